@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds mempool's patched fuse-native binding (mount/native/fuse-native.c)
+# into mount/native/build/Release/fuse_native_ctx.node, linked against the
+# system libfuse2.
+#
+# Needs (Debian): apt-get install -y libfuse-dev fuse libfuse2 (headers, run
+# time, fusermount) plus a C toolchain, make and python3 for node-gyp
+# (build-essential python3). Uses the node-gyp bundled with npm and the Node
+# headers installed next to node (no download).
+#
+# Idempotent: does nothing when the binding was already built from the same
+# sources (a hash of them is kept next to it). --force rebuilds anyway.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="$ROOT/mount/native"
+OUT="$DIR/build/Release/fuse_native_ctx.node"
+STAMP="$DIR/build/Release/fuse_native_ctx.sources.sha256"
+
+die() { echo "build-fuse-native: $1" >&2; exit "${2:-1}"; }
+
+FORCE=0
+[[ "${1:-}" == "--force" ]] && FORCE=1
+
+command -v node >/dev/null || die "node not found"
+hash_sources() { cat "$DIR/fuse-native.c" "$DIR/binding.gyp" | sha256sum | cut -d' ' -f1; }
+WANT="$(hash_sources)"
+if [[ $FORCE == 0 && -f "$OUT" && -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
+  echo "build-fuse-native: up to date ($OUT)"
+  exit 0
+fi
+
+# libfuse2 headers (exit 2: missing system prerequisite).
+if ! pkg-config --exists fuse 2>/dev/null || [[ ! -f "$(pkg-config --variable=includedir fuse)/fuse/fuse.h" ]]; then
+  die "libfuse2 headers not found (pkg-config fuse / fuse.h). On Debian: apt-get install -y libfuse-dev fuse libfuse2 pkg-config" 2
+fi
+for tool in make python3 cc; do
+  command -v "$tool" >/dev/null || die "$tool not found. On Debian: apt-get install -y build-essential python3" 2
+done
+(cd "$DIR" && node -e "require.resolve('napi-macros/napi-macros.h')" 2>/dev/null) \
+  || die "napi-macros not installed (it comes with fuse-native): run npm ci first"
+
+# node-gyp: the one bundled with npm, else one on PATH.
+NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" 2>/dev/null || NPM_DIR=""
+NODE_GYP=""
+for c in "$NPM_DIR/node_modules/node-gyp/bin/node-gyp.js" "$(npm root -g 2>/dev/null)/npm/node_modules/node-gyp/bin/node-gyp.js"; do
+  if [[ -f "$c" ]]; then NODE_GYP="node $c"; break; fi
+done
+if [[ -z "$NODE_GYP" ]]; then
+  command -v node-gyp >/dev/null || die "node-gyp not found (it is bundled with npm)"
+  NODE_GYP="node-gyp"
+fi
+
+# Node headers installed with node (e.g. /usr/include/node): no download needed.
+NODE_PREFIX="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
+NODEDIR_ARG=()
+if [[ -f "$NODE_PREFIX/include/node/node_api.h" ]]; then
+  NODEDIR_ARG=(--nodedir="$NODE_PREFIX")
+else
+  echo "build-fuse-native: no Node headers under $NODE_PREFIX/include/node; node-gyp will try to download them" >&2
+fi
+
+echo "build-fuse-native: building $OUT"
+(cd "$DIR" && $NODE_GYP rebuild --release "${NODEDIR_ARG[@]}" --loglevel=warn) \
+  || die "node-gyp failed"
+
+node -e "const b = require(process.argv[1]); if (typeof b.fuse_native_get_context !== 'function') process.exit(1)" "$OUT" \
+  || die "built binding does not load or lacks fuse_native_get_context"
+echo "$WANT" > "$STAMP"
+echo "build-fuse-native: ok ($OUT)"

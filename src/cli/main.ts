@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/** The `mempool` command: one CLI, one subcommand per role. */
+import { Command, Option } from 'commander';
+import { formatSize } from '../size';
+import { Manager } from '../manager/manager';
+import { MemoryNode } from '../node/memory-node';
+import { PoolClient } from '../client/pool-client';
+import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
+import { PoolStatus } from '../types';
+
+const program = new Command();
+program
+  .name('mempool')
+  .description('Pool the RAM of a cluster and mount it everywhere as one shared, tmpfs-like file system.')
+  .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') })
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+/** Adds the secret and TLS options every networked command takes. */
+function withSecurity(cmd: Command, listener: boolean): Command {
+  cmd.option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)');
+  if (listener) {
+    cmd.option('--tls-cert <file>', 'PEM certificate: serve wss:// instead of ws://');
+    cmd.option('--tls-key <file>', 'PEM private key for --tls-cert');
+  }
+  cmd.option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)');
+  return cmd;
+}
+
+/** Prints an error in one line and exits non-zero. */
+function fail(err: unknown): never {
+  console.error(`mempool: ${(err as Error).message ?? err}`);
+  process.exit(1);
+}
+
+withSecurity(
+  program
+    .command('manager')
+    .description('run the manager: namespace, placement, leases, membership')
+    .addOption(new Option('--listen <host:port>', 'address to listen on').default('127.0.0.1:7070').argParser(parseHostPort))
+    .addOption(new Option('--chunk-size <size>', 'bytes per chunk (e.g. 1MiB)').argParser(sizeArg))
+    .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt)),
+  true,
+).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number }) => {
+  try {
+    const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
+    const sec = security(o);
+    const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas });
+    await m.start();
+    console.log(`mempool manager listening on ${m.url}`);
+    onSignals(() => m.stop());
+  } catch (err) {
+    fail(err);
+  }
+});
+
+withSecurity(
+  program
+    .command('node')
+    .description('run a memory node that contributes RAM to the pool')
+    .requiredOption('--manager <url>', 'manager URL (ws://HOST:PORT)', wsUrl)
+    .requiredOption('--memory <size>', 'RAM to contribute, e.g. 512MiB or 4G', sizeArg)
+    .addOption(new Option('--listen <host:port>', 'address for chunk traffic (port 0: any free port)').default('127.0.0.1:0').argParser(parseHostPort))
+    .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)'),
+  true,
+).action(async (o: SecurityOptions & { manager: string; memory: number; listen: { host: string; port: number } | string; advertise?: string }) => {
+  try {
+    const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
+    if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
+    const sec = security(o);
+    const node = new MemoryNode({ managerUrl: o.manager, memory: o.memory, ...addr, advertiseHost: o.advertise, ...sec });
+    onSignals(() => node.stop());
+    await node.start();
+    console.log(`mempool node ${node.id} serving ${formatSize(o.memory)} on ${node.url}`);
+  } catch (err) {
+    fail(err);
+  }
+});
+
+withSecurity(
+  program
+    .command('status')
+    .description("show the pool's capacity, usage, nodes and clients")
+    .argument('<url>', 'manager URL (ws://HOST:PORT)', wsUrl)
+    .option('--json', 'print machine-readable JSON'),
+  false,
+).action(async (url: string, o: SecurityOptions & { json?: boolean }) => {
+  try {
+    const sec = security(o);
+    const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, role: 'operator', connectTimeoutMs: 5000 });
+    const st = await client.status();
+    await client.close();
+    console.log(o.json ? JSON.stringify(st, null, 2) : formatStatus(st));
+    process.exit(0);
+  } catch (err) {
+    fail(err);
+  }
+});
+
+/** Human-readable status table. */
+function formatStatus(st: PoolStatus): string {
+  const lines = [
+    `capacity ${formatSize(st.capacity)}, used ${formatSize(st.used)} (${formatSize(st.allocated)} allocated), chunk size ${formatSize(st.chunkSize)}, replicas ${st.replicas}`,
+    `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
+    'nodes:',
+  ];
+  for (const n of st.nodes) {
+    lines.push(`  ${n.alive ? 'up  ' : 'DOWN'} ${n.id}  ${n.url}  ${formatSize(n.used)} / ${formatSize(n.capacity)}  ${n.chunks} chunks`);
+  }
+  return lines.join('\n');
+}
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,78 @@
+/** Parsers and shared option handling for the CLI: every bad value becomes a one-line error. */
+import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'fs';
+import { loadSecret } from '../../transport';
+import { parseSize } from '../size';
+
+/** Parses HOST:PORT (IPv6 in brackets); port 0 picks a free one. */
+export function parseHostPort(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
+  if (!m) throw new InvalidArgumentError(`expected HOST:PORT, e.g. 127.0.0.1:7070`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new InvalidArgumentError(`port ${port} is out of range 0..65535`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+/** Parses a size such as 512MiB or 4G for commander. */
+export function sizeArg(text: string): number {
+  try {
+    return parseSize(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** Parses a positive integer for commander. */
+export function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got "${text}"`);
+  return n;
+}
+
+/** Checks a ws:// or wss:// URL argument. */
+export function wsUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`"${text}" is not a URL; expected ws://HOST:PORT or wss://HOST:PORT`);
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new InvalidArgumentError(`"${text}" must start with ws:// or wss://`);
+  return text.replace(/\/$/, '');
+}
+
+/** Options every networked command shares. */
+export interface SecurityOptions {
+  secretFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+}
+
+/** The secret and TLS material named by the options (secret file, else MEMPOOL_SECRET). */
+export function security(o: SecurityOptions): { secret: string; tlsCert?: string; tlsKey?: string; ca?: Buffer } {
+  const ca = o.tlsCa ?? process.env.MEMPOOL_TLS_CA;
+  let caBuf: Buffer | undefined;
+  if (ca) {
+    try {
+      caBuf = readFileSync(ca);
+    } catch (err) {
+      throw new Error(`cannot read CA certificate ${ca}: ${(err as Error).message}`);
+    }
+  }
+  return { secret: loadSecret(o.secretFile), tlsCert: o.tlsCert, tlsKey: o.tlsKey, ca: caBuf };
+}
+
+/** Runs cleanup once on SIGINT/SIGTERM, then exits. */
+export function onSignals(cleanup: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    cleanup()
+      .catch((err: Error) => console.error(`mempool: error while stopping: ${err.message}`))
+      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,174 @@
+/**
+ * Chunk I/O for one client: finds where chunks live (asking the manager,
+ * caching the answer per open file), and moves data straight between the
+ * client and the memory nodes, writing every replica and reading any one.
+ */
+import { Errno, FsError } from '../errors';
+import { chunkKey, ChunkLocation, NodeInfo } from '../types';
+import { DialOptions, Link, Meta, Msg } from '../../transport';
+import { uint } from '../../transport/fields';
+
+/** Errors that mean "this replica is unreachable", worth trying another replica for. */
+const RETRYABLE = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT, Errno.EHOSTDOWN, Errno.ECONNREFUSED, Errno.EAGAIN]);
+/** Chunk requests kept in flight at once for one large read or write. */
+const WINDOW = 8;
+
+/** One piece of an I/O request that falls inside a single chunk. */
+interface Piece {
+  index: number;
+  /** Offset inside the chunk. */
+  off: number;
+  len: number;
+  /** Offset inside the caller's buffer. */
+  at: number;
+}
+
+/** What a Locate call answers. */
+interface Located {
+  size: number;
+  chunks: ChunkLocation[];
+  nodes: NodeInfo[];
+}
+
+/** Runs async jobs with at most `width` in flight. */
+async function windowed<T>(items: T[], width: number, job: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await job(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+/** Client-side data path between files and memory nodes. */
+export class ChunkIO {
+  private readonly locations = new Map<number, Map<number, string[]>>();
+  private readonly nodeUrls = new Map<string, string>();
+  private readonly links = new Map<string, Link>();
+
+  constructor(
+    private readonly manager: Link,
+    readonly chunkSize: number,
+    private readonly dialOpts: DialOptions,
+  ) {}
+
+  /** Splits [pos, pos+len) into per-chunk pieces. */
+  pieces(pos: number, len: number): Piece[] {
+    const out: Piece[] = [];
+    const cs = this.chunkSize;
+    for (let at = 0; at < len; ) {
+      const index = Math.floor((pos + at) / cs);
+      const off = (pos + at) % cs;
+      const n = Math.min(cs - off, len - at);
+      out.push({ index, off, len: n, at });
+      at += n;
+    }
+    return out;
+  }
+
+  /** Reads [pos, pos+len) of a file clamped to its current size; holes read as zeros. */
+  async read(ino: number, pos: number, len: number): Promise<Buffer> {
+    const pieces = this.pieces(pos, len);
+    const cached = this.locations.get(ino);
+    const known = cached && pieces.every((p) => cached.has(p.index));
+    // The size always comes fresh from the manager: in parallel with the data when locations are cached.
+    const sizeP = known ? this.manager.request(Msg.GetattrIno, { ino }).then((r) => uint(r.meta.attr as Meta, 'size')) : this.locate(ino, pieces, false).then((l) => l.size);
+    const size = known ? null : await sizeP;
+    const end = size === null ? pos + len : Math.min(pos + len, size);
+    const wanted = pieces.filter((p) => pos + p.at < end);
+    const got = new Map<Piece, Buffer>();
+    await windowed(wanted, WINDOW, async (p) => {
+      const replicas = this.locations.get(ino)?.get(p.index);
+      if (replicas) got.set(p, await this.readPiece(ino, p, replicas));
+    });
+    const finalSize = size ?? (await sizeP);
+    const n = Math.max(0, Math.min(len, finalSize - pos));
+    if (wanted.length === 1 && n === len) {
+      const only = got.get(wanted[0]);
+      if (only && only.length === n) return only;
+    }
+    const out = Buffer.alloc(n);
+    for (const [p, data] of got) if (p.at < n) data.copy(out, p.at, 0, Math.min(data.length, n - p.at));
+    return out;
+  }
+
+  /** Writes data at pos to every replica of each chunk touched (the manager's size is extended by the caller). */
+  async write(ino: number, pos: number, data: Buffer): Promise<void> {
+    const pieces = this.pieces(pos, data.length);
+    const cached = this.locations.get(ino);
+    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true);
+    await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len)));
+  }
+
+  /** Forgets cached locations of a file (after its last close). */
+  forget(ino: number): void {
+    this.locations.delete(ino);
+  }
+
+  /** Closes every node link. */
+  close(): void {
+    for (const l of this.links.values()) l.close();
+    this.links.clear();
+  }
+
+  private async locate(ino: number, pieces: Piece[], write: boolean): Promise<Located> {
+    const first = pieces.length ? pieces[0].index : 0;
+    const count = pieces.length ? pieces[pieces.length - 1].index - first + 1 : 0;
+    const r = await this.manager.request(Msg.Locate, { ino, first, count, write });
+    const located = r.meta as unknown as Located;
+    for (const n of located.nodes) this.nodeUrls.set(n.id, n.url);
+    let map = this.locations.get(ino);
+    if (!map) this.locations.set(ino, (map = new Map()));
+    for (const c of located.chunks) map.set(c.index, c.replicas);
+    return located;
+  }
+
+  private link(nodeId: string): Link {
+    let l = this.links.get(nodeId);
+    if (!l) {
+      const url = this.nodeUrls.get(nodeId);
+      if (!url) throw new FsError('EIO', `no address known for memory node ${nodeId}`);
+      l = new Link(url, { ...this.dialOpts, retryMaxMs: 1000 });
+      l.on('fatal', () => undefined);
+      this.links.set(nodeId, l);
+    }
+    return l;
+  }
+
+  /** Reads one piece from the first replica that answers; on failure, asks the manager for fresh locations once. */
+  private async readPiece(ino: number, p: Piece, replicas: string[]): Promise<Buffer> {
+    let last: unknown = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (const id of replicas) {
+        try {
+          const r = await this.link(id).request(Msg.ChunkRead, { key: chunkKey(ino, p.index), off: p.off, len: p.len }, undefined, 5000);
+          return r.data;
+        } catch (err) {
+          last = err;
+          if (!(err instanceof FsError && RETRYABLE.has(err.errno))) throw err;
+        }
+      }
+      this.locations.get(ino)?.delete(p.index);
+      const fresh = await this.locate(ino, [p], false);
+      replicas = fresh.chunks.find((c) => c.index === p.index)?.replicas ?? [];
+      if (replicas.length === 0) return Buffer.alloc(0);
+    }
+    throw new FsError('EIO', `chunk ${p.index} of inode ${ino} is unreachable: ${(last as Error)?.message}`);
+  }
+
+  /** Writes one piece to every live replica; replicas that are down are dropped after the manager confirms it. */
+  private async writePiece(ino: number, p: Piece, data: Buffer): Promise<void> {
+    const key = chunkKey(ino, p.index);
+    for (let attempt = 0; ; attempt++) {
+      const replicas = this.locations.get(ino)?.get(p.index) ?? [];
+      const results = await Promise.allSettled(replicas.map((id) => this.link(id).request(Msg.ChunkWrite, { key, off: p.off }, data, 5000)));
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      if (failed.length === 0 && replicas.length > 0) return;
+      const fatal = failed.find((e) => !(e instanceof FsError && RETRYABLE.has(e.errno)));
+      if (fatal) throw fatal;
+      if (attempt >= 3) throw new FsError('EIO', `chunk ${p.index} of inode ${ino}: replicas unreachable: ${(failed[0] as Error)?.message}`);
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      this.locations.get(ino)?.delete(p.index);
+      await this.locate(ino, [p], true);
+    }
+  }
+}

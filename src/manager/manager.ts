@@ -1,0 +1,321 @@
+/**
+ * The manager service: serves namespace calls and chunk placement to clients,
+ * keeps the membership of memory nodes, and tells nodes to truncate or drop
+ * chunk data when files shrink or die. All state sits in Namespace, ChunkMap
+ * and Membership, so it can later be persisted or replicated as one unit.
+ */
+import { FsError } from '../errors';
+import { Attr, chunkKey, ChunkLocation, NodeInfo, PoolStatus, StatFs } from '../types';
+import { Hello, listen, Listener, Meta, Msg, Peer, ProtocolError, Reply } from '../../transport';
+import { bool, int, opt, str, uint } from '../../transport/fields';
+import { MAX_CHUNK_SIZE } from '../node/memory-node';
+import { ChunkMap } from './chunk-map';
+import { Membership } from './membership';
+import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
+import { placeChunk } from './placement';
+
+export interface ManagerOptions {
+  host: string;
+  port: number;
+  secret: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Bytes per chunk (default 1 MiB). */
+  chunkSize?: number;
+  /** Replication factor; undefined means 2 when at least 2 nodes are up, else 1. */
+  replicas?: number;
+  log?: (msg: string) => void;
+}
+
+const O_ACCMODE = 3;
+const O_RDONLY = 0;
+const O_CREAT = 0o100;
+const O_EXCL = 0o200;
+const O_TRUNC = 0o1000;
+/** Most chunks one Locate call may ask for. */
+const MAX_LOCATE = 4096;
+const PATH = 4096 + 16;
+
+/** A running manager. */
+export class Manager {
+  readonly ns = new Namespace();
+  readonly chunks = new ChunkMap();
+  readonly members = new Membership();
+  readonly chunkSize: number;
+  private listener: Listener | null = null;
+  /** Open counts per client link, released when the link drops. */
+  private readonly opens = new Map<Peer, Map<number, number>>();
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.chunkSize = opts.chunkSize ?? 1024 * 1024;
+    if (!Number.isSafeInteger(this.chunkSize) || this.chunkSize < 4096 || this.chunkSize > MAX_CHUNK_SIZE || this.chunkSize % 4096) {
+      throw new Error(`chunk size must be a multiple of 4 KiB between 4 KiB and ${MAX_CHUNK_SIZE / 1048576} MiB`);
+    }
+    if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
+    this.log = opts.log ?? ((m) => console.error(m));
+  }
+
+  /** The URL clients and nodes connect to. */
+  get url(): string {
+    if (!this.listener) throw new Error('manager not started');
+    return this.listener.url;
+  }
+
+  /** Starts listening. */
+  async start(): Promise<void> {
+    this.listener = await listen({
+      host: this.opts.host,
+      port: this.opts.port,
+      secret: this.opts.secret,
+      tlsCert: this.opts.tlsCert,
+      tlsKey: this.opts.tlsKey,
+      maxPayload: 40 * 1024 * 1024,
+      hello: { role: 'manager', chunkSize: this.chunkSize },
+      accept: (h) => this.acceptReason(h),
+      log: this.log,
+    });
+    this.listener.on('peer', (peer: Peer) => this.onPeer(peer));
+  }
+
+  /** Stops serving. */
+  async stop(): Promise<void> {
+    await this.listener?.close();
+  }
+
+  /** Replicas a new chunk gets now. */
+  effectiveReplicas(): number {
+    const alive = this.members.alive().length;
+    const wanted = this.opts.replicas ?? (alive >= 2 ? 2 : 1);
+    return Math.max(1, Math.min(wanted, alive));
+  }
+
+  /** Capacity and usage of the pool, as `df` shows it (raw bytes: replicas count). */
+  statfs(): StatFs {
+    const alive = this.members.alive();
+    const capacity = alive.reduce((s, m) => s + m.capacity, 0);
+    const used = alive.reduce((s, m) => s + m.allocated, 0);
+    return { capacity, used, free: Math.max(0, capacity - used), files: this.ns.counts().inodes, chunkSize: this.chunkSize };
+  }
+
+  /** Full pool status, with fresh figures asked of every live node. */
+  async status(): Promise<PoolStatus> {
+    await Promise.all(
+      this.members.alive().map(async (m) => {
+        try {
+          const r = await m.peer!.request(Msg.NodeStats, {}, undefined, 2000);
+          this.members.report(m.id, { used: uint(r.meta, 'used'), allocated: uint(r.meta, 'allocated'), chunks: uint(r.meta, 'chunks') });
+        } catch {
+          // keep the last heartbeat's figures
+        }
+      }),
+    );
+    const nodes = this.members.all().map((m) => this.members.statusOf(m));
+    const live = nodes.filter((n) => n.alive);
+    const counts = this.ns.counts();
+    return {
+      chunkSize: this.chunkSize,
+      replicas: this.effectiveReplicas(),
+      capacity: live.reduce((s, n) => s + n.capacity, 0),
+      used: live.reduce((s, n) => s + n.used, 0),
+      allocated: live.reduce((s, n) => s + n.allocated, 0),
+      files: counts.files,
+      directories: counts.directories,
+      chunks: this.chunks.count,
+      clients: this.opens.size,
+      nodes,
+    };
+  }
+
+  private acceptReason(h: Hello): string | null {
+    if (h.role === 'node') {
+      if (!h.id || !h.url || h.capacity === undefined) return 'a memory node must send its id, url and capacity';
+      if (!/^wss?:\/\//.test(h.url)) return `memory node url ${h.url} is not a ws:// or wss:// URL`;
+      return null;
+    }
+    return h.role === 'client' || h.role === 'operator' ? null : `role ${h.role} is not served by the manager`;
+  }
+
+  private onPeer(peer: Peer): void {
+    const h = peer.remote;
+    if (h.role === 'node') {
+      this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
+      this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
+      peer.setHandler((type, meta) => {
+        if (type !== Msg.NodeHeartbeat) throw new ProtocolError(`message type ${type} is not expected from a memory node`);
+        this.members.report(h.id as string, { used: uint(meta, 'used'), allocated: uint(meta, 'allocated'), chunks: uint(meta, 'chunks') });
+      });
+      peer.once('close', (reason: string) => {
+        this.members.leave(h.id as string, peer);
+        this.log(`memory node ${h.id} left: ${reason}`);
+      });
+      return;
+    }
+    if (h.role === 'client') {
+      this.opens.set(peer, new Map());
+      peer.once('close', () => this.dropClient(peer));
+    }
+    peer.setHandler((type, meta, data) => this.serveClient(peer, type, meta, data));
+  }
+
+  private dropClient(peer: Peer): void {
+    const opens = this.opens.get(peer);
+    this.opens.delete(peer);
+    for (const [ino, n] of opens ?? []) {
+      for (let i = 0; i < n; i++) this.afterRelease(this.ns.release(ino));
+    }
+  }
+
+  private async serveClient(peer: Peer, type: number, m: Meta, data: Buffer): Promise<Reply | void> {
+    const ns = this.ns;
+    const path = (k = 'path') => str(m, k, PATH);
+    const attr = (a: Attr): Reply => ({ meta: { attr: a as unknown as Meta } });
+    switch (type) {
+      case Msg.Getattr:
+        return attr(ns.getattr(path()));
+      case Msg.GetattrIno:
+        return attr(ns.getattrIno(uint(m, 'ino')));
+      case Msg.Readdir:
+        return { meta: { entries: ns.readdir(path()) as unknown as Meta[] } as Meta };
+      case Msg.Mknod:
+        return attr(ns.mknod(path(), uint(m, 'mode', 0o177777), uint(m, 'uid', 0xffffffff), uint(m, 'gid', 0xffffffff), uint(m, 'rdev', 0xffffffff)));
+      case Msg.Mkdir:
+        return attr(ns.mkdir(path(), uint(m, 'mode', 0o7777), uint(m, 'uid', 0xffffffff), uint(m, 'gid', 0xffffffff)));
+      case Msg.Symlink:
+        return attr(ns.symlink(str(m, 'target', PATH), path(), uint(m, 'uid', 0xffffffff), uint(m, 'gid', 0xffffffff)));
+      case Msg.Readlink:
+        return { meta: { target: ns.readlink(path()) } };
+      case Msg.Unlink:
+        this.afterRelease(ns.unlink(path()));
+        return;
+      case Msg.Rmdir:
+        ns.rmdir(path());
+        return;
+      case Msg.Rename: {
+        const replaced = ns.rename(path('src'), path('dst'), opt(m, 'flags', uint) ?? 0);
+        if (replaced) this.afterRelease(replaced);
+        return;
+      }
+      case Msg.Link:
+        return attr(ns.link(path('src'), path('dst')));
+      case Msg.Chmod:
+        return attr(ns.chmod(path(), uint(m, 'mode', 0o7777)));
+      case Msg.Chown:
+        return attr(ns.chown(path(), int(m, 'uid'), int(m, 'gid')));
+      case Msg.Utimens:
+        return attr(ns.utimens(path(), int(m, 'atimeMs'), int(m, 'mtimeMs')));
+      case Msg.Truncate: {
+        const ino = m.ino !== undefined ? uint(m, 'ino') : ns.lookupIno(path());
+        return attr(await this.truncate(ino, uint(m, 'size')));
+      }
+      case Msg.Open:
+        return attr(await this.open(peer, path(), uint(m, 'flags', 0xffffffff), opt(m, 'mode', uint) ?? 0o644, opt(m, 'uid', uint) ?? 0, opt(m, 'gid', uint) ?? 0));
+      case Msg.Release: {
+        const ino = uint(m, 'ino');
+        const opens = this.opens.get(peer);
+        const n = opens?.get(ino) ?? 0;
+        if (!opens || n === 0) throw new FsError('EBADF', `inode ${ino} is not open on this link`);
+        if (n === 1) opens.delete(ino);
+        else opens.set(ino, n - 1);
+        this.afterRelease(ns.release(ino));
+        return;
+      }
+      case Msg.Setxattr:
+        ns.setxattr(path(), str(m, 'name', 1024), data, opt(m, 'flags', uint) ?? 0);
+        return;
+      case Msg.Getxattr:
+        return { data: ns.getxattr(path(), str(m, 'name', 1024)) };
+      case Msg.Listxattr:
+        return { meta: { names: ns.listxattr(path()) } };
+      case Msg.Removexattr:
+        ns.removexattr(path(), str(m, 'name', 1024));
+        return;
+      case Msg.Statfs:
+        return { meta: this.statfs() as unknown as Meta };
+      case Msg.Status:
+        return { meta: (await this.status()) as unknown as Meta };
+      case Msg.Locate:
+        return { meta: this.locate(uint(m, 'ino'), uint(m, 'first'), uint(m, 'count', MAX_LOCATE), bool(m, 'write')) as unknown as Meta };
+      case Msg.Extend:
+        return attr(ns.extend(uint(m, 'ino'), uint(m, 'end')));
+      default:
+        throw new ProtocolError(`message type ${type} is not served by the manager`);
+    }
+  }
+
+  /** Opens (and with O_CREAT creates, with O_TRUNC empties) a file for one client link. */
+  private async open(peer: Peer, path: string, flags: number, mode: number, uid: number, gid: number): Promise<Attr> {
+    let a: Attr;
+    try {
+      a = this.ns.getattr(path);
+      if (flags & O_CREAT && flags & O_EXCL) throw new FsError('EEXIST', path);
+    } catch (err) {
+      if (!(err instanceof FsError && err.code === 'ENOENT' && flags & O_CREAT)) throw err;
+      a = this.ns.mknod(path, S_IFREG | (mode & 0o7777), uid, gid);
+    }
+    const kind = a.mode & S_IFMT;
+    if (kind === S_IFDIR && (flags & O_ACCMODE) !== O_RDONLY) throw new FsError('EISDIR', path);
+    if (flags & O_TRUNC && kind === S_IFREG && (flags & O_ACCMODE) !== O_RDONLY && a.size > 0) a = await this.truncate(a.ino, 0);
+    this.ns.open(a.ino);
+    const opens = this.opens.get(peer);
+    if (opens) opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
+    return a;
+  }
+
+  /** Sets a file's size; when it shrinks, cuts the data on the nodes before answering, so later growth reads zeros. */
+  private async truncate(ino: number, size: number): Promise<Attr> {
+    const { oldSize, attr } = this.ns.setSize(ino, size);
+    if (size >= oldSize) return attr;
+    const cs = this.chunkSize;
+    const keep = Math.ceil(size / cs); // chunks [0, keep) stay
+    const work: Array<Promise<unknown>> = [];
+    for (const [index, replicas] of this.chunks.from(ino, Math.floor(size / cs))) {
+      const len = index < keep ? size - index * cs : 0;
+      for (const id of replicas) {
+        const peer = this.members.get(id)?.peer;
+        if (peer && !peer.closed) work.push(peer.request(Msg.ChunkTruncate, { key: chunkKey(ino, index), len }).catch(() => undefined));
+      }
+    }
+    await Promise.all(work);
+    return attr;
+  }
+
+  /** Deletes a dead file's chunk data from the nodes. */
+  private afterRelease(r: Released): void {
+    if (!r.freed) return;
+    const byNode = new Map<string, string[]>();
+    for (const [index, replicas] of this.chunks.drop(r.ino)) {
+      for (const id of replicas) {
+        const list = byNode.get(id) ?? [];
+        list.push(chunkKey(r.ino, index));
+        byNode.set(id, list);
+      }
+    }
+    for (const [id, keys] of byNode) {
+      const peer = this.members.get(id)?.peer;
+      if (peer && !peer.closed) peer.request(Msg.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
+    }
+  }
+
+  /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */
+  private locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[] } {
+    const a = this.ns.getattrIno(ino);
+    if ((a.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
+    const chunks: ChunkLocation[] = [];
+    const used = new Set<string>();
+    for (let index = first; index < first + count; index++) {
+      let replicas = this.chunks.get(ino, index)?.filter((id) => this.members.isAlive(id));
+      if (write && (!replicas || replicas.length === 0)) {
+        replicas = placeChunk(ino, index, this.members.candidates(), this.effectiveReplicas());
+        if (replicas.length === 0) throw new FsError('ENOSPC', this.members.alive().length ? 'every memory node is full' : 'no memory node in the pool');
+        this.chunks.set(ino, index, replicas);
+      }
+      if (replicas === undefined) continue;
+      if (replicas.length === 0) throw new FsError('EIO', `chunk ${index} of inode ${ino}: every replica is down`);
+      chunks.push({ index, replicas });
+      for (const id of replicas) used.add(id);
+    }
+    const nodes = [...used].map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
+    return { size: a.size, chunks, nodes };
+  }
+}

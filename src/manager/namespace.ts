@@ -1,0 +1,628 @@
+/**
+ * The manager's in-memory metadata store: inodes, directories, attributes, xattrs, hard links and
+ * open counts. Pure and synchronous; chunk data is tracked elsewhere, keyed by the never-reused ino.
+ */
+
+import { FsError } from '../errors';
+import type { Attr, DirEntry } from '../types';
+
+/** setxattr flag: fail with EEXIST if the attribute already exists. */
+export const XATTR_CREATE = 1;
+/** setxattr flag: fail with ENODATA if the attribute does not exist. */
+export const XATTR_REPLACE = 2;
+/** rename flag: fail with EEXIST if the destination exists. */
+export const RENAME_NOREPLACE = 1;
+/** rename flag: atomically swap source and destination (both must exist). */
+export const RENAME_EXCHANGE = 2;
+
+/** File type bits, as in st_mode. */
+export const S_IFMT = 0o170000;
+export const S_IFSOCK = 0o140000;
+export const S_IFLNK = 0o120000;
+export const S_IFREG = 0o100000;
+export const S_IFBLK = 0o060000;
+export const S_IFDIR = 0o040000;
+export const S_IFCHR = 0o020000;
+export const S_IFIFO = 0o010000;
+
+/** The root directory's inode number. */
+export const ROOT_INO = 1;
+/** Size reported for every directory (as on many disk file systems). */
+export const DIR_SIZE = 4096;
+/** Longest file name component, in UTF-8 bytes (NAME_MAX). */
+export const NAME_MAX = 255;
+/** Longest path or symlink target, in UTF-8 bytes (PATH_MAX minus the NUL). */
+export const PATH_MAX = 4095;
+/** Longest xattr name, in bytes (XATTR_NAME_MAX). */
+export const XATTR_NAME_MAX = 255;
+/** Largest xattr value, in bytes (XATTR_SIZE_MAX). */
+export const XATTR_SIZE_MAX = 65536;
+
+const E2BIG = 7;
+const PERM_BITS = 0o7777;
+const UNCHANGED_ID = 0xffffffff;
+
+/** Result of dropping a link or an open: `freed` means the inode is gone and its chunks may be deleted. */
+export interface Released {
+  ino: number;
+  freed: boolean;
+}
+
+/** Constructor options: a clock (ms) for tests and the root directory's permission bits. */
+export interface NamespaceOptions {
+  now?: () => number;
+  rootMode?: number;
+}
+
+interface Inode {
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  rdev: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  /** Open handles (files only); the inode survives nlink 0 while this is positive. */
+  opens: number;
+  /** Directory entries, name -> ino; null for non-directories. */
+  children: Map<string, number> | null;
+  /** Parent directory's ino (directories only; root points to itself). */
+  parent: number;
+  /** Symlink target; null for other kinds. */
+  target: string | null;
+  /** Extended attributes, created on first use. */
+  xattrs: Map<string, Buffer> | null;
+}
+
+interface DirInode extends Inode {
+  children: Map<string, number>;
+}
+
+/** A parent directory plus the final component name of a path. */
+interface Slot {
+  dir: DirInode;
+  name: string;
+}
+
+/** True if the inode is a directory (and narrows the type). */
+function isDir(node: Inode): node is DirInode {
+  return node.children !== null;
+}
+
+/** A fresh copy of an inode's attributes, never the internal object. */
+function toAttr(n: Inode): Attr {
+  return {
+    ino: n.ino,
+    mode: n.mode,
+    nlink: n.nlink,
+    uid: n.uid,
+    gid: n.gid,
+    size: n.size,
+    rdev: n.rdev,
+    atimeMs: n.atimeMs,
+    mtimeMs: n.mtimeMs,
+    ctimeMs: n.ctimeMs,
+  };
+}
+
+/** UTF-8 byte length, skipping the encoder when the string is certainly short enough (<= 3 bytes per unit). */
+function exceedsBytes(s: string, limit: number): boolean {
+  return s.length * 3 > limit && Buffer.byteLength(s, 'utf8') > limit;
+}
+
+/** The manager's namespace: inode table plus directory tree, with POSIX semantics for every metadata op. */
+export class Namespace {
+  private readonly inodes = new Map<number, Inode>();
+  private readonly now: () => number;
+  private nextIno = ROOT_INO + 1;
+  private dirCount = 0;
+
+  /** Creates a namespace holding only the root directory (mode 0o40755 unless rootMode says otherwise, owner 0:0). */
+  constructor(opts: NamespaceOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    const t = this.now();
+    const rootMode = opts.rootMode ?? 0o755;
+    const root: DirInode = {
+      ino: ROOT_INO,
+      mode: S_IFDIR | (rootMode & PERM_BITS),
+      nlink: 2,
+      uid: 0,
+      gid: 0,
+      size: DIR_SIZE,
+      rdev: 0,
+      atimeMs: t,
+      mtimeMs: t,
+      ctimeMs: t,
+      opens: 0,
+      children: new Map(),
+      parent: ROOT_INO,
+      target: null,
+      xattrs: null,
+    };
+    this.inodes.set(ROOT_INO, root);
+    this.dirCount = 1;
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  /** Attributes of the inode a path names (symlinks are not followed). */
+  getattr(path: string): Attr {
+    return toAttr(this.walk(path));
+  }
+
+  /** Attributes by inode number; still works for unlinked-but-open files, ENOENT once the inode is freed. */
+  getattrIno(ino: number): Attr {
+    return toAttr(this.byIno(ino));
+  }
+
+  /** The inode number a path names. */
+  lookupIno(path: string): number {
+    return this.walk(path).ino;
+  }
+
+  /** A directory's entries with their attributes, excluding '.' and '..'. */
+  readdir(path: string): DirEntry[] {
+    const dir = this.walk(path);
+    if (!isDir(dir)) throw new FsError('ENOTDIR', path);
+    const out: DirEntry[] = [];
+    for (const [name, ino] of dir.children) {
+      out.push({ name, attr: toAttr(this.byIno(ino)) });
+    }
+    return out;
+  }
+
+  /** The target of a symlink; EINVAL for other kinds. */
+  readlink(path: string): string {
+    const node = this.walk(path);
+    if (node.target === null) throw new FsError('EINVAL', `not a symlink: ${path}`);
+    return node.target;
+  }
+
+  // --------------------------------------------------------------- creation
+
+  /** Creates a regular file, FIFO, socket or device node (type bits 0 mean a regular file). */
+  mknod(path: string, mode: number, uid: number, gid: number, rdev = 0): Attr {
+    let type = mode & S_IFMT;
+    if (type === 0) type = S_IFREG;
+    if (type === S_IFDIR) throw new FsError('EINVAL', 'mknod of a directory: use mkdir');
+    if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) {
+      throw new FsError('EINVAL', `mknod: unsupported file type 0o${type.toString(8)}`);
+    }
+    const slot = this.createSlot(path);
+    const isDev = type === S_IFCHR || type === S_IFBLK;
+    const node = this.newInode(type | (mode & PERM_BITS), uid, gid, isDev ? rdev : 0);
+    this.attach(slot, node);
+    return toAttr(node);
+  }
+
+  /** Creates a directory (nlink 2) and bumps its parent's link count for the new '..'. */
+  mkdir(path: string, mode: number, uid: number, gid: number): Attr {
+    const slot = this.createSlot(path);
+    const node = this.newInode(S_IFDIR | (mode & PERM_BITS), uid, gid, 0);
+    node.children = new Map();
+    node.nlink = 2;
+    node.size = DIR_SIZE;
+    node.parent = slot.dir.ino;
+    slot.dir.nlink++;
+    this.dirCount++;
+    this.attach(slot, node);
+    return toAttr(node);
+  }
+
+  /** Creates a symlink at path pointing at target (mode 0o120777, size = target's byte length). */
+  symlink(target: string, path: string, uid: number, gid: number): Attr {
+    if (target.length === 0) throw new FsError('ENOENT', 'empty symlink target');
+    if (target.includes('\0')) throw new FsError('EINVAL', 'NUL in symlink target');
+    const bytes = Buffer.byteLength(target, 'utf8');
+    if (bytes > PATH_MAX) throw new FsError('ENAMETOOLONG', 'symlink target');
+    const slot = this.createSlot(path);
+    const node = this.newInode(S_IFLNK | 0o777, uid, gid, 0);
+    node.target = target;
+    node.size = bytes;
+    this.attach(slot, node);
+    return toAttr(node);
+  }
+
+  /** Adds a hard link dst to the non-directory src; nlink++ and ctime on the inode. */
+  link(src: string, dst: string): Attr {
+    const node = this.walk(src);
+    if (isDir(node)) throw new FsError('EPERM', `hard link to a directory: ${src}`);
+    const slot = this.createSlot(dst);
+    node.nlink++;
+    node.ctimeMs = this.now();
+    this.attach(slot, node);
+    return toAttr(node);
+  }
+
+  // ---------------------------------------------------------------- removal
+
+  /** Removes a non-directory name; the inode is freed when its last link goes and nobody has it open. */
+  unlink(path: string): Released {
+    const slot = this.entrySlot(path, 'EISDIR');
+    const ino = this.childIno(slot, path);
+    const node = this.byIno(ino);
+    if (isDir(node)) throw new FsError('EISDIR', path);
+    slot.dir.children.delete(slot.name);
+    this.touchDir(slot.dir);
+    return this.dropLink(node);
+  }
+
+  /** Removes an empty directory; its parent loses the link from the removed '..'. */
+  rmdir(path: string): void {
+    const slot = this.entrySlot(path, 'EBUSY');
+    const ino = this.childIno(slot, path);
+    const node = this.byIno(ino);
+    if (!isDir(node)) throw new FsError('ENOTDIR', path);
+    if (node.children.size > 0) throw new FsError('ENOTEMPTY', path);
+    slot.dir.children.delete(slot.name);
+    slot.dir.nlink--;
+    this.touchDir(slot.dir);
+    this.deleteInode(node);
+  }
+
+  /** Moves src to dst with POSIX rename semantics (plus NOREPLACE/EXCHANGE); returns what a replaced target released. */
+  rename(src: string, dst: string, flags = 0): Released | null {
+    if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) !== 0 || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+      throw new FsError('EINVAL', `rename flags ${flags}`);
+    }
+    const from = this.entrySlot(src, 'EBUSY');
+    const to = this.entrySlot(dst, 'EBUSY');
+    const srcIno = this.childIno(from, src);
+    const node = this.byIno(srcIno);
+    const dstIno = to.dir.children.get(to.name);
+    const target = dstIno === undefined ? undefined : this.byIno(dstIno);
+
+    if (flags === RENAME_EXCHANGE) {
+      if (target === undefined) throw new FsError('ENOENT', dst);
+      if (target === node) return null;
+      this.exchange(from, node, to, target);
+      return null;
+    }
+    if (target !== undefined && flags === RENAME_NOREPLACE) throw new FsError('EEXIST', dst);
+
+    // A directory must not move into its own subtree; a target that contains the source is never empty.
+    if (isDir(node) && this.isWithin(to.dir, node)) throw new FsError('EINVAL', `${src} into its own subtree`);
+    if (target !== undefined && isDir(target) && target !== node && this.isWithin(from.dir, target)) {
+      throw new FsError('ENOTEMPTY', dst);
+    }
+    if (target === node) return null; // same inode (same entry or hard links): POSIX says do nothing
+
+    let released: Released | null = null;
+    if (target !== undefined) {
+      if (isDir(node) && !isDir(target)) throw new FsError('ENOTDIR', dst);
+      if (!isDir(node) && isDir(target)) throw new FsError('EISDIR', dst);
+      if (isDir(target)) {
+        if (target.children.size > 0) throw new FsError('ENOTEMPTY', dst);
+        to.dir.children.delete(to.name);
+        to.dir.nlink--;
+        this.deleteInode(target);
+        released = { ino: target.ino, freed: true };
+      } else {
+        to.dir.children.delete(to.name);
+        released = this.dropLink(target);
+      }
+    }
+
+    from.dir.children.delete(from.name);
+    to.dir.children.set(to.name, node.ino);
+    if (isDir(node) && from.dir !== to.dir) {
+      from.dir.nlink--;
+      to.dir.nlink++;
+      node.parent = to.dir.ino;
+    }
+    const t = this.now();
+    node.ctimeMs = t;
+    this.touchDir(from.dir, t);
+    this.touchDir(to.dir, t);
+    return released;
+  }
+
+  // ------------------------------------------------------------- attributes
+
+  /** Sets the permission bits (07777), keeping the file type; ctime. */
+  chmod(path: string, mode: number): Attr {
+    const node = this.walk(path);
+    node.mode = (node.mode & S_IFMT) | (mode & PERM_BITS);
+    node.ctimeMs = this.now();
+    return toAttr(node);
+  }
+
+  /** Sets owner and group; -1 (or 0xffffffff) leaves that id unchanged; ctime. */
+  chown(path: string, uid: number, gid: number): Attr {
+    const node = this.walk(path);
+    if (uid !== -1 && uid !== UNCHANGED_ID) node.uid = uid;
+    if (gid !== -1 && gid !== UNCHANGED_ID) node.gid = gid;
+    node.ctimeMs = this.now();
+    return toAttr(node);
+  }
+
+  /** Sets atime and mtime exactly as given (negative and far-future values included); ctime = now. */
+  utimens(path: string, atimeMs: number, mtimeMs: number): Attr {
+    if (!Number.isFinite(atimeMs) || !Number.isFinite(mtimeMs)) throw new FsError('EINVAL', 'non-finite time');
+    const node = this.walk(path);
+    node.atimeMs = atimeMs;
+    node.mtimeMs = mtimeMs;
+    node.ctimeMs = this.now();
+    return toAttr(node);
+  }
+
+  /** Truncates or extends a regular file to size (chunks beyond it are the caller's job); mtime/ctime = now. */
+  setSize(ino: number, size: number): { oldSize: number; attr: Attr } {
+    const node = this.regularFile(ino);
+    if (!Number.isSafeInteger(size) || size < 0) throw new FsError('EINVAL', `size ${size}`);
+    const oldSize = node.size;
+    node.size = size;
+    const t = this.now();
+    node.mtimeMs = t;
+    node.ctimeMs = t;
+    return { oldSize, attr: toAttr(node) };
+  }
+
+  /** Records a write ending at byte `end`: size = max(size, end), mtime/ctime = mtimeMs or now. */
+  extend(ino: number, end: number, mtimeMs?: number): Attr {
+    const node = this.regularFile(ino);
+    if (!Number.isInteger(end) || end < 0) throw new FsError('EINVAL', `end ${end}`);
+    if (end > Number.MAX_SAFE_INTEGER) throw new FsError('EFBIG', `end ${end}`);
+    if (end > node.size) node.size = end;
+    const t = mtimeMs ?? this.now();
+    node.mtimeMs = t;
+    node.ctimeMs = t;
+    return toAttr(node);
+  }
+
+  // ------------------------------------------------------------ open counts
+
+  /** Counts an open handle so the inode survives unlink until release. */
+  open(ino: number): void {
+    this.byIno(ino).opens++;
+  }
+
+  /** Drops an open handle; frees the inode when it has no links and no opens left. */
+  release(ino: number): Released {
+    const node = this.byIno(ino);
+    if (node.opens > 0) node.opens--;
+    if (node.nlink === 0 && node.opens === 0) {
+      this.deleteInode(node);
+      return { ino, freed: true };
+    }
+    return { ino, freed: false };
+  }
+
+  // ----------------------------------------------------------------- xattrs
+
+  /** Sets an extended attribute (value copied), honouring XATTR_CREATE / XATTR_REPLACE; ctime. */
+  setxattr(path: string, name: string, value: Buffer, flags: number): void {
+    if ((flags & ~(XATTR_CREATE | XATTR_REPLACE)) !== 0 || flags === (XATTR_CREATE | XATTR_REPLACE)) {
+      throw new FsError('EINVAL', `setxattr flags ${flags}`);
+    }
+    checkXattrName(name);
+    if (value.length > XATTR_SIZE_MAX) throw new FsError(E2BIG, `xattr value of ${value.length} bytes`);
+    const node = this.walk(path);
+    const exists = node.xattrs !== null && node.xattrs.has(name);
+    if (flags === XATTR_CREATE && exists) throw new FsError('EEXIST', name);
+    if (flags === XATTR_REPLACE && !exists) throw new FsError('ENODATA', name);
+    if (node.xattrs === null) node.xattrs = new Map();
+    node.xattrs.set(name, Buffer.from(value));
+    node.ctimeMs = this.now();
+  }
+
+  /** A copy of an extended attribute's value; ENODATA if missing. */
+  getxattr(path: string, name: string): Buffer {
+    checkXattrName(name);
+    const node = this.walk(path);
+    const v = node.xattrs?.get(name);
+    if (v === undefined) throw new FsError('ENODATA', name);
+    return Buffer.from(v);
+  }
+
+  /** Names of a file's extended attributes, in creation order. */
+  listxattr(path: string): string[] {
+    const node = this.walk(path);
+    return node.xattrs === null ? [] : [...node.xattrs.keys()];
+  }
+
+  /** Removes an extended attribute; ENODATA if missing; ctime. */
+  removexattr(path: string, name: string): void {
+    checkXattrName(name);
+    const node = this.walk(path);
+    if (node.xattrs === null || !node.xattrs.delete(name)) throw new FsError('ENODATA', name);
+    node.ctimeMs = this.now();
+  }
+
+  // ------------------------------------------------------------- accounting
+
+  /** Live inodes by kind (files = every non-directory, including unlinked-but-open ones), for df and status. */
+  counts(): { files: number; directories: number; inodes: number } {
+    const inodes = this.inodes.size;
+    return { files: inodes - this.dirCount, directories: this.dirCount, inodes };
+  }
+
+  /** Calls fn for every live regular file (including unlinked-but-open ones), e.g. to account or scrub chunks. */
+  forEachFile(fn: (ino: number, size: number) => void): void {
+    for (const node of this.inodes.values()) {
+      if ((node.mode & S_IFMT) === S_IFREG) fn(node.ino, node.size);
+    }
+  }
+
+  // --------------------------------------------------------------- helpers
+
+  /** The inode with this number, or ENOENT. */
+  private byIno(ino: number): Inode {
+    const node = this.inodes.get(ino);
+    if (node === undefined) throw new FsError('ENOENT', `inode ${ino}`);
+    return node;
+  }
+
+  /** The regular file with this number: EISDIR for a directory, EINVAL for other kinds. */
+  private regularFile(ino: number): Inode {
+    const node = this.byIno(ino);
+    if (isDir(node)) throw new FsError('EISDIR', `inode ${ino}`);
+    if ((node.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
+    return node;
+  }
+
+  /** Splits and validates an absolute path into components (EINVAL, ENAMETOOLONG). */
+  private split(path: string): string[] {
+    if (typeof path !== 'string' || path.charCodeAt(0) !== 47 /* '/' */) {
+      throw new FsError('EINVAL', `not an absolute path: ${String(path)}`);
+    }
+    if (exceedsBytes(path, PATH_MAX)) throw new FsError('ENAMETOOLONG', 'path');
+    if (path.length === 1) return [];
+    if (path.includes('\0')) throw new FsError('EINVAL', 'NUL in path');
+    const parts = path.slice(1).split('/');
+    for (const p of parts) {
+      if (p.length === 0) throw new FsError('EINVAL', `empty component in ${path}`);
+      if (exceedsBytes(p, NAME_MAX)) throw new FsError('ENAMETOOLONG', `component of ${p.length} chars`);
+    }
+    return parts;
+  }
+
+  /** Follows components from the root; '.' and '..' resolve, anything that is not a directory on the way is ENOTDIR. */
+  private descend(parts: string[], count: number, path: string): Inode {
+    let node: Inode = this.byIno(ROOT_INO);
+    for (let i = 0; i < count; i++) {
+      if (!isDir(node)) throw new FsError('ENOTDIR', path);
+      const name = parts[i];
+      if (name === '.') continue;
+      if (name === '..') {
+        node = this.byIno(node.parent);
+        continue;
+      }
+      const ino = node.children.get(name);
+      if (ino === undefined) throw new FsError('ENOENT', path);
+      node = this.byIno(ino);
+    }
+    return node;
+  }
+
+  /** The inode a whole path names. */
+  private walk(path: string): Inode {
+    const parts = this.split(path);
+    return this.descend(parts, parts.length, path);
+  }
+
+  /** Parent directory and final name of a path whose last component is to be removed or renamed. */
+  private entrySlot(path: string, rootErr: 'EBUSY' | 'EISDIR'): Slot {
+    const parts = this.split(path);
+    if (parts.length === 0) throw new FsError(rootErr, path);
+    const name = parts[parts.length - 1];
+    const dir = this.descend(parts, parts.length - 1, path);
+    if (!isDir(dir)) throw new FsError('ENOTDIR', path);
+    if (name === '.' || name === '..') throw new FsError('EINVAL', `final component '${name}' in ${path}`);
+    return { dir, name };
+  }
+
+  /** Parent directory and final name of a path where a new entry is to be created (EEXIST if taken). */
+  private createSlot(path: string): Slot {
+    const parts = this.split(path);
+    if (parts.length === 0) throw new FsError('EEXIST', path);
+    const slot = this.entrySlot(path, 'EBUSY');
+    if (slot.dir.children.has(slot.name)) throw new FsError('EEXIST', path);
+    return slot;
+  }
+
+  /** The ino a slot's name points at, or ENOENT. */
+  private childIno(slot: Slot, path: string): number {
+    const ino = slot.dir.children.get(slot.name);
+    if (ino === undefined) throw new FsError('ENOENT', path);
+    return ino;
+  }
+
+  /** A new inode with a fresh, never-reused number, registered in the table (not yet linked anywhere). */
+  private newInode(mode: number, uid: number, gid: number, rdev: number): Inode {
+    const t = this.now();
+    const node: Inode = {
+      ino: this.nextIno++,
+      mode,
+      nlink: 1,
+      uid,
+      gid,
+      size: 0,
+      rdev,
+      atimeMs: t,
+      mtimeMs: t,
+      ctimeMs: t,
+      opens: 0,
+      children: null,
+      parent: 0,
+      target: null,
+      xattrs: null,
+    };
+    this.inodes.set(node.ino, node);
+    return node;
+  }
+
+  /** Adds the entry slot -> node and updates the parent directory's times. */
+  private attach(slot: Slot, node: Inode): void {
+    slot.dir.children.set(slot.name, node.ino);
+    this.touchDir(slot.dir);
+  }
+
+  /** Sets a directory's mtime and ctime (its entries changed). */
+  private touchDir(dir: Inode, t = this.now()): void {
+    dir.mtimeMs = t;
+    dir.ctimeMs = t;
+  }
+
+  /** Removes one link from a non-directory; deletes it when no links and no opens remain. */
+  private dropLink(node: Inode): Released {
+    node.nlink--;
+    node.ctimeMs = this.now();
+    if (node.nlink <= 0 && node.opens === 0) {
+      this.deleteInode(node);
+      return { ino: node.ino, freed: true };
+    }
+    return { ino: node.ino, freed: false };
+  }
+
+  /** Drops an inode from the table (its number is never handed out again). */
+  private deleteInode(node: Inode): void {
+    node.nlink = 0;
+    if (this.inodes.delete(node.ino) && isDir(node)) this.dirCount--;
+  }
+
+  /** True if dir is `ancestor` itself or lies below it (walking parent pointers up to the root). */
+  private isWithin(dir: Inode, ancestor: Inode): boolean {
+    let cur = dir;
+    for (;;) {
+      if (cur === ancestor) return true;
+      if (cur.ino === ROOT_INO) return false;
+      cur = this.byIno(cur.parent);
+    }
+  }
+
+  /** RENAME_EXCHANGE: swaps two existing entries, fixing parent pointers and link counts of moved directories. */
+  private exchange(from: Slot, a: Inode, to: Slot, b: Inode): void {
+    if (isDir(a) && this.isWithin(to.dir, a)) throw new FsError('EINVAL', 'exchange into own subtree');
+    if (isDir(b) && this.isWithin(from.dir, b)) throw new FsError('EINVAL', 'exchange into own subtree');
+    from.dir.children.set(from.name, b.ino);
+    to.dir.children.set(to.name, a.ino);
+    if (from.dir !== to.dir) {
+      if (isDir(a)) {
+        a.parent = to.dir.ino;
+        from.dir.nlink--;
+        to.dir.nlink++;
+      }
+      if (isDir(b)) {
+        b.parent = from.dir.ino;
+        to.dir.nlink--;
+        from.dir.nlink++;
+      }
+    }
+    const t = this.now();
+    a.ctimeMs = t;
+    b.ctimeMs = t;
+    this.touchDir(from.dir, t);
+    this.touchDir(to.dir, t);
+  }
+}
+
+/** Validates an xattr name: EINVAL if empty, ERANGE if longer than 255 bytes. */
+function checkXattrName(name: string): void {
+  if (name.length === 0) throw new FsError('EINVAL', 'empty xattr name');
+  if (name.includes('\0')) throw new FsError('EINVAL', 'NUL in xattr name');
+  if (exceedsBytes(name, XATTR_NAME_MAX)) throw new FsError('ERANGE', 'xattr name too long');
+}

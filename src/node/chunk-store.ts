@@ -1,0 +1,179 @@
+/** A memory node's RAM store of chunk data, bounded by a hard capacity. */
+
+import { FsError } from '../errors';
+
+/** Sizing of a chunk store: the node's contributed bytes and the pool's chunk size. */
+export interface ChunkStoreOptions {
+  /** Most bytes of buffers the store may allocate. */
+  capacity: number;
+  /** Largest chunk, in bytes; writes past it are EINVAL. */
+  chunkSize: number;
+}
+
+/** One chunk: a buffer with slack for growth and the chunk's logical length (bytes beyond len are garbage). */
+interface Chunk {
+  buf: Buffer;
+  len: number;
+}
+
+/** Buffers grow in steps of this many bytes (the usual FUSE write size is 128 KiB). */
+const GROWTH_STEP = 64 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+
+/** Rounds n up to a multiple of GROWTH_STEP. */
+function roundUp(n: number): number {
+  return Math.ceil(n / GROWTH_STEP) * GROWTH_STEP;
+}
+
+/** Throws EINVAL unless n is a non-negative integer; guards offsets and lengths from the wire. */
+function checkNonNegative(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new FsError('EINVAL', `${what} ${n} must be a non-negative integer`);
+}
+
+/** Holds chunk bytes in RAM; buffers grow geometrically and never exceed the capacity in total. */
+export class ChunkStore {
+  private readonly chunks = new Map<string, Chunk>();
+  private readonly cap: number;
+  private readonly chunkSize: number;
+  private usedBytes = 0;
+  private allocatedBytes = 0;
+
+  /** Creates an empty store; throws EINVAL for a negative capacity or a non-positive chunk size. */
+  constructor(opts: ChunkStoreOptions) {
+    checkNonNegative('capacity', opts.capacity);
+    if (!Number.isSafeInteger(opts.chunkSize) || opts.chunkSize <= 0) {
+      throw new FsError('EINVAL', `chunk size ${opts.chunkSize} must be a positive integer`);
+    }
+    this.cap = opts.capacity;
+    this.chunkSize = opts.chunkSize;
+  }
+
+  /** Bytes of chunk data held (sum of each chunk's logical length). */
+  get used(): number {
+    return this.usedBytes;
+  }
+
+  /** Bytes of buffers allocated (what counts against capacity). */
+  get allocated(): number {
+    return this.allocatedBytes;
+  }
+
+  /** Most bytes of buffers this store may allocate. */
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Number of chunks held. */
+  get count(): number {
+    return this.chunks.size;
+  }
+
+  /** Writes data at offset inside chunk key; ENOSPC if it would exceed capacity (nothing changed then), EINVAL if offset+len > chunkSize or offset < 0. */
+  write(key: string, offset: number, data: Buffer): void {
+    checkNonNegative('offset', offset);
+    const end = offset + data.length;
+    if (end > this.chunkSize) {
+      throw new FsError('EINVAL', `write of ${data.length} bytes at ${offset} exceeds chunk size ${this.chunkSize}`);
+    }
+    if (data.length === 0) return;
+    const chunk = this.chunks.get(key);
+    const oldLen = chunk ? chunk.len : 0;
+    const oldCap = chunk ? chunk.buf.length : 0;
+    let buf: Buffer;
+    if (chunk && end <= oldCap) {
+      buf = chunk.buf;
+    } else {
+      buf = this.allocate(key, end, oldCap);
+      if (chunk) chunk.buf.copy(buf, 0, 0, oldLen);
+    }
+    // Bytes between the old end and this write are a hole: they must read as zeros.
+    if (offset > oldLen) buf.fill(0, oldLen, offset);
+    data.copy(buf, offset);
+    const newLen = Math.max(oldLen, end);
+    this.usedBytes += newLen - oldLen;
+    if (chunk) {
+      chunk.buf = buf;
+      chunk.len = newLen;
+    } else {
+      this.chunks.set(key, { buf, len: newLen });
+    }
+  }
+
+  /** Reads up to len bytes at offset; returns only the stored bytes (may be shorter than len, empty for a missing chunk or past the end); caller zero-fills holes. */
+  read(key: string, offset: number, len: number): Buffer {
+    checkNonNegative('offset', offset);
+    checkNonNegative('length', len);
+    const chunk = this.chunks.get(key);
+    if (!chunk || offset >= chunk.len) return EMPTY;
+    // A view, not a copy: valid until the next write/truncate/delete of this chunk.
+    return chunk.buf.subarray(offset, Math.min(chunk.len, offset + len));
+  }
+
+  /** Cuts a chunk to len bytes (drops it when len is 0); growing is a no-op (holes read as zeros). */
+  truncate(key: string, len: number): void {
+    checkNonNegative('length', len);
+    const chunk = this.chunks.get(key);
+    if (!chunk || len >= chunk.len) return;
+    if (len === 0) {
+      this.delete([key]);
+      return;
+    }
+    this.usedBytes -= chunk.len - len;
+    chunk.len = len;
+    // Give memory back when at least half the buffer would be freed; the smaller copy cannot exceed capacity.
+    const newCap = Math.min(roundUp(len), this.chunkSize);
+    if (newCap * 2 <= chunk.buf.length) {
+      const buf = Buffer.allocUnsafeSlow(newCap);
+      chunk.buf.copy(buf, 0, 0, len);
+      this.allocatedBytes += newCap - chunk.buf.length;
+      chunk.buf = buf;
+    }
+  }
+
+  /** Drops chunks, freeing their memory; unknown keys are ignored. Returns bytes freed (allocated buffer bytes). */
+  delete(keys: string[]): number {
+    let freed = 0;
+    for (const key of keys) {
+      const chunk = this.chunks.get(key);
+      if (!chunk) continue;
+      this.chunks.delete(key);
+      this.usedBytes -= chunk.len;
+      this.allocatedBytes -= chunk.buf.length;
+      freed += chunk.buf.length;
+    }
+    return freed;
+  }
+
+  /** Tells whether the store holds chunk key. */
+  has(key: string): boolean {
+    return this.chunks.has(key);
+  }
+
+  /** Returns a copy of the whole chunk's stored bytes (for re-replication), or null. */
+  get(key: string): Buffer | null {
+    const chunk = this.chunks.get(key);
+    return chunk ? Buffer.from(chunk.buf.subarray(0, chunk.len)) : null;
+  }
+
+  /**
+   * Allocates a buffer of at least `end` bytes to replace one of oldCap bytes, accounting it against capacity.
+   * Grows geometrically (at least doubling, 64 KiB steps, capped at chunkSize) so sequential writes copy O(log) times;
+   * if that slack does not fit, falls back to exactly `end` bytes so the pool fills close to 100%; else ENOSPC.
+   */
+  private allocate(key: string, end: number, oldCap: number): Buffer {
+    const base = this.allocatedBytes - oldCap;
+    let size = Math.min(roundUp(Math.max(end, oldCap * 2)), this.chunkSize);
+    if (base + size > this.cap) size = end;
+    if (base + size > this.cap) {
+      throw new FsError(
+        'ENOSPC',
+        `chunk ${key}: need ${size - oldCap} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`,
+      );
+    }
+    // allocUnsafeSlow: an unpooled buffer, so a small chunk never pins a shared 8 KiB pool slab.
+    const buf = Buffer.allocUnsafeSlow(size);
+    this.allocatedBytes = base + size;
+    return buf;
+  }
+}

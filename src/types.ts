@@ -1,0 +1,73 @@
+/** Data shapes shared by manager, memory nodes and clients (and carried as JSON metadata on the wire). */
+
+/** File attributes as the manager keeps them; times in milliseconds since the epoch (may be negative). */
+export interface Attr {
+  ino: number;
+  /** File type and permission bits, as in st_mode. */
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Device number for character and block special files. */
+  rdev: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/** One directory entry with its attributes (readdir answers both, saving a round trip per name). */
+export interface DirEntry {
+  name: string;
+  attr: Attr;
+}
+
+/** Pool capacity as `df` shows it, in bytes and inodes. */
+export interface StatFs {
+  capacity: number;
+  used: number;
+  free: number;
+  files: number;
+  chunkSize: number;
+}
+
+/** Where one chunk of a file lives: its index in the file and the memory nodes holding a replica. */
+export interface ChunkLocation {
+  index: number;
+  /** Node ids, empty for a chunk never written (a hole). */
+  replicas: string[];
+}
+
+/** A memory node as the manager advertises it to clients. */
+export interface NodeInfo {
+  id: string;
+  url: string;
+}
+
+/** Per-node figures reported by `mempool status`. */
+export interface NodeStatus extends NodeInfo {
+  capacity: number;
+  used: number;
+  allocated: number;
+  chunks: number;
+  alive: boolean;
+}
+
+/** What `mempool status --json` prints. */
+export interface PoolStatus {
+  chunkSize: number;
+  replicas: number;
+  capacity: number;
+  used: number;
+  allocated: number;
+  files: number;
+  directories: number;
+  chunks: number;
+  clients: number;
+  nodes: NodeStatus[];
+}
+
+/** Chunk key on a memory node: the file's never-reused inode number and the chunk index. */
+export function chunkKey(ino: number, index: number): string {
+  return `${ino}:${index}`;
+}

@@ -1,0 +1,157 @@
+/** Connecting side of the transport: one-shot dial, and a Link that redials with backoff. */
+import { EventEmitter } from 'events';
+import WebSocket from 'ws';
+import { Errno, FsError } from '../src/errors';
+import { Meta, ProtocolError } from './frame';
+import { Inbox, offerHandshake } from './handshake';
+import { Hello } from './messages';
+import { Peer, PeerOptions } from './peer';
+
+export interface DialOptions {
+  secret: string;
+  hello: Hello;
+  maxPayload: number;
+  /** Extra trusted CA certificate (PEM) for wss:// to a self-signed server. */
+  ca?: Buffer;
+  /** Time allowed for TCP, TLS, upgrade and authentication together. */
+  timeoutMs?: number;
+  peerOptions?: PeerOptions;
+}
+
+/** Connects and authenticates once; rejects with FsError (ECONNREFUSED, EACCES, ETIMEDOUT). */
+export async function dial(url: string, opts: DialOptions): Promise<Peer> {
+  if (!/^wss?:\/\//.test(url)) throw new FsError('EINVAL', `not a ws:// or wss:// URL: ${url}`);
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: opts.maxPayload, handshakeTimeout: timeoutMs, ca: opts.ca });
+  const inbox = new Inbox(ws);
+  try {
+    const remote = await offerHandshake(ws, inbox, opts.secret, opts.hello, timeoutMs);
+    return new Peer(ws, remote, opts.peerOptions, inbox.detach());
+  } catch (err) {
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
+    ws.terminate();
+    if (err instanceof FsError || err instanceof ProtocolError) throw err;
+    const code = (err as { code?: string }).code;
+    throw new FsError(code === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'EHOSTDOWN', `cannot connect to ${url}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * A link that stays up: dials in the background, redials with exponential
+ * backoff after a drop, and emits 'up' (Peer) on every (re)connection,
+ * 'down' (reason) on every drop, and 'fatal' (Error) when the secret is refused.
+ */
+export class Link extends EventEmitter {
+  readonly url: string;
+  private readonly opts: DialOptions & { retryMaxMs: number };
+  private current: Peer | null = null;
+  private waiters: Array<(p: Peer | Error) => void> = [];
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private lastError: Error | null = null;
+  private dialing = false;
+
+  constructor(url: string, opts: DialOptions & { retryMaxMs?: number }) {
+    super();
+    this.url = url;
+    this.opts = { ...opts, retryMaxMs: opts.retryMaxMs ?? 2000 };
+  }
+
+  /** Starts dialling (idempotent). */
+  start(): void {
+    if (!this.current && !this.retryTimer && !this.dialing) this.connectNow();
+  }
+
+  /** The connected peer, waiting up to waitMs for (re)connection. */
+  async peer(waitMs = 10_000): Promise<Peer> {
+    if (this.current && !this.current.closed) return this.current;
+    if (this.stopped) throw new FsError('ENOTCONN', `link to ${this.url} is closed`);
+    this.start();
+    return new Promise<Peer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        const why = this.lastError ? `: ${this.lastError.message}` : '';
+        reject(new FsError('ENOTCONN', `no connection to ${this.url} within ${waitMs} ms${why}`));
+      }, waitMs);
+      const waiter = (p: Peer | Error) => {
+        clearTimeout(timer);
+        if (p instanceof Error) reject(p);
+        else resolve(p);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Sends a request over the current connection (waiting for one if it is down). */
+  async request(type: number, meta: Meta = {}, data?: Buffer, timeoutMs?: number): Promise<{ meta: Meta; data: Buffer }> {
+    const peer = await this.peer(timeoutMs);
+    return peer.request(type, meta, data, timeoutMs);
+  }
+
+  /** True while a connection is up. */
+  get connected(): boolean {
+    return !!this.current && !this.current.closed;
+  }
+
+  /** Closes the link for good. */
+  close(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.current?.close('link closed');
+    this.current = null;
+    this.flushWaiters(new FsError('ENOTCONN', `link to ${this.url} closed`));
+  }
+
+  private flushWaiters(result: Peer | Error): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w(result);
+  }
+
+  private connectNow(): void {
+    this.retryTimer = null;
+    this.dialing = true;
+    dial(this.url, this.opts).then(
+      (peer) => {
+        this.dialing = false;
+        if (this.stopped) {
+          peer.close('link closed');
+          return;
+        }
+        this.attempt = 0;
+        this.lastError = null;
+        this.current = peer;
+        peer.once('close', (reason: string) => {
+          if (this.current === peer) this.current = null;
+          this.emit('down', reason);
+          if (!this.stopped) this.scheduleRetry();
+        });
+        this.emit('up', peer);
+        this.flushWaiters(peer);
+      },
+      (err: Error) => {
+        this.dialing = false;
+        this.lastError = err;
+        if (this.stopped) return;
+        if (err instanceof FsError && err.errno === Errno.EACCES) {
+          this.stopped = true;
+          this.flushWaiters(err);
+          this.emit('fatal', err);
+          return;
+        }
+        this.scheduleRetry();
+      },
+    );
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    const delay = Math.min(this.opts.retryMaxMs, 50 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
+    this.attempt++;
+    this.retryTimer = setTimeout(() => this.connectNow(), delay);
+    this.retryTimer.unref();
+  }
+}

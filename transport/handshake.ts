@@ -1,0 +1,124 @@
+/** The authentication exchange that opens every link, before any other frame. */
+import WebSocket from 'ws';
+import { FsError } from '../src/errors';
+import { newNonce, proof, proofMatches } from './auth';
+import { decodeFrame, encodeFrame, Frame, FrameKind, Meta, ProtocolError } from './frame';
+import { Hello, Msg, Role } from './messages';
+
+const ROLES: readonly Role[] = ['client', 'node', 'manager', 'operator'];
+
+/**
+ * Holds a socket's messages from the moment it exists until the Peer takes
+ * over: ws may deliver the challenge in the same tick as 'open', and a request
+ * in the same tick as the authentication result, with no listener yet.
+ */
+export class Inbox {
+  private readonly queue: Array<[Buffer, boolean]> = [];
+  private wake: (() => void) | null = null;
+  private ended: Error | null = null;
+  private readonly onMessage = (msg: Buffer, isBinary: boolean) => {
+    this.queue.push([msg, isBinary]);
+    this.wake?.();
+  };
+  private readonly onClose = (code: number, reason: Buffer) => {
+    this.ended ??= new FsError('ECONNREFUSED', `connection closed during handshake (${code}${reason.length ? ': ' + reason.toString() : ''})`);
+    this.wake?.();
+  };
+  private readonly onError = (err: Error & { code?: string }) => {
+    this.ended ??= err.code === 'ECONNREFUSED' ? new FsError('ECONNREFUSED', err.message) : err;
+    this.wake?.();
+  };
+
+  constructor(private readonly ws: WebSocket) {
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+  }
+
+  /** The next frame, decoded; rejects on close, error or timeout. */
+  async next(timeoutMs: number): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length === 0) {
+      if (this.ended) throw this.ended;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new FsError('ETIMEDOUT', `handshake not completed within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    const [msg, isBinary] = this.queue.shift() as [Buffer, boolean];
+    if (!isBinary) throw new ProtocolError('text frame during handshake');
+    return decodeFrame(msg);
+  }
+
+  /** Stops listening and hands over messages that arrived after the handshake. */
+  detach(): Array<[Buffer, boolean]> {
+    this.ws.off('message', this.onMessage);
+    this.ws.off('close', this.onClose);
+    this.ws.off('error', this.onError);
+    return this.queue.splice(0);
+  }
+}
+
+/** Checks a Hello received from the network. */
+export function parseHello(raw: unknown): Hello {
+  if (!raw || typeof raw !== 'object') throw new ProtocolError('missing hello');
+  const h = raw as Meta;
+  if (typeof h.role !== 'string' || !ROLES.includes(h.role as Role)) throw new ProtocolError('hello has no valid role');
+  const out: Hello = { role: h.role as Role };
+  for (const k of ['id', 'url', 'name'] as const) {
+    const v = h[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length > 1024) throw new ProtocolError(`hello field ${k} must be a short string`);
+    out[k] = v;
+  }
+  for (const k of ['capacity', 'chunkSize'] as const) {
+    const v = h[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ProtocolError(`hello field ${k} must be a non-negative integer`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Server side: challenges the newly connected socket and returns the proven peer's Hello; throws (after telling the peer) on failure. */
+export async function acceptHandshake(ws: WebSocket, inbox: Inbox, secret: string, ours: Hello, timeoutMs = 5000): Promise<Hello> {
+  const serverNonce = newNonce();
+  ws.send(encodeFrame(FrameKind.Request, Msg.AuthChallenge, 0, 0, { version: 1, nonce: serverNonce }));
+  const f = await inbox.next(timeoutMs);
+  if (f.type !== Msg.AuthResponse) throw new ProtocolError(`expected an authentication response, got message type ${f.type}`);
+  const clientNonce = f.meta.nonce;
+  if (typeof clientNonce !== 'string' || !/^[0-9a-f]{64}$/.test(clientNonce)) throw new ProtocolError('bad client nonce');
+  if (!proofMatches(proof(secret, 'client', serverNonce, clientNonce), f.meta.proof)) {
+    ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 13, { message: 'authentication failed: wrong or missing secret' }));
+    throw new FsError('EACCES', 'authentication failed: wrong or missing secret');
+  }
+  const hello = parseHello(f.meta.hello);
+  ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 0, { proof: proof(secret, 'server', clientNonce, serverNonce), hello: ours as unknown as Meta }));
+  return hello;
+}
+
+/** Client side: answers the server's challenge, checks the server's own proof, and returns the server's Hello. */
+export async function offerHandshake(ws: WebSocket, inbox: Inbox, secret: string, ours: Hello, timeoutMs = 5000): Promise<Hello> {
+  const challenge = await inbox.next(timeoutMs);
+  if (challenge.type !== Msg.AuthChallenge || typeof challenge.meta.nonce !== 'string' || !/^[0-9a-f]{64}$/.test(challenge.meta.nonce)) {
+    throw new ProtocolError('server did not send a valid authentication challenge');
+  }
+  const serverNonce = challenge.meta.nonce;
+  const clientNonce = newNonce();
+  ws.send(encodeFrame(FrameKind.Request, Msg.AuthResponse, 0, 0, { nonce: clientNonce, proof: proof(secret, 'client', serverNonce, clientNonce), hello: ours as unknown as Meta }));
+  const result = await inbox.next(timeoutMs);
+  if (result.type !== Msg.AuthResult) throw new ProtocolError('server did not send an authentication result');
+  if (result.status !== 0) {
+    throw new FsError('EACCES', typeof result.meta.message === 'string' ? result.meta.message : 'authentication failed');
+  }
+  if (!proofMatches(proof(secret, 'server', clientNonce, serverNonce), result.meta.proof)) {
+    throw new FsError('EACCES', 'server failed to prove the shared secret');
+  }
+  return parseHello(result.meta.hello);
+}

@@ -1,0 +1,7 @@
+/** The transport layer: framed binary RPC over ws with shared-secret authentication. */
+export { listen, Listener, ListenOptions } from './listener';
+export { dial, Link, DialOptions } from './dial';
+export { Peer, Handler, Reply, PeerOptions } from './peer';
+export { Meta, ProtocolError, encodeFrame, decodeFrame, FrameKind, HEADER_SIZE } from './frame';
+export { Msg, Hello, Role, isKnownType } from './messages';
+export { loadSecret, isLoopback } from './auth';

@@ -1,0 +1,106 @@
+/** Accepting side of the transport: a ws (or wss) server whose connections become authenticated Peers. */
+import { EventEmitter } from 'events';
+import { readFileSync } from 'fs';
+import http from 'http';
+import https from 'https';
+import { AddressInfo } from 'net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { isLoopback } from './auth';
+import { acceptHandshake, Inbox } from './handshake';
+import { Hello } from './messages';
+import { Peer, PeerOptions } from './peer';
+
+export interface ListenOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Cluster secret; empty is allowed only on loopback. */
+  secret: string;
+  /** PEM certificate and key files: serve wss:// instead of ws://. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Largest ws message accepted (ws closes the link with 1009 beyond it). */
+  maxPayload: number;
+  /** What this side tells peers about itself. */
+  hello: Hello;
+  /** Returns a reason to refuse a proven peer (e.g. a role this server does not serve), or null. */
+  accept?: (hello: Hello) => string | null;
+  peerOptions?: PeerOptions;
+  log?: (msg: string) => void;
+}
+
+/** A listening transport endpoint; emits 'peer' (Peer) for each authenticated connection. */
+export class Listener extends EventEmitter {
+  readonly url: string;
+  private readonly wss: WebSocketServer;
+  private readonly server: http.Server | https.Server;
+  readonly peers = new Set<Peer>();
+
+  constructor(wss: WebSocketServer, server: http.Server | https.Server, url: string) {
+    super();
+    this.wss = wss;
+    this.server = server;
+    this.url = url;
+  }
+
+  /** Stops accepting, drops every link and frees the port. */
+  async close(): Promise<void> {
+    for (const p of this.peers) p.close('server shutting down', 1001);
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Starts a listener; refuses a non-loopback address without a secret. */
+export async function listen(opts: ListenOptions): Promise<Listener> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  if (!opts.secret && !isLoopback(opts.host)) {
+    throw new Error(`refusing to listen on ${opts.host}:${opts.port} without a secret: set --secret-file FILE or MEMPOOL_SECRET (only loopback addresses may run without one)`);
+  }
+  if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error('--tls-cert and --tls-key go together');
+  const server = opts.tlsCert
+    ? https.createServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) })
+    : http.createServer();
+  server.on('request', (_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' });
+    res.end('mempool speaks WebSocket here\n');
+  });
+  const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: opts.maxPayload });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const listener = new Listener(wss, server, `${opts.tlsCert ? 'wss' : 'ws'}://${host}:${addr.port}`);
+  wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
+    const from = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    ws.on('error', () => undefined);
+    const inbox = new Inbox(ws);
+    acceptHandshake(ws, inbox, opts.secret, opts.hello)
+      .then((hello) => {
+        const refusal = opts.accept?.(hello) ?? null;
+        if (refusal) {
+          log(`refused ${hello.role} from ${from}: ${refusal}`);
+          ws.close(4003, refusal.slice(0, 120));
+          return;
+        }
+        if (ws.readyState !== WebSocket.OPEN) return;
+        const peer = new Peer(ws, hello, { log, ...opts.peerOptions }, inbox.detach());
+        listener.peers.add(peer);
+        peer.once('close', () => listener.peers.delete(peer));
+        listener.emit('peer', peer, from);
+      })
+      .catch((err: Error) => {
+        log(`rejected connection from ${from}: ${err.message}`);
+        ws.close(4001, err.message.slice(0, 120));
+        setTimeout(() => ws.terminate(), 1000).unref();
+      });
+  });
+  return listener;
+}

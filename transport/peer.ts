@@ -1,0 +1,228 @@
+/**
+ * One authenticated link: multiplexed requests in both directions over one ws
+ * connection, with timeouts, bounded send buffering and liveness pings.
+ */
+import { EventEmitter } from 'events';
+import WebSocket from 'ws';
+import { Errno, FsError } from '../src/errors';
+import { decodeFrame, encodeFrame, Frame, FrameKind, Meta, ProtocolError } from './frame';
+import { Hello, isKnownType } from './messages';
+
+/** What a request handler answers: result metadata and optional raw data. */
+export interface Reply {
+  meta?: Meta;
+  data?: Buffer;
+}
+
+/** Serves one incoming request; throw FsError for an errno reply, ProtocolError to drop the link. */
+export type Handler = (type: number, meta: Meta, data: Buffer, peer: Peer) => Promise<Reply | void> | Reply | void;
+
+export interface PeerOptions {
+  /** Default request timeout in ms. */
+  timeoutMs?: number;
+  /** Interval between liveness pings in ms; a peer silent for two intervals is dropped. */
+  pingMs?: number;
+  /** Send buffering above which senders wait (bytes). */
+  highWater?: number;
+  /** Incoming requests served at once before the socket is paused. */
+  maxInFlight?: number;
+  /** Logs protocol violations and drops. */
+  log?: (msg: string) => void;
+}
+
+interface Pending {
+  resolve: (f: Frame) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A request/response link over one authenticated WebSocket. */
+export class Peer extends EventEmitter {
+  /** What the remote side declared in the handshake. */
+  readonly remote: Hello;
+  private readonly ws: WebSocket;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private handler: Handler | null = null;
+  private inFlight = 0;
+  private drainWaiters: Array<() => void> = [];
+  private alive = true;
+  private pinger: NodeJS.Timeout | null = null;
+  private closedReason: string | null = null;
+  private readonly opts: Required<PeerOptions>;
+
+  /** Takes over an authenticated socket; `early` holds messages that arrived before the Peer existed. */
+  constructor(ws: WebSocket, remote: Hello, opts: PeerOptions = {}, early: Array<[Buffer, boolean]> = []) {
+    super();
+    this.ws = ws;
+    this.remote = remote;
+    this.opts = {
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      pingMs: opts.pingMs ?? 5_000,
+      highWater: opts.highWater ?? 16 * 1024 * 1024,
+      maxInFlight: opts.maxInFlight ?? 256,
+      log: opts.log ?? ((m) => console.error(m)),
+    };
+    ws.removeAllListeners('message');
+    ws.on('message', (msg: Buffer, isBinary: boolean) => this.onMessage(msg, isBinary));
+    ws.on('close', (code: number, reason: Buffer) => this.onClose(`closed (${code}${reason.length ? ' ' + reason.toString() : ''})`));
+    ws.on('error', (err: Error) => this.onClose(`error: ${err.message}`));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    for (const [msg, bin] of early) this.onMessage(msg, bin);
+    if (this.opts.pingMs > 0) {
+      this.pinger = setInterval(() => this.checkAlive(), this.opts.pingMs);
+      this.pinger.unref();
+    }
+  }
+
+  /** True once the link is down; every later request fails with ENOTCONN. */
+  get closed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  /** Installs the function that serves requests from the remote side. */
+  setHandler(handler: Handler): void {
+    this.handler = handler;
+  }
+
+  /** Sends a request and resolves with the reply; rejects with FsError (errno reply, ETIMEDOUT, ENOTCONN). */
+  async request(type: number, meta: Meta = {}, data?: Buffer, timeoutMs?: number): Promise<{ meta: Meta; data: Buffer }> {
+    if (this.closedReason) throw new FsError('ENOTCONN', `link to ${this.describe()} is down: ${this.closedReason}`);
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
+    const frame = encodeFrame(FrameKind.Request, type, id, 0, meta, data);
+    const reply = new Promise<Frame>((resolve, reject) => {
+      const ms = timeoutMs ?? this.opts.timeoutMs;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new FsError('ETIMEDOUT', `no reply from ${this.describe()} within ${ms} ms (message type ${type})`));
+      }, ms);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+    await this.send(frame);
+    const f = await reply;
+    if (f.status !== 0) {
+      const message = typeof f.meta.message === 'string' ? f.meta.message : undefined;
+      throw new FsError(f.status, message);
+    }
+    return { meta: f.meta, data: f.data };
+  }
+
+  /** Closes the link; pending requests fail with ENOTCONN. */
+  close(reason = 'closed locally', code = 1000): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason.slice(0, 120));
+    this.onClose(reason);
+  }
+
+  /** Drops the link at once, without a closing handshake (a dead or hostile peer). */
+  terminate(reason: string): void {
+    this.ws.terminate();
+    this.onClose(reason);
+  }
+
+  /** Short text naming the remote side, for logs and errors. */
+  describe(): string {
+    return `${this.remote.role}${this.remote.id ? ' ' + this.remote.id : ''}`;
+  }
+
+  private async send(frame: Buffer): Promise<void> {
+    while (this.ws.bufferedAmount > this.opts.highWater && !this.closedReason) {
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+    if (this.closedReason) throw new FsError('ENOTCONN', `link to ${this.describe()} is down: ${this.closedReason}`);
+    this.ws.send(frame, { binary: true }, () => this.wakeSenders());
+  }
+
+  private wakeSenders(): void {
+    if (this.drainWaiters.length === 0) return;
+    if (this.ws.bufferedAmount > this.opts.highWater / 2 && !this.closedReason) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private checkAlive(): void {
+    if (!this.alive) {
+      this.terminate(`no pong from ${this.describe()} within ${2 * this.opts.pingMs} ms`);
+      return;
+    }
+    this.alive = false;
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  private onMessage(msg: Buffer, isBinary: boolean): void {
+    this.alive = true;
+    let frame: Frame;
+    try {
+      if (!isBinary) throw new ProtocolError('text frame');
+      frame = decodeFrame(msg);
+      if (frame.kind === FrameKind.Request && !isKnownType(frame.type)) throw new ProtocolError(`unknown message type ${frame.type}`);
+    } catch (err) {
+      this.violation(err as Error);
+      return;
+    }
+    if (frame.kind === FrameKind.Response) {
+      const p = this.pending.get(frame.id);
+      if (!p) return; // a reply that arrived after its timeout
+      this.pending.delete(frame.id);
+      clearTimeout(p.timer);
+      p.resolve(frame);
+      return;
+    }
+    void this.serve(frame);
+  }
+
+  private async serve(frame: Frame): Promise<void> {
+    // The owner installs its handler right after construction; a request replayed from the handshake may come first.
+    if (!this.handler) await new Promise((resolve) => setImmediate(resolve));
+    if (!this.handler) {
+      this.violation(new ProtocolError(`unexpected request type ${frame.type}`));
+      return;
+    }
+    this.inFlight++;
+    if (this.inFlight >= this.opts.maxInFlight && !this.ws.isPaused) this.ws.pause();
+    let out: Buffer;
+    try {
+      const reply = (await this.handler(frame.type, frame.meta, frame.data, this)) ?? {};
+      out = encodeFrame(FrameKind.Response, frame.type, frame.id, 0, reply.meta, reply.data);
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.violation(err);
+        return;
+      }
+      const errno = err instanceof FsError ? err.errno : Errno.EIO;
+      if (!(err instanceof FsError)) this.opts.log(`internal error serving type ${frame.type} for ${this.describe()}: ${(err as Error).stack ?? err}`);
+      out = encodeFrame(FrameKind.Response, frame.type, frame.id, errno, { message: (err as Error).message });
+    } finally {
+      this.inFlight--;
+      if (this.inFlight < this.opts.maxInFlight / 2 && this.ws.isPaused) this.ws.resume();
+    }
+    try {
+      await this.send(out);
+    } catch {
+      // link went down while serving: nothing to answer
+    }
+  }
+
+  private violation(err: Error): void {
+    this.opts.log(`closing link to ${this.describe()}: ${err.message}`);
+    this.close(`protocol error: ${err.message}`, 1002);
+  }
+
+  private onClose(reason: string): void {
+    if (this.closedReason) return;
+    this.closedReason = reason;
+    if (this.pinger) clearInterval(this.pinger);
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new FsError('ENOTCONN', `link to ${this.describe()} went down: ${reason}`));
+    }
+    this.pending.clear();
+    this.wakeSenders();
+    for (const w of this.drainWaiters) w();
+    this.drainWaiters = [];
+    this.emit('close', reason);
+  }
+}
