@@ -64,7 +64,23 @@ export interface PoolStatus {
   directories: number;
   chunks: number;
   clients: number;
+  /** Lease counters: held now, recalls and expiries so far, files in uncached mode. */
+  leases: { held: number; recalls: number; expired: number; uncachedFiles: number };
+  /** Each client with its leases and the cache figures of its last heartbeat. */
+  clientDetails: ClientStatus[];
   nodes: NodeStatus[];
+}
+
+/** One client as `mempool status` shows it. */
+export interface ClientStatus {
+  id: string;
+  name: string;
+  connected: boolean;
+  leases: number;
+  hits?: number;
+  misses?: number;
+  cleanBytes?: number;
+  dirtyBytes?: number;
 }
 
 /** Chunk key on a memory node: the file's never-reused inode number and the chunk index. */

@@ -5,3 +5,4 @@ export { Peer, Handler, Reply, PeerOptions } from './peer';
 export { Meta, ProtocolError, encodeFrame, decodeFrame, FrameKind, HEADER_SIZE } from './frame';
 export { Msg, Hello, Role, isKnownType } from './messages';
 export { loadSecret, isLoopback } from './auth';
+export { uint, int, str, bool, opt, strList } from './fields';

@@ -33,6 +33,13 @@ export const Msg = {
   Locate: 40,
   Extend: 41,
 
+  // client <-> manager: leases
+  LeaseAcquire: 42,
+  LeaseRenew: 43,
+  LeaseRelease: 44,
+  LeaseRecall: 45,
+  AppendReserve: 46,
+
   // node -> manager
   NodeHeartbeat: 50,
 
@@ -42,6 +49,7 @@ export const Msg = {
   ChunkTruncate: 62,
   ChunkDelete: 63,
   NodeStats: 64,
+  ChunkFence: 65,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];

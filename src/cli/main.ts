@@ -7,6 +7,7 @@ import { MemoryNode } from '../node/memory-node';
 import { PoolClient } from '../client/pool-client';
 import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
 import { PoolStatus } from '../types';
+import { registerMountCommands } from './mount-commands';
 
 const program = new Command();
 program
@@ -101,12 +102,21 @@ function formatStatus(st: PoolStatus): string {
   const lines = [
     `capacity ${formatSize(st.capacity)}, used ${formatSize(st.used)} (${formatSize(st.allocated)} allocated), chunk size ${formatSize(st.chunkSize)}, replicas ${st.replicas}`,
     `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
-    'nodes:',
+    `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached`,
+    'clients:',
   ];
+  for (const c of st.clientDetails) {
+    const total = (c.hits ?? 0) + (c.misses ?? 0);
+    const rate = total ? `${((100 * (c.hits ?? 0)) / total).toFixed(1)}% cache hits` : 'no cached reads yet';
+    lines.push(`  ${c.connected ? 'up  ' : 'gone'} ${c.name} ${c.id}  ${c.leases} leases, ${rate}, ${formatSize(c.cleanBytes ?? 0)} cached, ${formatSize(c.dirtyBytes ?? 0)} dirty`);
+  }
+  lines.push('nodes:');
   for (const n of st.nodes) {
     lines.push(`  ${n.alive ? 'up  ' : 'DOWN'} ${n.id}  ${n.url}  ${formatSize(n.used)} / ${formatSize(n.capacity)}  ${n.chunks} chunks`);
   }
   return lines.join('\n');
 }
+
+registerMountCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -91,12 +91,25 @@ export class ChunkIO {
     return out;
   }
 
+  /** Reads exactly [pos, pos+len) with holes as zeros, without asking for the size (the caller holds a lease that knows it). */
+  async readRange(ino: number, pos: number, len: number): Promise<Buffer> {
+    const pieces = this.pieces(pos, len);
+    const cached = this.locations.get(ino);
+    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, false);
+    const out = Buffer.alloc(len);
+    await windowed(pieces, WINDOW, async (p) => {
+      const replicas = this.locations.get(ino)?.get(p.index);
+      if (replicas) (await this.readPiece(ino, p, replicas)).copy(out, p.at);
+    });
+    return out;
+  }
+
   /** Writes data at pos to every replica of each chunk touched (the manager's size is extended by the caller). */
-  async write(ino: number, pos: number, data: Buffer): Promise<void> {
+  async write(ino: number, pos: number, data: Buffer, epoch: number): Promise<void> {
     const pieces = this.pieces(pos, data.length);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true);
-    await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len)));
+    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true, epoch);
+    await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
 
   /** Forgets cached locations of a file (after its last close). */
@@ -110,10 +123,10 @@ export class ChunkIO {
     this.links.clear();
   }
 
-  private async locate(ino: number, pieces: Piece[], write: boolean): Promise<Located> {
+  private async locate(ino: number, pieces: Piece[], write: boolean, epoch?: number): Promise<Located> {
     const first = pieces.length ? pieces[0].index : 0;
     const count = pieces.length ? pieces[pieces.length - 1].index - first + 1 : 0;
-    const r = await this.manager.request(Msg.Locate, { ino, first, count, write });
+    const r = await this.manager.request(Msg.Locate, epoch === undefined ? { ino, first, count, write } : { ino, first, count, write, epoch });
     const located = r.meta as unknown as Located;
     for (const n of located.nodes) this.nodeUrls.set(n.id, n.url);
     let map = this.locations.get(ino);
@@ -156,11 +169,11 @@ export class ChunkIO {
   }
 
   /** Writes one piece to every live replica; replicas that are down are dropped after the manager confirms it. */
-  private async writePiece(ino: number, p: Piece, data: Buffer): Promise<void> {
+  private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number): Promise<void> {
     const key = chunkKey(ino, p.index);
     for (let attempt = 0; ; attempt++) {
       const replicas = this.locations.get(ino)?.get(p.index) ?? [];
-      const results = await Promise.allSettled(replicas.map((id) => this.link(id).request(Msg.ChunkWrite, { key, off: p.off }, data, 5000)));
+      const results = await Promise.allSettled(replicas.map((id) => this.link(id).request(Msg.ChunkWrite, { key, off: p.off, epoch }, data, 5000)));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
       if (failed.length === 0 && replicas.length > 0) return;
       const fatal = failed.find((e) => !(e instanceof FsError && RETRYABLE.has(e.errno)));
@@ -168,7 +181,7 @@ export class ChunkIO {
       if (attempt >= 3) throw new FsError('EIO', `chunk ${p.index} of inode ${ino}: replicas unreachable: ${(failed[0] as Error)?.message}`);
       await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
       this.locations.get(ino)?.delete(p.index);
-      await this.locate(ino, [p], true);
+      await this.locate(ino, [p], true, epoch);
     }
   }
 }

@@ -6,9 +6,11 @@
 import { hostname } from 'os';
 import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
-import { Attr, DirEntry, PoolStatus, StatFs } from '../types';
-import { Link, Meta, Msg } from '../../transport';
+import { Attr, ChunkLocation, DirEntry, PoolStatus, StatFs } from '../types';
+import { Link, Meta, Msg, Peer, uint } from '../../transport';
 import { ChunkIO } from './chunk-io';
+import { FileIO } from './file-io';
+import { PageCache } from './page-cache';
 
 export interface PoolClientOptions {
   /** Cluster secret (default: MEMPOOL_SECRET or none). */
@@ -21,6 +23,10 @@ export interface PoolClientOptions {
   connectTimeoutMs?: number;
   /** Role announced to the manager: 'client' (default) or 'operator' (status only, holds no files). */
   role?: 'client' | 'operator';
+  /** Page cache size in bytes (default 256 MiB). */
+  cacheBytes?: number;
+  /** Where lease and cache problems are logged (default stderr). */
+  log?: (msg: string) => void;
 }
 
 /** Who creates a file: its owner ids (default: this process's). */
@@ -38,17 +44,30 @@ interface OpenFile {
 }
 
 const MAX_IO = 64 * 1024 * 1024;
+/** Chunks asked for per Locate call (the manager's limit is 4096). */
+const LOCATE_BATCH = 4096;
 
 /** A connection to a pool. */
 export class PoolClient {
   private readonly handles = new Map<number, OpenFile>();
   private readonly openCount = new Map<number, number>();
   private nextFh = 1;
+  private readonly files: FileIO;
+  private readonly sweeper: NodeJS.Timeout;
 
   private constructor(
     private readonly manager: Link,
     private readonly io: ChunkIO,
-  ) {}
+    opts: PoolClientOptions,
+  ) {
+    const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
+    this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), opts.log);
+    const serve = (peer: Peer) => peer.setHandler((type, meta) => this.serveManager(type, meta));
+    manager.peer(0).then(serve, () => undefined);
+    manager.on('up', serve);
+    this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
+    this.sweeper.unref();
+  }
 
   /** Connects to the manager at url (ws:// or wss://) and learns the pool's chunk size. */
   static async connect(url: string, opts: PoolClientOptions = {}): Promise<PoolClient> {
@@ -70,7 +89,7 @@ export class PoolClient {
       manager.close();
       throw new FsError('EPROTO', `${url} is not a mempool manager`);
     }
-    return new PoolClient(manager, new ChunkIO(manager, chunkSize, dialOpts));
+    return new PoolClient(manager, new ChunkIO(manager, chunkSize, dialOpts), opts);
   }
 
   /** The pool's chunk size in bytes. */
@@ -78,26 +97,31 @@ export class PoolClient {
     return this.io.chunkSize;
   }
 
-  /** Closes every link; open handles are released by the manager when the link drops. */
+  /** Flushes cached writes and closes every link; open handles are released by the manager when the link drops. */
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.files.surrenderAll();
+    this.files.leases.stopHeartbeat();
     this.io.close();
     this.manager.close();
   }
 
   /** Attributes of a path (symlinks are not followed). */
   async getattr(path: string): Promise<Attr> {
-    return this.attrCall(Msg.Getattr, { path });
+    return this.overlay(await this.attrCall(Msg.Getattr, { path }));
   }
 
   /** Attributes of an open file, valid even after its last name was unlinked. */
   async fgetattr(fh: number): Promise<Attr> {
-    return this.attrCall(Msg.GetattrIno, { ino: this.handle(fh).ino });
+    return this.overlay(await this.attrCall(Msg.GetattrIno, { ino: this.handle(fh).ino }));
   }
 
   /** Directory entries with their attributes (no '.' or '..'). */
   async readdir(path: string): Promise<DirEntry[]> {
     const r = await this.manager.request(Msg.Readdir, { path });
-    return r.meta.entries as DirEntry[];
+    const entries = r.meta.entries as DirEntry[];
+    for (const e of entries) e.attr = this.overlay(e.attr);
+    return entries;
   }
 
   /** Creates a directory. */
@@ -158,12 +182,16 @@ export class PoolClient {
 
   /** Sets a file's size; growth reads as zeros. */
   async truncate(path: string, size: number): Promise<Attr> {
-    return this.attrCall(Msg.Truncate, { path, size });
+    const { ino } = await this.attrCall(Msg.Getattr, { path });
+    await this.files.surrender(ino, true);
+    return this.attrCall(Msg.Truncate, { ino, size });
   }
 
   /** Sets an open file's size. */
   async ftruncate(fh: number, size: number): Promise<Attr> {
-    return this.attrCall(Msg.Truncate, { ino: this.handle(fh).ino, size });
+    const ino = this.handle(fh).ino;
+    await this.files.surrender(ino, true);
+    return this.attrCall(Msg.Truncate, { ino, size });
   }
 
   /** Sets an extended attribute (flags: 1 CREATE, 2 REPLACE). */
@@ -196,13 +224,35 @@ export class PoolClient {
     return (await this.manager.request(Msg.Status)).meta as unknown as PoolStatus;
   }
 
+  /** Diagnostic (tests, operators): the memory nodes holding each placed chunk of a file; holes are left out. */
+  async locate(path: string): Promise<ChunkLocation[]> {
+    const a = await this.getattr(path);
+    const total = Math.ceil(a.size / this.chunkSize);
+    const out: ChunkLocation[] = [];
+    for (let first = 0; first < total; first += LOCATE_BATCH) {
+      const count = Math.min(LOCATE_BATCH, total - first);
+      const r = await this.manager.request(Msg.Locate, { ino: a.ino, first, count, write: false });
+      out.push(...(r.meta.chunks as unknown as ChunkLocation[]));
+    }
+    return out;
+  }
+
   /** Opens a file (O_CREAT creates it with mode and owner) and returns a handle number. */
   async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner: Owner = defaultOwner()): Promise<number> {
-    const attr = await this.attrCall(Msg.Open, { path, flags, mode, ...owner });
+    // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too.
+    const attr = await this.attrCall(Msg.Open, { path, flags: flags & ~O.TRUNC, mode, ...owner });
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
     this.handles.set(fh, { ino: attr.ino, flags });
     this.openCount.set(attr.ino, (this.openCount.get(attr.ino) ?? 0) + 1);
+    if (flags & O.TRUNC && (flags & 3) !== O.RDONLY && (attr.mode & 0o170000) === 0o100000) {
+      try {
+        await this.ftruncate(fh, 0);
+      } catch (err) {
+        await this.release(fh).catch(() => undefined);
+        throw err;
+      }
+    }
     return fh;
   }
 
@@ -219,36 +269,47 @@ export class PoolClient {
   /** Reads up to length bytes at position; shorter at end of file. */
   async read(fh: number, position: number, length: number): Promise<Buffer> {
     checkRange(position, length);
-    return this.io.read(this.handle(fh).ino, position, length);
+    return this.files.read(this.handle(fh).ino, position, length);
   }
 
   /** Writes data at position (at end of file with O_APPEND); returns bytes written. */
   async write(fh: number, position: number, data: Buffer): Promise<number> {
     const h = this.handle(fh);
     if ((h.flags & 3) === 0) throw new FsError('EBADF', 'handle is read-only');
-    if (h.flags & O.APPEND) position = (await this.attrCall(Msg.GetattrIno, { ino: h.ino })).size;
     checkRange(position, data.length);
     if (data.length === 0) return 0;
-    await this.io.write(h.ino, position, data);
-    await this.manager.request(Msg.Extend, { ino: h.ino, end: position + data.length });
+    await this.files.write(h.ino, position, data, (h.flags & O.APPEND) !== 0);
     return data.length;
   }
 
-  /** Makes written data durable in the pool (writes are already acknowledged by every replica). */
+  /** Sends a file's cached writes to the memory nodes (acknowledged by every replica). */
   async fsync(fh: number): Promise<void> {
-    this.handle(fh);
+    await this.files.flush(this.handle(fh).ino);
+  }
+
+  /** Sends every cached write to the memory nodes (before unmount). */
+  async flushAll(): Promise<void> {
+    await this.files.flushAll();
+  }
+
+  /** Page cache and lease figures of this client. */
+  cacheStats(): { hits: number; misses: number; cleanBytes: number; dirtyBytes: number; leases: number } {
+    return { ...this.files.cache.stats(), leases: this.files.leases.all().length };
   }
 
   /** Closes a handle. */
   async release(fh: number): Promise<void> {
     const h = this.handle(fh);
     this.handles.delete(fh);
+    let flushError: unknown = null;
+    await this.files.flush(h.ino).catch((err: unknown) => (flushError = err));
     const n = (this.openCount.get(h.ino) ?? 1) - 1;
     if (n <= 0) {
       this.openCount.delete(h.ino);
       this.io.forget(h.ino);
     } else this.openCount.set(h.ino, n);
     await this.manager.request(Msg.Release, { ino: h.ino });
+    if (flushError) throw flushError;
   }
 
   /** Reads a whole file. */
@@ -278,6 +339,23 @@ export class PoolClient {
     } finally {
       await this.release(fh);
     }
+  }
+
+  /** Serves the manager's calls on this client's link: lease recalls. */
+  private async serveManager(type: number, meta: Meta): Promise<void> {
+    if (type !== Msg.LeaseRecall) throw new FsError('ENOSYS', `message type ${type} is not served by a client`);
+    await this.files.surrender(uint(meta, 'ino'), false);
+  }
+
+  /** Shows this client's own unflushed size and mtime on attributes from the manager. */
+  private overlay(a: Attr): Attr {
+    const local = this.files.localAttr(a.ino);
+    if (local) {
+      a.size = local.size;
+      a.mtimeMs = Math.max(a.mtimeMs, local.mtimeMs);
+      a.ctimeMs = Math.max(a.ctimeMs, local.mtimeMs);
+    }
+    return a;
   }
 
   private handle(fh: number): OpenFile {

@@ -10,6 +10,7 @@ import { Hello, listen, Listener, Meta, Msg, Peer, ProtocolError, Reply } from '
 import { bool, int, opt, str, uint } from '../../transport/fields';
 import { MAX_CHUNK_SIZE } from '../node/memory-node';
 import { ChunkMap } from './chunk-map';
+import { LeaseMode, LeaseTable } from './lease-table';
 import { Membership } from './membership';
 import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
 import { placeChunk } from './placement';
@@ -24,6 +25,10 @@ export interface ManagerOptions {
   chunkSize?: number;
   /** Replication factor; undefined means 2 when at least 2 nodes are up, else 1. */
   replicas?: number;
+  /** Lease term in ms (default 5000); a silent holder loses its lease after term + margin. */
+  leaseTermMs?: number;
+  /** Clock-skew margin added to a silent holder's term (default 1000 ms). */
+  leaseMarginMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -45,6 +50,11 @@ export class Manager {
   private listener: Listener | null = null;
   /** Open counts per client link, released when the link drops. */
   private readonly opens = new Map<Peer, Map<number, number>>();
+  /** The current link of each client id (leases outlive links; recalls go to the newest). */
+  private readonly clients = new Map<string, Peer>();
+  /** Cache figures each client last reported with its lease heartbeat. */
+  private readonly clientStats = new Map<string, Meta>();
+  readonly leases: LeaseTable;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: ManagerOptions) {
@@ -54,6 +64,12 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
+    this.leases = new LeaseTable({
+      termMs: opts.leaseTermMs ?? 5000,
+      marginMs: opts.leaseMarginMs ?? 1000,
+      recall: (client, ino) => this.recall(client, ino),
+      fence: (ino, epoch) => this.fence(ino, epoch),
+    });
   }
 
   /** The URL clients and nodes connect to. */
@@ -123,6 +139,14 @@ export class Manager {
       directories: counts.directories,
       chunks: this.chunks.count,
       clients: this.opens.size,
+      leases: this.leases.stats(),
+      clientDetails: [...this.clients].map(([id, peer]) => ({
+        id,
+        name: peer.remote.name ?? '',
+        connected: !peer.closed,
+        leases: this.leases.heldBy(id),
+        ...(this.clientStats.get(id) as object | undefined),
+      })),
       nodes,
     };
   }
@@ -153,6 +177,7 @@ export class Manager {
     }
     if (h.role === 'client') {
       this.opens.set(peer, new Map());
+      if (h.id) this.clients.set(h.id, peer);
       peer.once('close', () => this.dropClient(peer));
     }
     peer.setHandler((type, meta, data) => this.serveClient(peer, type, meta, data));
@@ -161,6 +186,11 @@ export class Manager {
   private dropClient(peer: Peer): void {
     const opens = this.opens.get(peer);
     this.opens.delete(peer);
+    const id = peer.remote.id;
+    if (id && this.clients.get(id) === peer && this.leases.heldBy(id) === 0) {
+      this.clients.delete(id);
+      this.clientStats.delete(id);
+    }
     for (const [ino, n] of opens ?? []) {
       for (let i = 0; i < n; i++) this.afterRelease(this.ns.release(ino));
     }
@@ -168,13 +198,25 @@ export class Manager {
 
   private async serveClient(peer: Peer, type: number, m: Meta, data: Buffer): Promise<Reply | void> {
     const ns = this.ns;
+    const client = peer.remote.role === 'client' ? (peer.remote.id ?? null) : null;
+    /** Before answering attributes: a client caching writes to the file must flush them first. */
+    const fresh = async (ino: number) => {
+      if (this.leases.hasForeignWriter(ino, client)) await this.leases.settle(ino, client, true);
+      return ino;
+    };
+    const checkEpoch = (ino: number) => {
+      const epoch = opt(m, 'epoch', uint);
+      if (epoch !== undefined && !this.leases.epochValid(ino, epoch)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
+    };
     const path = (k = 'path') => str(m, k, PATH);
     const attr = (a: Attr): Reply => ({ meta: { attr: a as unknown as Meta } });
     switch (type) {
-      case Msg.Getattr:
-        return attr(ns.getattr(path()));
+      case Msg.Getattr: {
+        const a = ns.getattr(path());
+        return attr(this.leases.hasForeignWriter(a.ino, client) ? ns.getattrIno(await fresh(a.ino)) : a);
+      }
       case Msg.GetattrIno:
-        return attr(ns.getattrIno(uint(m, 'ino')));
+        return attr(ns.getattrIno(await fresh(uint(m, 'ino'))));
       case Msg.Readdir:
         return { meta: { entries: ns.readdir(path()) as unknown as Meta[] } as Meta };
       case Msg.Mknod:
@@ -206,6 +248,8 @@ export class Manager {
         return attr(ns.utimens(path(), int(m, 'atimeMs'), int(m, 'mtimeMs')));
       case Msg.Truncate: {
         const ino = m.ino !== undefined ? uint(m, 'ino') : ns.lookupIno(path());
+        ns.getattrIno(ino);
+        await this.leases.settle(ino, client, false);
         return attr(await this.truncate(ino, uint(m, 'size')));
       }
       case Msg.Open:
@@ -235,9 +279,39 @@ export class Manager {
       case Msg.Status:
         return { meta: (await this.status()) as unknown as Meta };
       case Msg.Locate:
+        checkEpoch(uint(m, 'ino'));
         return { meta: this.locate(uint(m, 'ino'), uint(m, 'first'), uint(m, 'count', MAX_LOCATE), bool(m, 'write')) as unknown as Meta };
-      case Msg.Extend:
-        return attr(ns.extend(uint(m, 'ino'), uint(m, 'end')));
+      case Msg.Extend: {
+        const ino = uint(m, 'ino');
+        checkEpoch(ino);
+        return attr(ns.extend(ino, uint(m, 'end'), opt(m, 'mtimeMs', int)));
+      }
+      case Msg.LeaseAcquire: {
+        if (!client) throw new FsError('EPERM', 'only clients take leases');
+        const ino = uint(m, 'ino');
+        const mode = uint(m, 'mode', 2);
+        if (ns.getattrIno(ino).mode >> 12 !== S_IFREG >> 12) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
+        const grant = await this.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
+        return { meta: { ...grant, attr: ns.getattrIno(ino) as unknown as Meta } };
+      }
+      case Msg.LeaseRenew: {
+        if (!client) throw new FsError('EPERM', 'only clients take leases');
+        const inos = m.inos;
+        if (!Array.isArray(inos) || inos.length > 1 << 20 || !inos.every((x) => Number.isSafeInteger(x) && x >= 0)) throw new ProtocolError('field "inos" must be a list of inode numbers');
+        if (m.stats && typeof m.stats === 'object') this.clientStats.set(client, m.stats as Meta);
+        return { meta: { lost: this.leases.renew(client, inos as number[]) } };
+      }
+      case Msg.LeaseRelease:
+        if (client) this.leases.release(uint(m, 'ino'), client);
+        return;
+      case Msg.AppendReserve: {
+        const ino = uint(m, 'ino');
+        await this.leases.settle(ino, client, true);
+        checkEpoch(ino);
+        const offset = ns.getattrIno(ino).size;
+        ns.extend(ino, offset + uint(m, 'len', MAX_CHUNK_SIZE * 64));
+        return { meta: { offset } };
+      }
       default:
         throw new ProtocolError(`message type ${type} is not served by the manager`);
     }
@@ -255,7 +329,10 @@ export class Manager {
     }
     const kind = a.mode & S_IFMT;
     if (kind === S_IFDIR && (flags & O_ACCMODE) !== O_RDONLY) throw new FsError('EISDIR', path);
-    if (flags & O_TRUNC && kind === S_IFREG && (flags & O_ACCMODE) !== O_RDONLY && a.size > 0) a = await this.truncate(a.ino, 0);
+    if (flags & O_TRUNC && kind === S_IFREG && (flags & O_ACCMODE) !== O_RDONLY) {
+      await this.leases.settle(a.ino, peer.remote.id ?? null, false);
+      a = await this.truncate(a.ino, 0);
+    }
     this.ns.open(a.ino);
     const opens = this.opens.get(peer);
     if (opens) opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
@@ -283,6 +360,7 @@ export class Manager {
   /** Deletes a dead file's chunk data from the nodes. */
   private afterRelease(r: Released): void {
     if (!r.freed) return;
+    this.leases.forget(r.ino);
     const byNode = new Map<string, string[]>();
     for (const [index, replicas] of this.chunks.drop(r.ino)) {
       for (const id of replicas) {
@@ -295,6 +373,19 @@ export class Manager {
       const peer = this.members.get(id)?.peer;
       if (peer && !peer.closed) peer.request(Msg.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
     }
+  }
+
+  /** Asks a client to flush and drop its lease on a file. */
+  private async recall(client: string, ino: number): Promise<void> {
+    const peer = this.clients.get(client);
+    if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
+    await peer.request(Msg.LeaseRecall, { ino }, undefined, 60_000);
+  }
+
+  /** Makes every live memory node refuse writes to ino older than epoch (a WRITE lease was taken from a silent holder). */
+  private async fence(ino: number, epoch: number): Promise<void> {
+    this.log(`fencing inode ${ino} at epoch ${epoch}: its writer stopped answering`);
+    await Promise.all(this.members.alive().map((n) => n.peer!.request(Msg.ChunkFence, { ino, epoch }, undefined, 5000).catch((err: Error) => this.log(`fence on ${n.id}: ${err.message}`))));
   }
 
   /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */

@@ -37,6 +37,8 @@ export class MemoryNode {
   private link: Link | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly log: (msg: string) => void;
+  /** Lowest write epoch still accepted per inode (set when a silent lease holder was fenced). */
+  private readonly fences = new Map<number, number>();
 
   constructor(private readonly opts: MemoryNodeOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
@@ -118,7 +120,10 @@ export class MemoryNode {
       case Msg.ChunkWrite: {
         const off = uint(meta, 'off', MAX_CHUNK_SIZE);
         if (off + data.length > MAX_CHUNK_SIZE) throw new ProtocolError(`chunk write of ${data.length} bytes at ${off} is beyond any chunk`);
-        store.write(str(meta, 'key', 64), off, data);
+        const key = str(meta, 'key', 64);
+        const fence = this.fences.get(parseInt(key, 10));
+        if (fence !== undefined && uint(meta, 'epoch') < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
+        store.write(key, off, data);
         return;
       }
       case Msg.ChunkTruncate:
@@ -126,6 +131,11 @@ export class MemoryNode {
         return;
       case Msg.ChunkDelete:
         return { meta: { freed: store.delete(strList(meta, 'keys', 1 << 20, 64)) } };
+      case Msg.ChunkFence: {
+        const ino = uint(meta, 'ino');
+        this.fences.set(ino, Math.max(this.fences.get(ino) ?? 0, uint(meta, 'epoch')));
+        return;
+      }
       case Msg.NodeStats:
         return { meta: this.stats() };
       default:

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks for mempool (FUSE, libfuse2 and its
+# headers, the tools the tests drive), installs the npm dependencies and builds.
+# Idempotent: fast when everything is already there. Run as root (or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=(fuse libfuse2 libfuse-dev pkg-config build-essential python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux)
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund
+fi
+
+echo "setup: building"
+npm run build --silent
+echo "setup: done. Run: node dist/src/cli/main.js --help"

@@ -1,0 +1,309 @@
+/**
+ * File data under leases: reads and writes go through the page cache while
+ * the client holds a cached lease (read-ahead for sequential reads,
+ * write-back in chunk-sized batches), and straight to the memory nodes while
+ * the file is contended. Flushes on fsync, close, recall and memory pressure.
+ */
+import { Errno, FsError } from '../errors';
+import { Link, Meta, Msg } from '../../transport';
+import { ChunkIO } from './chunk-io';
+import { Held, Leases, READ, WRITE } from './leases';
+import { DirtyPage, PageCache } from './page-cache';
+
+/** Bytes read ahead of a sequential reader. */
+const READ_AHEAD = 1024 * 1024;
+/** Bytes per write-back request (pages are coalesced up to this). */
+const FLUSH_BATCH = 1024 * 1024;
+
+/** Data I/O of one client: cache, leases, chunk transfers. */
+export class FileIO {
+  private readonly locks = new Map<number, Promise<void>>();
+  private readonly inflight = new Map<string, Promise<{ start: number; data: Buffer }>>();
+  private readonly lastEnd = new Map<number, number>();
+  /** Bumped by every local write: a fetch that started before one must not cache what it read. */
+  private readonly generation = new Map<number, number>();
+  readonly leases: Leases;
+
+  constructor(
+    private readonly manager: Link,
+    private readonly io: ChunkIO,
+    readonly cache: PageCache,
+    private readonly log: (msg: string) => void = (m) => console.error(m),
+  ) {
+    this.leases = new Leases(manager, (h, why) => this.lost(h, why), () => ({ ...this.cache.stats() }) as unknown as Meta);
+  }
+
+  /** Reads [pos, pos+len) clamped to the file's size. */
+  async read(ino: number, pos: number, len: number): Promise<Buffer> {
+    const h = await this.enter(ino, READ);
+    try {
+      if (!h.cached) return await this.io.read(ino, pos, len);
+      const end = Math.min(pos + len, h.size);
+      if (end <= pos) return Buffer.alloc(0);
+      const out = await this.readCached(h, pos, end - pos);
+      const sequential = this.lastEnd.get(ino) === pos;
+      this.lastEnd.set(ino, end);
+      if (sequential) this.readAhead(h, end);
+      return out;
+    } finally {
+      this.leases.done(h);
+    }
+  }
+
+  /** Writes data at pos (or at end of file when append); returns the position written. */
+  async write(ino: number, pos: number, data: Buffer, append: boolean): Promise<number> {
+    const h = await this.enter(ino, WRITE);
+    try {
+      if (!h.cached) {
+        if (append) pos = (await this.manager.request(Msg.AppendReserve, { ino, len: data.length, epoch: h.epoch })).meta.offset as number;
+        await this.io.write(ino, pos, data, h.epoch);
+        await this.manager.request(Msg.Extend, { ino, end: pos + data.length, epoch: h.epoch });
+        return pos;
+      }
+      await this.locked(ino, async () => {
+        if (append) pos = h.size;
+        await this.writeCached(h, pos, data);
+      });
+    } finally {
+      this.leases.done(h);
+    }
+    if (this.cache.dirtyBytes > this.cache.dirtyLimit) await this.flushSome(ino);
+    return pos;
+  }
+
+  /** Sends a file's dirty pages and size to the pool (fsync, close). */
+  async flush(ino: number): Promise<void> {
+    const h = this.leases.get(ino);
+    if (!h || (!this.cache.dirtyOf(ino) && !h.attrDirty)) return;
+    await this.locked(ino, () => this.writeBack(h));
+  }
+
+  /** Gives up everything cached for a file (before a truncate, or when a recall asks): flush, drop, forget the lease. */
+  async surrender(ino: number, tellManager: boolean): Promise<void> {
+    const h = this.leases.get(ino);
+    if (!h) return;
+    await this.leases.revoke(h);
+    try {
+      await this.locked(ino, () => this.writeBack(h));
+    } finally {
+      this.cache.dropFile(ino);
+      this.lastEnd.delete(ino);
+      this.generation.delete(ino);
+      if (tellManager) await this.leases.release(h);
+      else this.leases.forget(ino);
+    }
+  }
+
+  /** Size and mtime this client knows ahead of the manager (it holds a WRITE lease with unsent changes). */
+  localAttr(ino: number): { size: number; mtimeMs: number } | undefined {
+    const h = this.leases.get(ino);
+    return h && !h.revoked && h.attrDirty ? { size: h.size, mtimeMs: h.mtimeMs } : undefined;
+  }
+
+  /** Releases leases on files neither open nor cached any more. */
+  async sweep(isOpen: (ino: number) => boolean): Promise<void> {
+    for (const h of this.leases.all()) {
+      if (!h.revoked && !isOpen(h.ino) && !this.cache.holds(h.ino) && !h.attrDirty) await this.surrender(h.ino, true);
+    }
+  }
+
+  /** Flushes everything and gives every lease back (closing the client). */
+  async surrenderAll(): Promise<void> {
+    await Promise.all(this.leases.all().map((h) => this.surrender(h.ino, true).catch(() => undefined)));
+  }
+
+  /** Flushes every dirty file (unmount, close of the client). */
+  async flushAll(): Promise<void> {
+    await Promise.all(this.cache.dirtyInodes().map((ino) => this.flush(ino)));
+    await Promise.all(this.leases.all().filter((h) => h.attrDirty).map((h) => this.flush(h.ino)));
+  }
+
+  private async enter(ino: number, mode: number): Promise<Held> {
+    for (;;) {
+      const h = await this.leases.acquire(ino, mode);
+      if (h.revoked) continue;
+      this.leases.begin(h);
+      return h;
+    }
+  }
+
+  private lost(h: Held, why: string): void {
+    const dropped = this.cache.dropFile(h.ino);
+    this.lastEnd.delete(h.ino);
+    if (dropped > 0 || h.attrDirty) this.log(`lease on inode ${h.ino} lost (${why}): ${dropped} bytes of unflushed writes discarded`);
+  }
+
+  private async locked<T>(ino: number, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(ino) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const chain = prev.then(() => mine);
+    this.locks.set(ino, chain);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.locks.get(ino) === chain) this.locks.delete(ino);
+    }
+  }
+
+  private async readCached(h: Held, pos: number, len: number): Promise<Buffer> {
+    const ps = this.cache.pageSize;
+    const first = Math.floor(pos / ps);
+    const last = Math.floor((pos + len - 1) / ps);
+    const pages: Buffer[] = [];
+    for (let p = first; p <= last; p++) pages.push(await this.page(h, p));
+    if (pages.length === 1) return Buffer.from(pages[0].subarray(pos - first * ps, pos - first * ps + len));
+    const out = Buffer.allocUnsafe(len);
+    let at = 0;
+    for (let i = 0; i < pages.length; i++) {
+      const from = i === 0 ? pos - first * ps : 0;
+      const n = Math.min(ps - from, len - at);
+      pages[i].copy(out, at, from, from + n);
+      at += n;
+    }
+    return out;
+  }
+
+  /** One full page of a file, from the cache or fetched (merging local dirty bytes over what the nodes hold). */
+  private async page(h: Held, p: number): Promise<Buffer> {
+    const ps = this.cache.pageSize;
+    for (;;) {
+      const d = this.cache.getDirty(h.ino, p);
+      if (d?.loaded) return d.data;
+      if (!d) {
+        const c = this.cache.getClean(h.ino, p);
+        if (c) return c;
+      }
+      const running = this.inflight.get(`${h.ino}:${p}`);
+      const gen = this.generation.get(h.ino) ?? 0;
+      const { start, data } = await (running ?? this.fetch(h, p, 1));
+      if (!h.revoked && gen === (this.generation.get(h.ino) ?? 0)) continue; // the fetch filled the cache: look again
+      if (!h.revoked) continue; // a write raced the fetch: fetch again
+      // lease going away: answer from what was fetched, cache nothing
+      const base = Buffer.from(data.subarray((p - start) * ps, (p - start + 1) * ps));
+      const dd = this.cache.getDirty(h.ino, p);
+      if (dd) dd.data.copy(base, dd.lo, dd.lo, dd.hi);
+      return base;
+    }
+  }
+
+  /** Loads pages [p, p+count) from the nodes into the cache (unless the lease is going away). */
+  private fetch(h: Held, p: number, count: number): Promise<{ start: number; data: Buffer }> {
+    const ps = this.cache.pageSize;
+    const gen = this.generation.get(h.ino) ?? 0;
+    const run = (async () => {
+      const data = await this.io.readRange(h.ino, p * ps, count * ps);
+      if (!h.revoked && gen === (this.generation.get(h.ino) ?? 0)) {
+        for (let i = 0; i < count; i++) {
+          const base = data.subarray(i * ps, (i + 1) * ps);
+          const d = this.cache.getDirty(h.ino, p + i);
+          if (d && !d.loaded) {
+            const merged = Buffer.from(base);
+            d.data.copy(merged, d.lo, d.lo, d.hi);
+            d.data = merged;
+            d.loaded = true;
+          } else if (!d) this.cache.putClean(h.ino, p + i, Buffer.from(base));
+        }
+      }
+      return { start: p, data };
+    })();
+    const keys = Array.from({ length: count }, (_, i) => `${h.ino}:${p + i}`);
+    for (const k of keys) this.inflight.set(k, run);
+    const clear = () => keys.forEach((k) => this.inflight.get(k) === run && this.inflight.delete(k));
+    run.then(clear, clear);
+    return run;
+  }
+
+  private readAhead(h: Held, from: number): void {
+    const ps = this.cache.pageSize;
+    const first = Math.ceil(from / ps);
+    const last = Math.min(Math.ceil((from + READ_AHEAD) / ps), Math.ceil(h.size / ps));
+    let start = -1;
+    const flushRun = (end: number) => {
+      if (start >= 0) this.fetch(h, start, end - start).catch(() => undefined);
+      start = -1;
+    };
+    for (let p = first; p < last; p++) {
+      const cached = this.cache.getDirty(h.ino, p)?.loaded || this.inflight.has(`${h.ino}:${p}`) || this.peekClean(h.ino, p);
+      if (cached) flushRun(p);
+      else if (start < 0) start = p;
+    }
+    flushRun(last);
+  }
+
+  private peekClean(ino: number, p: number): boolean {
+    const before = this.cache.hits;
+    const hit = !!this.cache.getClean(ino, p);
+    // a look-ahead is not a reader's hit or miss
+    if (hit) this.cache.hits = before;
+    else this.cache.misses--;
+    return hit;
+  }
+
+  private async writeCached(h: Held, pos: number, data: Buffer): Promise<void> {
+    const ps = this.cache.pageSize;
+    this.generation.set(h.ino, (this.generation.get(h.ino) ?? 0) + 1);
+    for (let at = 0; at < data.length; ) {
+      const p = Math.floor((pos + at) / ps);
+      const a = (pos + at) % ps;
+      const n = Math.min(ps - a, data.length - at);
+      const b = a + n;
+      const d = this.cache.makeDirty(h.ino, p, p * ps >= h.size);
+      const empty = d.hi <= d.lo;
+      if (!d.loaded && !empty && (b < d.lo || a > d.hi) && !(a === 0 && b === ps)) await this.page(h, p);
+      data.copy(d.data, a, at, at + n);
+      d.lo = empty ? a : Math.min(d.lo, a);
+      d.hi = empty ? b : Math.max(d.hi, b);
+      if (d.lo === 0 && d.hi === ps) d.loaded = true;
+      at += n;
+    }
+    h.size = Math.max(h.size, pos + data.length);
+    h.mtimeMs = Date.now();
+    h.attrDirty = true;
+  }
+
+  /** Writes a file's dirty pages (coalesced into batches) and then its size; the caller holds the file's lock. */
+  private async writeBack(h: Held): Promise<void> {
+    const ps = this.cache.pageSize;
+    const dirty = this.cache.dirtyOf(h.ino);
+    const pages = dirty ? [...dirty.entries()].sort((x, y) => x[0] - y[0]) : [];
+    const runs: Array<{ pos: number; parts: Buffer[]; len: number; pages: Array<[number, DirtyPage]> }> = [];
+    for (const [p, d] of pages) {
+      const start = p * ps + d.lo;
+      const prev = runs[runs.length - 1];
+      if (prev && prev.pos + prev.len === start && prev.len + (d.hi - d.lo) <= FLUSH_BATCH) {
+        prev.parts.push(d.data.subarray(d.lo, d.hi));
+        prev.len += d.hi - d.lo;
+        prev.pages.push([p, d]);
+      } else runs.push({ pos: start, parts: [d.data.subarray(d.lo, d.hi)], len: d.hi - d.lo, pages: [[p, d]] });
+    }
+    try {
+      await Promise.all(runs.map((r) => this.io.write(h.ino, r.pos, r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len), h.epoch)));
+      if (h.attrDirty) {
+        await this.manager.request(Msg.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch });
+        h.attrDirty = false;
+      }
+    } catch (err) {
+      if (err instanceof FsError && err.errno === Errno.ESTALE) {
+        // fenced: another client owns the file now; these writes must never land
+        h.revoked = true;
+        this.leases.forget(h.ino);
+        this.lost(h, 'fenced by the memory nodes');
+        throw new FsError('EIO', `writes to inode ${h.ino} were lost: the lease expired while this client was unreachable`);
+      }
+      throw err;
+    }
+    for (const r of runs) for (const [p, d] of r.pages) this.cache.markClean(h.ino, p, d);
+  }
+
+  /** Under memory pressure: flush this file first, then others until below the dirty limit. */
+  private async flushSome(ino: number): Promise<void> {
+    await this.flush(ino);
+    for (const other of this.cache.dirtyInodes()) {
+      if (this.cache.dirtyBytes <= this.cache.dirtyLimit / 2) break;
+      await this.flush(other);
+    }
+  }
+}

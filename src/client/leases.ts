@@ -1,0 +1,191 @@
+/**
+ * The client's side of the lease protocol: which leases it holds and until
+ * when it may trust them (by its own monotonic clock, counted from when it
+ * asked), batched renewal by heartbeat, and single-flight acquisition.
+ */
+import { FsError } from '../errors';
+import { Attr } from '../types';
+import { Link, Meta, Msg } from '../../transport';
+
+export const READ = 1;
+export const WRITE = 2;
+
+/** A lease this client holds on one file. */
+export interface Held {
+  ino: number;
+  mode: number;
+  /** False: the file is contended; read and write at the nodes, cache nothing. */
+  cached: boolean;
+  epoch: number;
+  /** performance.now() after which the lease must not be trusted. */
+  validUntil: number;
+  /** The file's size as this holder knows it (authoritative under a cached WRITE lease). */
+  size: number;
+  mtimeMs: number;
+  /** Size or mtime changed locally and not yet told to the manager. */
+  attrDirty: boolean;
+  /** I/O calls currently using this lease; a recall waits for them. */
+  active: number;
+  /** Set when the lease is being given up: new calls must acquire again. */
+  revoked: boolean;
+  idle: Array<() => void>;
+}
+
+/** Safety margin the client keeps below the manager's term (ms). */
+const CLIENT_MARGIN_MS = 750;
+
+/** Leases held by one client. */
+export class Leases {
+  private readonly held = new Map<number, Held>();
+  private readonly acquiring = new Map<number, Promise<Held>>();
+  private timer: NodeJS.Timeout | null = null;
+  private termMs = 6000;
+
+  constructor(
+    private readonly manager: Link,
+    /** Called when a lease is found lost or expired: drop the file's cache (dirty pages included). */
+    private readonly onLost: (h: Held, why: string) => void,
+    /** Extra figures the heartbeat reports to the manager (cache stats). */
+    private readonly report: () => Meta,
+  ) {}
+
+  /** A valid lease of at least `mode` on ino, acquiring (and waiting for recalls elsewhere) when needed. */
+  async acquire(ino: number, mode: number): Promise<Held> {
+    for (;;) {
+      const h = this.valid(ino);
+      if (h && h.mode >= mode) return h;
+      const pending = this.acquiring.get(ino);
+      if (pending) {
+        await pending.catch(() => undefined);
+        continue;
+      }
+      const p = this.request(ino, mode, h);
+      this.acquiring.set(ino, p);
+      try {
+        return await p;
+      } finally {
+        this.acquiring.delete(ino);
+      }
+    }
+  }
+
+  /** The lease on ino if held and still trustworthy; an expired one is dropped (and its cache with it). */
+  valid(ino: number): Held | undefined {
+    const h = this.held.get(ino);
+    if (!h) return undefined;
+    if (h.revoked) return undefined;
+    if (performance.now() >= h.validUntil) {
+      this.lose(h, 'lease term ended without renewal');
+      return undefined;
+    }
+    return h;
+  }
+
+  /** The lease on ino whatever its state (for flushing under it). */
+  get(ino: number): Held | undefined {
+    return this.held.get(ino);
+  }
+
+  /** Marks I/O under a lease as started; pair with done(). */
+  begin(h: Held): void {
+    h.active++;
+  }
+
+  /** Marks I/O under a lease as finished. */
+  done(h: Held): void {
+    h.active--;
+    if (h.active === 0) {
+      const w = h.idle;
+      h.idle = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** Stops new I/O under a lease and waits for the I/O in progress (a recall, a release). */
+  async revoke(h: Held): Promise<void> {
+    h.revoked = true;
+    while (h.active > 0) await new Promise<void>((r) => h.idle.push(r));
+  }
+
+  /** Forgets a lease locally (after a recall was answered or it was released). */
+  forget(ino: number): void {
+    this.held.delete(ino);
+    if (this.held.size === 0) this.stopHeartbeat();
+  }
+
+  /** Gives a lease back to the manager (best effort). */
+  async release(h: Held): Promise<void> {
+    this.forget(h.ino);
+    await this.manager.request(Msg.LeaseRelease, { ino: h.ino }).catch(() => undefined);
+  }
+
+  /** Every held lease. */
+  all(): Held[] {
+    return [...this.held.values()];
+  }
+
+  /** Stops renewing (on close). */
+  stopHeartbeat(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private lose(h: Held, why: string): void {
+    h.revoked = true;
+    this.held.delete(h.ino);
+    this.onLost(h, why);
+  }
+
+  private async request(ino: number, mode: number, prior: Held | undefined): Promise<Held> {
+    const sent = performance.now();
+    const r = await this.manager.request(Msg.LeaseAcquire, { ino, mode }, undefined, 60_000);
+    const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; attr: Attr };
+    this.termMs = g.termMs;
+    const h: Held = prior && !prior.revoked && prior.epoch === g.epoch ? prior : {
+      ino, mode: g.mode, cached: g.cached, epoch: g.epoch, validUntil: 0, size: g.attr.size, mtimeMs: g.attr.mtimeMs,
+      attrDirty: false, active: 0, revoked: false, idle: [],
+    };
+    if (h === prior) {
+      // an upgrade keeps the pages cached under the READ lease: nobody could write meanwhile
+      h.mode = g.mode;
+      h.cached = h.cached && g.cached;
+      if (!h.attrDirty) {
+        h.size = g.attr.size;
+        h.mtimeMs = g.attr.mtimeMs;
+      }
+    } else if (prior) {
+      this.lose(prior, 'replaced by a new grant');
+    }
+    h.validUntil = sent + g.termMs - CLIENT_MARGIN_MS;
+    this.held.set(ino, h);
+    this.startHeartbeat();
+    return h;
+  }
+
+  private startHeartbeat(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.termMs / 3)));
+    this.timer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    const inos = [...this.held.values()].filter((h) => !h.revoked).map((h) => h.ino);
+    if (inos.length === 0) return;
+    const sent = performance.now();
+    let lost: number[];
+    try {
+      const r = await this.manager.request(Msg.LeaseRenew, { inos, stats: this.report() }, undefined, Math.max(500, this.termMs / 2));
+      lost = (r.meta.lost as number[]) ?? [];
+    } catch (err) {
+      if (err instanceof FsError) return; // unreachable: leases run out by the clock
+      throw err;
+    }
+    const gone = new Set(lost);
+    for (const ino of inos) {
+      const h = this.held.get(ino);
+      if (!h) continue;
+      if (gone.has(ino)) this.lose(h, 'manager no longer has this lease');
+      else h.validUntil = Math.max(h.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
+    }
+  }
+}

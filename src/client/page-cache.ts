@@ -1,0 +1,153 @@
+/**
+ * The client's page cache: fixed-size pages of file data, clean ones in an
+ * LRU bounded in bytes (lru-cache), dirty ones held per file until flushed.
+ * It only stores; when a page may be used is the lease protocol's business.
+ */
+import { LRUCache } from 'lru-cache';
+
+/** A page written locally and not yet at the memory nodes. */
+export interface DirtyPage {
+  data: Buffer;
+  /** Byte range of data written locally since the last flush. */
+  lo: number;
+  hi: number;
+  /** True when bytes outside [lo, hi) are valid too (read from the nodes, or known zeros). */
+  loaded: boolean;
+}
+
+/** Hit counters for status. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  cleanBytes: number;
+  dirtyBytes: number;
+}
+
+/** Pages of many files under one byte budget. */
+export class PageCache {
+  readonly pageSize: number;
+  /** Dirty bytes above which writers must flush before adding more. */
+  readonly dirtyLimit: number;
+  private readonly clean: LRUCache<string, Buffer>;
+  private readonly dirtyFiles = new Map<number, Map<number, DirtyPage>>();
+  private dirtyCount = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxBytes: number, pageSize: number) {
+    this.pageSize = pageSize;
+    this.dirtyLimit = Math.max(4 * pageSize, Math.floor(maxBytes / 4));
+    this.clean = new LRUCache<string, Buffer>({
+      maxSize: Math.max(pageSize, maxBytes - this.dirtyLimit),
+      sizeCalculation: () => pageSize,
+    });
+  }
+
+  /** A clean page, counting a hit or a miss. */
+  getClean(ino: number, page: number): Buffer | undefined {
+    const b = this.clean.get(key(ino, page));
+    if (b) this.hits++;
+    else this.misses++;
+    return b;
+  }
+
+  /** Stores a clean page (a full page; bytes past end of file are zeros). */
+  putClean(ino: number, page: number, data: Buffer): void {
+    this.clean.set(key(ino, page), data);
+  }
+
+  /** The dirty page, if any. */
+  getDirty(ino: number, page: number): DirtyPage | undefined {
+    return this.dirtyFiles.get(ino)?.get(page);
+  }
+
+  /** Makes a page dirty, starting from its clean copy when cached (moved out of the LRU). */
+  makeDirty(ino: number, page: number, beyondEof: boolean): DirtyPage {
+    let pages = this.dirtyFiles.get(ino);
+    if (!pages) this.dirtyFiles.set(ino, (pages = new Map()));
+    let d = pages.get(page);
+    if (d) return d;
+    const k = key(ino, page);
+    const clean = this.clean.get(k);
+    this.clean.delete(k);
+    d = clean ? { data: clean, lo: 0, hi: 0, loaded: true } : { data: Buffer.alloc(this.pageSize), lo: 0, hi: 0, loaded: beyondEof };
+    pages.set(page, d);
+    this.dirtyCount++;
+    return d;
+  }
+
+  /** Dirty pages of one file, by page index. */
+  dirtyOf(ino: number): Map<number, DirtyPage> | undefined {
+    return this.dirtyFiles.get(ino);
+  }
+
+  /** Files with dirty pages. */
+  dirtyInodes(): number[] {
+    return [...this.dirtyFiles.keys()];
+  }
+
+  /** Marks a flushed page clean: kept in the LRU when it holds the whole page, dropped otherwise. */
+  markClean(ino: number, page: number, d: DirtyPage): void {
+    const pages = this.dirtyFiles.get(ino);
+    if (!pages || pages.get(page) !== d) return;
+    pages.delete(page);
+    this.dirtyCount--;
+    if (pages.size === 0) this.dirtyFiles.delete(ino);
+    if (d.loaded) this.clean.set(key(ino, page), d.data);
+  }
+
+  /** Drops pages of a file at or after a page index (truncate), clean and dirty. */
+  dropFrom(ino: number, fromPage: number): void {
+    const pages = this.dirtyFiles.get(ino);
+    if (pages) {
+      for (const p of [...pages.keys()]) {
+        if (p >= fromPage) {
+          pages.delete(p);
+          this.dirtyCount--;
+        }
+      }
+      if (pages.size === 0) this.dirtyFiles.delete(ino);
+    }
+    const prefix = `${ino}:`;
+    for (const k of [...this.clean.keys()]) {
+      if (k.startsWith(prefix) && Number(k.slice(prefix.length)) >= fromPage) this.clean.delete(k);
+    }
+  }
+
+  /** Drops every page of a file, dirty ones included (after a recall has flushed them, or a lost lease). */
+  dropFile(ino: number): number {
+    const lost = this.dirtyFiles.get(ino)?.size ?? 0;
+    this.dirtyCount -= lost;
+    this.dirtyFiles.delete(ino);
+    this.dropClean(ino);
+    return lost * this.pageSize;
+  }
+
+  /** Drops the clean pages of a file. */
+  dropClean(ino: number): void {
+    const prefix = `${ino}:`;
+    for (const k of [...this.clean.keys()]) if (k.startsWith(prefix)) this.clean.delete(k);
+  }
+
+  /** True when some page of the file is cached. */
+  holds(ino: number): boolean {
+    if (this.dirtyFiles.has(ino)) return true;
+    const prefix = `${ino}:`;
+    for (const k of this.clean.keys()) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** Bytes in dirty pages. */
+  get dirtyBytes(): number {
+    return this.dirtyCount * this.pageSize;
+  }
+
+  /** Counters for status. */
+  stats(): CacheStats {
+    return { hits: this.hits, misses: this.misses, cleanBytes: this.clean.calculatedSize, dirtyBytes: this.dirtyBytes };
+  }
+}
+
+function key(ino: number, page: number): string {
+  return `${ino}:${page}`;
+}

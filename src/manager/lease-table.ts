@@ -1,0 +1,270 @@
+/**
+ * Leases on file data (Gray & Cheriton): READ shared or WRITE exclusive, with
+ * a term renewed by the holder's heartbeat. A conflicting request recalls the
+ * holder (it flushes, drops its cache and answers); a holder that does not
+ * answer loses the lease when its term ends plus a clock-skew margin, and a
+ * WRITE holder lost that way is fenced at the memory nodes before anyone else
+ * gets the file. A file recalled again and again goes uncached for a while:
+ * uncached holders do every read and write at the memory nodes and never
+ * conflict with each other.
+ */
+
+export const enum LeaseMode {
+  Read = 1,
+  Write = 2,
+}
+
+/** What the manager answers to an acquire. */
+export interface Grant {
+  mode: LeaseMode;
+  /** False while the file is contended: read and write through to the nodes, cache nothing. */
+  cached: boolean;
+  /** Writes under this grant carry this epoch; the nodes refuse older ones once fenced. */
+  epoch: number;
+  /** Lease term in ms, counted by the holder from when it sent the request. */
+  termMs: number;
+}
+
+export interface LeaseTableOptions {
+  termMs: number;
+  /** Extra wait beyond a silent holder's term, for clock drift between machines. */
+  marginMs: number;
+  /** Asks a holder to flush and drop a lease; resolves when it answered, rejects when it can't be reached. */
+  recall: (client: string, ino: number) => Promise<void>;
+  /** Tells every memory node to refuse writes to ino with an epoch below the given one. */
+  fence: (ino: number, epoch: number) => Promise<void>;
+  /** Recalls within contentionWindowMs that make a file uncached. */
+  contentionRecalls?: number;
+  contentionWindowMs?: number;
+  /** How long a file stays uncached after its last conflict. */
+  uncachedForMs?: number;
+  now?: () => number;
+}
+
+interface Holder {
+  mode: LeaseMode;
+  cached: boolean;
+  expiresAt: number;
+  /** Set once a recall started: renewals no longer extend the lease. */
+  recalled: boolean;
+}
+
+interface FileLeases {
+  holders: Map<string, Holder>;
+  epoch: number;
+  recallTimes: number[];
+  uncachedUntil: number;
+  /** Serializes grants on one file. */
+  queue: Promise<unknown>;
+}
+
+/** Lease counters for `mempool status`. */
+export interface LeaseStats {
+  held: number;
+  recalls: number;
+  expired: number;
+  uncachedFiles: number;
+}
+
+/** The manager's lease state for every file. */
+export class LeaseTable {
+  private readonly files = new Map<number, FileLeases>();
+  private readonly byClient = new Map<string, Set<number>>();
+  private readonly now: () => number;
+  private recalls = 0;
+  private expired = 0;
+
+  constructor(private readonly opts: LeaseTableOptions) {
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Grants client a lease on ino, first recalling (or outwaiting) every conflicting holder. */
+  acquire(ino: number, client: string, mode: LeaseMode): Promise<Grant> {
+    return this.serialized(ino, async (f) => {
+      let cached = this.now() >= f.uncachedUntil;
+      await this.clear(ino, f, client, (h) => conflicts(mode, cached, h));
+      cached = cached && this.now() >= f.uncachedUntil; // the recalls just made may have shown contention
+      const mine = f.holders.get(client);
+      const granted = mine && mine.mode === LeaseMode.Write && mode === LeaseMode.Read ? LeaseMode.Write : mode;
+      f.holders.set(client, { mode: granted, cached, expiresAt: this.now() + this.opts.termMs, recalled: false });
+      this.track(client, ino, true);
+      return { mode: granted, cached, epoch: f.epoch, termMs: this.opts.termMs };
+    });
+  }
+
+  /** Makes every other holder of ino flush and let go (before a truncate, or a stat that must see their writes). */
+  settle(ino: number, client: string | null, onlyWriters: boolean): Promise<void> {
+    if (!this.files.has(ino)) return Promise.resolve();
+    return this.serialized(ino, (f) => this.clear(ino, f, client, (h) => !onlyWriters || h.mode === LeaseMode.Write));
+  }
+
+  /** True when some client other than `client` holds a WRITE lease that caches (its size and data may be ahead of ours). */
+  hasForeignWriter(ino: number, client: string | null): boolean {
+    const f = this.files.get(ino);
+    if (!f) return false;
+    for (const [c, h] of f.holders) if (c !== client && h.mode === LeaseMode.Write && h.cached) return true;
+    return false;
+  }
+
+  /** Extends every lease a client holds (its heartbeat); returns the inodes it no longer holds. */
+  renew(client: string, inos: number[]): number[] {
+    const lost: number[] = [];
+    const until = this.now() + this.opts.termMs;
+    for (const ino of inos) {
+      const h = this.files.get(ino)?.holders.get(client);
+      if (!h || h.recalled) lost.push(ino);
+      else h.expiresAt = until;
+    }
+    return lost;
+  }
+
+  /** A holder gives a lease back (after flushing). */
+  release(ino: number, client: string): void {
+    const f = this.files.get(ino);
+    if (!f) return;
+    f.holders.delete(client);
+    this.track(client, ino, false);
+    this.gc(ino, f);
+  }
+
+  /** Whether a write with this epoch may still land (false once the writer was fenced). */
+  epochValid(ino: number, epoch: number): boolean {
+    return epoch >= (this.files.get(ino)?.epoch ?? 0);
+  }
+
+  /** The epoch new writes to ino carry. */
+  epochOf(ino: number): number {
+    return this.files.get(ino)?.epoch ?? 0;
+  }
+
+  /** Forgets a file that no longer exists. */
+  forget(ino: number): void {
+    const f = this.files.get(ino);
+    if (!f) return;
+    for (const c of f.holders.keys()) this.track(c, ino, false);
+    f.holders.clear();
+  }
+
+  /** Counters for status. */
+  stats(): LeaseStats {
+    let held = 0;
+    let uncachedFiles = 0;
+    const t = this.now();
+    for (const f of this.files.values()) {
+      for (const h of f.holders.values()) if (h.expiresAt > t) held++;
+      if (f.uncachedUntil > t) uncachedFiles++;
+    }
+    return { held, recalls: this.recalls, expired: this.expired, uncachedFiles };
+  }
+
+  /** Leases held by one client. */
+  heldBy(client: string): number {
+    return this.byClient.get(client)?.size ?? 0;
+  }
+
+  private file(ino: number): FileLeases {
+    let f = this.files.get(ino);
+    if (!f) this.files.set(ino, (f = { holders: new Map(), epoch: 1, recallTimes: [], uncachedUntil: 0, queue: Promise.resolve() }));
+    return f;
+  }
+
+  private serialized<T>(ino: number, fn: (f: FileLeases) => Promise<T>): Promise<T> {
+    const f = this.file(ino);
+    const run = f.queue.then(() => fn(f));
+    f.queue = run.catch(() => undefined);
+    return run.finally(() => this.gc(ino, f));
+  }
+
+  private gc(ino: number, f: FileLeases): void {
+    if (f.holders.size === 0 && f.uncachedUntil < this.now() && f.epoch === 1 && this.files.get(ino) === f) {
+      // nothing worth remembering (a fenced file keeps its epoch)
+      void f.queue.then(() => {
+        if (f.holders.size === 0 && this.files.get(ino) === f) this.files.delete(ino);
+      });
+    }
+  }
+
+  private track(client: string, ino: number, held: boolean): void {
+    let s = this.byClient.get(client);
+    if (held) {
+      if (!s) this.byClient.set(client, (s = new Set()));
+      s.add(ino);
+    } else if (s) {
+      s.delete(ino);
+      if (s.size === 0) this.byClient.delete(client);
+    }
+  }
+
+  /** Recalls, in parallel, every holder other than `client` that matches; outwaits those that don't answer. */
+  private async clear(ino: number, f: FileLeases, client: string | null, matches: (h: Holder) => boolean): Promise<void> {
+    const victims = [...f.holders].filter(([c, h]) => c !== client && matches(h));
+    if (victims.length === 0) return;
+    this.noteConflict(f);
+    let fenced = false;
+    await Promise.all(
+      victims.map(async ([c, h]) => {
+        h.recalled = true;
+        this.recalls++;
+        let answered = false;
+        // A silent holder might still be alive and writing: wait for its term to end, never just for its link to drop.
+        const deadline = h.expiresAt + this.opts.marginMs;
+        try {
+          await withDeadline(this.opts.recall(c, ino), deadline - this.now());
+          answered = true;
+        } catch {
+          const left = deadline - this.now();
+          if (left > 0) await sleep(left);
+        }
+        if (!answered) {
+          this.expired++;
+          if (h.mode === LeaseMode.Write) fenced = true;
+        }
+        if (f.holders.get(c) === h) {
+          f.holders.delete(c);
+          this.track(c, ino, false);
+        }
+      }),
+    );
+    if (fenced) {
+      f.epoch++;
+      await this.opts.fence(ino, f.epoch);
+    }
+  }
+
+  private noteConflict(f: FileLeases): void {
+    const t = this.now();
+    const window = this.opts.contentionWindowMs ?? 1000;
+    f.recallTimes = f.recallTimes.filter((x) => t - x < window);
+    f.recallTimes.push(t);
+    if (f.recallTimes.length >= (this.opts.contentionRecalls ?? 3) || f.uncachedUntil > t) {
+      f.uncachedUntil = t + (this.opts.uncachedForMs ?? 2000);
+    }
+  }
+}
+
+/** Whether an existing holder must be recalled before granting (mode, cached). */
+function conflicts(mode: LeaseMode, cached: boolean, h: Holder): boolean {
+  if (!cached && !h.cached) return false;
+  return mode === LeaseMode.Write || h.mode === LeaseMode.Write;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) return Promise.reject(new Error('lease already expired'));
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('recall not answered in time')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
