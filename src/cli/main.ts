@@ -39,13 +39,14 @@ withSecurity(
     .description('run the manager: namespace, placement, leases, membership')
     .addOption(new Option('--listen <host:port>', 'address to listen on').default('127.0.0.1:7070').argParser(parseHostPort))
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (e.g. 1MiB)').argParser(sizeArg))
-    .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt)),
+    .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
+    .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt)),
   true,
-).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number }) => {
+).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number }) => {
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     const sec = security(o);
-    const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas });
+    const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas, leaseTermMs: o.leaseTerm * 1000 });
     await m.start();
     console.log(`mempool manager listening on ${m.url}`);
     onSignals(() => m.stop());
