@@ -12,6 +12,10 @@ import { uint } from '../../transport/fields';
 const RETRYABLE = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT, Errno.EHOSTDOWN, Errno.ECONNREFUSED, Errno.EAGAIN]);
 /** Chunk requests kept in flight at once for one large read or write. */
 const WINDOW = 8;
+/** Chunks located beyond a read's range (read-only lookup: places nothing), so sequential reads skip a manager round trip per chunk. */
+const READ_AHEAD = 64;
+/** Most chunks one Locate call may ask for (the manager closes the link beyond it). */
+const MAX_LOCATE = 4096;
 
 /** One piece of an I/O request that falls inside a single chunk. */
 interface Piece {
@@ -30,13 +34,27 @@ interface Located {
   nodes: NodeInfo[];
 }
 
-/** Runs async jobs with at most `width` in flight. */
+/**
+ * Runs async jobs with at most `width` in flight. After a failure no new job starts, and the first error is thrown
+ * only once every job in flight has settled: a caller that reacts to a failed write (close, unlink) must not race
+ * chunk writes still on the wire, which would land after the manager deleted the chunks and leak them on the node.
+ */
 async function windowed<T>(items: T[], width: number, job: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
+  let firstError: unknown;
   const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await job(items[next++]);
+    while (!failed && next < items.length) {
+      try {
+        await job(items[next++]);
+      } catch (err) {
+        if (!failed) firstError = err;
+        failed = true;
+      }
+    }
   });
   await Promise.all(lanes);
+  if (failed) throw firstError;
 }
 
 /** Client-side data path between files and memory nodes. */
@@ -123,16 +141,38 @@ export class ChunkIO {
     this.links.clear();
   }
 
+  /** Asks the manager where the pieces' chunks live (placing missing ones when writing) and caches the answer; reads also look READ_AHEAD chunks ahead. */
   private async locate(ino: number, pieces: Piece[], write: boolean, epoch?: number): Promise<Located> {
     const first = pieces.length ? pieces[0].index : 0;
     const count = pieces.length ? pieces[pieces.length - 1].index - first + 1 : 0;
-    const r = await this.manager.request(Msg.Locate, epoch === undefined ? { ino, first, count, write } : { ino, first, count, write, epoch });
-    const located = r.meta as unknown as Located;
-    for (const n of located.nodes) this.nodeUrls.set(n.id, n.url);
-    let map = this.locations.get(ino);
-    if (!map) this.locations.set(ino, (map = new Map()));
-    for (const c of located.chunks) map.set(c.index, c.replicas);
-    return located;
+    if (write || count === 0) return this.locateRange(ino, first, count, write, epoch);
+    try {
+      return await this.locateRange(ino, first, count + READ_AHEAD, false, epoch);
+    } catch (err) {
+      // A chunk in the look-ahead may be unreadable (every replica down): that must not fail this read.
+      if (!(err instanceof FsError)) throw err;
+      return this.locateRange(ino, first, count, false, epoch);
+    }
+  }
+
+  /** Locates chunks [first, first+count) in Locate calls of at most MAX_LOCATE chunks, caching replicas and node addresses. */
+  private async locateRange(ino: number, first: number, count: number, write: boolean, epoch?: number): Promise<Located> {
+    const out: Located = { size: 0, chunks: [], nodes: [] };
+    for (let at = first, left = count; ; ) {
+      const n = Math.min(left, MAX_LOCATE);
+      const r = await this.manager.request(Msg.Locate, epoch === undefined ? { ino, first: at, count: n, write } : { ino, first: at, count: n, write, epoch });
+      const located = r.meta as unknown as Located;
+      for (const nd of located.nodes) this.nodeUrls.set(nd.id, nd.url);
+      let map = this.locations.get(ino);
+      if (!map) this.locations.set(ino, (map = new Map()));
+      for (const c of located.chunks) map.set(c.index, c.replicas);
+      out.size = located.size;
+      out.chunks.push(...located.chunks);
+      out.nodes.push(...located.nodes);
+      at += n;
+      left -= n;
+      if (left <= 0) return out;
+    }
   }
 
   private link(nodeId: string): Link {

@@ -1,0 +1,13 @@
+/** The benchmark suites `npm run bench -- NAME` knows; adding a suite is one line here. */
+import { runCore } from './core';
+
+/** A named benchmark suite. */
+export interface Suite {
+  description: string;
+  run(): Promise<void>;
+}
+
+/** Every suite, in the order `all` runs them. */
+export const suites: Record<string, Suite> = {
+  core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
+};
