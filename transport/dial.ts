@@ -18,6 +18,20 @@ export interface DialOptions {
   peerOptions?: PeerOptions;
 }
 
+/** Node's codes for a server certificate that fails verification. */
+const TLS_TRUST_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Connects and authenticates once; rejects with FsError (ECONNREFUSED, EACCES, ETIMEDOUT). */
 export async function dial(url: string, opts: DialOptions): Promise<Peer> {
   if (!/^wss?:\/\//.test(url)) throw new FsError('EINVAL', `not a ws:// or wss:// URL: ${url}`);
@@ -33,6 +47,10 @@ export async function dial(url: string, opts: DialOptions): Promise<Peer> {
     ws.terminate();
     if (err instanceof FsError || err instanceof ProtocolError) throw err;
     const code = (err as { code?: string }).code;
+    if (code && TLS_TRUST_ERRORS.has(code)) {
+      // Not transient: redialling cannot make an untrusted certificate trusted, so fail at once (EACCES is fatal to a Link).
+      throw new FsError('EACCES', `cannot trust the TLS certificate of ${url}: ${(err as Error).message} (trust it with --tls-ca FILE or MEMPOOL_TLS_CA)`);
+    }
     throw new FsError(code === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'EHOSTDOWN', `cannot connect to ${url}: ${(err as Error).message}`);
   }
 }

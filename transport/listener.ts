@@ -97,6 +97,8 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
         listener.emit('peer', peer, from);
       })
       .catch((err: Error) => {
+        // Stop queueing what the refused peer keeps sending while the close completes (it could be gigabytes).
+        inbox.detach();
         log(`rejected connection from ${from}: ${err.message}`);
         ws.close(4001, err.message.slice(0, 120));
         setTimeout(() => ws.terminate(), 1000).unref();

@@ -30,6 +30,13 @@ export interface PeerOptions {
   log?: (msg: string) => void;
 }
 
+/** MEMPOOL_PING_MS, when set to a whole number of ms (0 turns pings off): lets tests and slow links tune liveness without code. */
+function envPingMs(): number | undefined {
+  const v = process.env.MEMPOOL_PING_MS;
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v.trim());
+}
+
 interface Pending {
   resolve: (f: Frame) => void;
   reject: (e: Error) => void;
@@ -58,7 +65,7 @@ export class Peer extends EventEmitter {
     this.remote = remote;
     this.opts = {
       timeoutMs: opts.timeoutMs ?? 10_000,
-      pingMs: opts.pingMs ?? 5_000,
+      pingMs: opts.pingMs ?? envPingMs() ?? 5_000,
       highWater: opts.highWater ?? 16 * 1024 * 1024,
       maxInFlight: opts.maxInFlight ?? 256,
       log: opts.log ?? ((m) => console.error(m)),
@@ -66,7 +73,11 @@ export class Peer extends EventEmitter {
     ws.removeAllListeners('message');
     ws.on('message', (msg: Buffer, isBinary: boolean) => this.onMessage(msg, isBinary));
     ws.on('close', (code: number, reason: Buffer) => this.onClose(`closed (${code}${reason.length ? ' ' + reason.toString() : ''})`));
-    ws.on('error', (err: Error) => this.onClose(`error: ${err.message}`));
+    ws.on('error', (err: Error) => {
+      // ws reports hostile input it caught itself (above maxPayload, bad opcode, bad UTF-8) as an error: log it like any violation.
+      if (!this.closedReason) this.opts.log(`closing link to ${this.describe()}: ${err.message}`);
+      this.onClose(`error: ${err.message}`);
+    });
     ws.on('pong', () => {
       this.alive = true;
     });
@@ -153,6 +164,8 @@ export class Peer extends EventEmitter {
   }
 
   private onMessage(msg: Buffer, isBinary: boolean): void {
+    // ws still delivers what arrives while a close is in progress; a link dropped for a violation serves nothing more.
+    if (this.closedReason) return;
     this.alive = true;
     let frame: Frame;
     try {
@@ -209,6 +222,8 @@ export class Peer extends EventEmitter {
   private violation(err: Error): void {
     this.opts.log(`closing link to ${this.describe()}: ${err.message}`);
     this.close(`protocol error: ${err.message}`, 1002);
+    // A hostile peer need not complete the closing handshake: drop the socket soon regardless.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
   }
 
   private onClose(reason: string): void {

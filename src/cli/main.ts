@@ -48,8 +48,8 @@ withSecurity(
     const sec = security(o);
     const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas, leaseTermMs: o.leaseTerm * 1000 });
     await m.start();
+    onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once
     console.log(`mempool manager listening on ${m.url}`);
-    onSignals(() => m.stop());
   } catch (err) {
     fail(err);
   }

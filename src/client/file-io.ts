@@ -280,7 +280,10 @@ export class FileIO {
       } else runs.push({ pos: start, parts: [d.data.subarray(d.lo, d.hi)], len: d.hi - d.lo, pages: [[p, d]] });
     }
     try {
-      await Promise.all(runs.map((r) => this.io.write(h.ino, r.pos, r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len), h.epoch)));
+      // Every run settles before an error is thrown: a write still in flight could otherwise land after a close+unlink deleted the chunks, leaking them.
+      const sent = await Promise.allSettled(runs.map((r) => this.io.write(h.ino, r.pos, r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len), h.epoch)));
+      const failure = sent.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failure) throw failure.reason;
       if (h.attrDirty) {
         await this.manager.request(Msg.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch });
         h.attrDirty = false;

@@ -1,29 +1,38 @@
 /**
- * Runs after the whole suite: lazily unmounts any FUSE mount left under the
- * temporary folder and kills any process a test started, so one failure
- * cannot break every later run.
+ * Runs after the whole suite: kills any process this run's tests started and
+ * lazily unmounts FUSE mounts left dead under the temporary folder, so one
+ * failure cannot break every later run (other runs' processes are spared).
  */
-const { readFileSync, readdirSync } = require('fs');
+const { readFileSync, readdirSync, statSync } = require('fs');
 const { spawnSync } = require('child_process');
 const { tmpdir } = require('os');
 
 module.exports = async () => {
+  const run = process.env.MEMPOOL_TEST_RUN;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (env.includes('MEMPOOL_TEST_PROCESS=1') && (!run || env.includes(`MEMPOOL_TEST_RUN=${run}`))) {
+        console.error(`global teardown: killing leftover process ${pid}`);
+        process.kill(Number(pid), 'SIGKILL');
+      }
+    } catch {}
+  }
+  await new Promise((r) => setTimeout(r, 200));
   let mounts = [];
   try {
     mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f[2] && f[2].startsWith('fuse') && f[1].startsWith(tmpdir()));
   } catch {}
   for (const m of mounts) {
     const path = m[1].replace(/\\040/g, ' ');
+    try {
+      statSync(path);
+      continue; // still served by a live process (another run's)
+    } catch (err) {
+      if (err.code !== 'ENOTCONN') continue;
+    }
     console.error(`global teardown: unmounting leftover ${path}`);
     spawnSync('fusermount', ['-uz', path]);
-  }
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('MEMPOOL_TEST_PROCESS=1')) {
-        console.error(`global teardown: killing leftover process ${pid}`);
-        process.kill(Number(pid), 'SIGKILL');
-      }
-    } catch {}
   }
   // test hosts (test/helpers/netns.ts): namespaces mp-* and bridges mpbr*
   const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });

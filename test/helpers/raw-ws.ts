@@ -1,0 +1,103 @@
+/** A bare `ws` connection for hostile-peer tests: speaks the handshake by hand, then sends whatever bytes a test wants. */
+import WebSocket from 'ws';
+import { proof, newNonce } from '../../transport/auth';
+import { decodeFrame, encodeFrame, Frame, FrameKind, Meta } from '../../transport/frame';
+import { Msg } from '../../transport/messages';
+
+/** A raw socket with every received message and its close collected. */
+export interface RawConn {
+  ws: WebSocket;
+  /** Every message received so far, in order. */
+  received: Buffer[];
+  /** Resolves with the close code and reason (never rejects). */
+  closed: Promise<{ code: number; reason: string }>;
+  /** The next message received (rejects after timeoutMs or on close). */
+  next(timeoutMs?: number): Promise<Buffer>;
+}
+
+/** Opens a raw ws connection (binary, no compression, no client-side payload limit) and waits until it is open. */
+export async function rawConnect(url: string, ca?: Buffer): Promise<RawConn> {
+  const ws = new WebSocket(url, { perMessageDeflate: false, ca, maxPayload: 0 });
+  ws.on('error', () => undefined);
+  const received: Buffer[] = [];
+  let wake: (() => void) | null = null;
+  ws.on('message', (m: Buffer) => {
+    received.push(m);
+    wake?.();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((res) => {
+    ws.on('close', (code: number, reason: Buffer) => {
+      wake?.();
+      res({ code, reason: reason.toString() });
+    });
+  });
+  await new Promise<void>((res, rej) => {
+    ws.once('open', () => res());
+    ws.once('close', () => rej(new Error(`could not open ${url}`)));
+  });
+  let read = 0;
+  return {
+    ws,
+    received,
+    closed,
+    async next(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length <= read) {
+        if (ws.readyState === WebSocket.CLOSED) throw new Error('connection closed');
+        if (Date.now() > deadline) throw new Error(`no message within ${timeoutMs} ms`);
+        await new Promise<void>((res) => {
+          const t = setTimeout(res, 50);
+          wake = () => {
+            clearTimeout(t);
+            res();
+          };
+        });
+        wake = null;
+      }
+      return received[read++];
+    },
+  };
+}
+
+/** Answers the server's challenge with a proof made from secret (then at once sends `pipelined`); returns the AuthResult frame (status 0 when accepted). */
+export async function rawHandshake(conn: RawConn, secret: string, hello: Meta = { role: 'client', id: 'raw-test' }, pipelined: Buffer[] = []): Promise<Frame> {
+  const challenge = decodeFrame(await conn.next());
+  if (challenge.type !== Msg.AuthChallenge || typeof challenge.meta.nonce !== 'string') throw new Error('expected an authentication challenge');
+  const clientNonce = newNonce();
+  const meta = { nonce: clientNonce, proof: proof(secret, 'client', challenge.meta.nonce, clientNonce), hello };
+  conn.ws.send(encodeFrame(FrameKind.Request, Msg.AuthResponse, 0, 0, meta));
+  for (const frame of pipelined) conn.ws.send(frame);
+  const result = decodeFrame(await conn.next());
+  if (result.type !== Msg.AuthResult) throw new Error(`expected an authentication result, got type ${result.type}`);
+  return result;
+}
+
+/** Opens a raw connection and authenticates it; throws unless the server accepted. */
+export async function rawAuthenticated(url: string, secret: string, ca?: Buffer): Promise<RawConn> {
+  const conn = await rawConnect(url, ca);
+  const result = await rawHandshake(conn, secret);
+  if (result.status !== 0) throw new Error(`authentication refused: ${JSON.stringify(result.meta)}`);
+  return conn;
+}
+
+/** Sends a request frame over a raw connection and waits for its response frame (by id). */
+export async function rawRequest(conn: RawConn, type: number, id: number, meta: Meta, data?: Buffer, timeoutMs = 5000): Promise<Frame> {
+  conn.ws.send(encodeFrame(FrameKind.Request, type, id, 0, meta, data));
+  for (;;) {
+    const f = decodeFrame(await conn.next(timeoutMs));
+    if (f.kind === FrameKind.Response && f.id === id) return f;
+  }
+}
+
+/** Resolves with the close event, or rejects if the server keeps the connection open longer than timeoutMs. */
+export async function expectClosed(conn: RawConn, timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`connection still open after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([conn.closed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
