@@ -78,7 +78,8 @@ export interface FuseOps {
   open?(path: string, flags: number, cb: (result: FuseResult, fh?: number) => void): void;
   /** `flags` is always 0 (fuse-native passes the not yet set fh in its place). */
   opendir?(path: string, flags: number, cb: (result: FuseResult, fh?: number) => void): void;
-  create?(path: string, mode: number, cb: (result: FuseResult, fh?: number) => void): void;
+  /** `flags` are the open(2) flags (patched binding; undefined with the stock one), passed after the callback. */
+  create?(path: string, mode: number, cb: (result: FuseResult, fh?: number) => void, flags?: number): void;
   /** cb(bytesRead) or cb(-errno). */
   read?(path: FhPath, fh: number, buf: Buffer, len: number, pos: number, cb: (bytesOrErrno: number) => void): void;
   /** cb(bytesWritten) or cb(-errno). */

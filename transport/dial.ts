@@ -32,11 +32,17 @@ const TLS_TRUST_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 /** Connects and authenticates once; rejects with FsError (ECONNREFUSED, EACCES, ETIMEDOUT). */
 export async function dial(url: string, opts: DialOptions): Promise<Peer> {
   if (!/^wss?:\/\//.test(url)) throw new FsError('EINVAL', `not a ws:// or wss:// URL: ${url}`);
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: opts.maxPayload, handshakeTimeout: timeoutMs, ca: opts.ca });
+  // A zero mask lets ws skip masking (one copy of every byte sent): masking guards browsers' proxies against cache
+  // poisoning by untrusted scripts; mempool's peers are mempool processes, and the secret authenticates them.
+  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: opts.maxPayload, handshakeTimeout: timeoutMs, ca: opts.ca, generateMask: zeroMask });
   const inbox = new Inbox(ws);
   try {
     const remote = await offerHandshake(ws, inbox, opts.secret, opts.hello, timeoutMs);

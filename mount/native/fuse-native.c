@@ -46,6 +46,8 @@
  *      file, with a NULL path, which JS receives as null (use the fh).
  *      Upstream (no flag) answers ENOENT to those, and would have passed an
  *      uninitialized value for a NULL path.
+ *   5. create passes the open flags (fi->flags) as an extra argument, so that
+ *      O_APPEND (and O_EXCL) of a newly created file reach the file system.
  * Built against the system libfuse2 (see binding.gyp), not the copy bundled
  * by fuse-shared-library.
  */
@@ -420,13 +422,16 @@ FUSE_METHOD(opendir, 3, 1, (const char *path, struct fuse_file_info *info), {
   }
 })
 
-FUSE_METHOD(create, 2, 1, (const char *path, mode_t mode, struct fuse_file_info *info), {
+// MEMPOOL PATCH (5): create also passes the open flags (O_APPEND, O_EXCL, ...)
+// as a third argument; upstream dropped them.
+FUSE_METHOD(create, 3, 1, (const char *path, mode_t mode, struct fuse_file_info *info), {
   l->path = path;
   l->mode = mode;
   l->info = info;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
+  napi_create_uint32(env, l->info != NULL ? (uint32_t) l->info->flags : 0, &(argv[4]));
 }, {
   NAPI_ARGV_INT32(fd, 2)
   if (fd != 0) {

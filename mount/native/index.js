@@ -34,6 +34,10 @@
  *     write, flush, fsync, release, fgetattr, ftruncate, readdir, releasedir,
  *     fsyncdir) get path null for an open file that was unlinked (hard_remove).
  *   - fuse-native's own dependencies are required from fuse-native's location.
+ *   - create: the open flags (patched binding) are passed after the callback:
+ *     ops.create(path, mode, cb, flags).
+ *   - getxattr/listxattr honour the caller's buffer size: size 0 answers the
+ *     length, a too-small buffer answers ERANGE.
  */
 const os = require('os')
 const fs = require('fs')
@@ -511,10 +515,12 @@ class Fuse extends Nanoresource {
     })
   }
 
-  _op_create (signal, path, mode) {
+  _op_create (signal, path, mode, flags) {
+    // MEMPOOL: the patched binding also passes the open flags; they go after
+    // the callback so that upstream-style create(path, mode, cb) still works.
     this.ops.create(path, mode, (err, fd) => {
       return signal(err, fd)
-    })
+    }, flags)
   }
 
   _op_utimens (signal, path, atimeLow, atimeHigh, mtimeLow, mtimeHigh, omit) {
@@ -569,6 +575,10 @@ class Fuse extends Nanoresource {
     this.ops.getxattr(path, name, position, (err, value) => {
       if (!err) {
         if (!value) return signal(IS_OSX ? -93 : -61, valueBuf.buffer)
+        // MEMPOOL: size 0 asks for the length; a value larger than the
+        // caller's buffer is ERANGE (upstream copied a truncated value).
+        if (valueBuf.length === 0) return signal(value.length, valueBuf.buffer)
+        if (value.length > valueBuf.length) return signal(Fuse.ERANGE, valueBuf.buffer)
         value.copy(valueBuf)
         return signal(value.length, valueBuf.buffer)
       }
@@ -579,12 +589,14 @@ class Fuse extends Nanoresource {
   _op_listxattr (signal, path, listBuf) {
     this.ops.listxattr(path, (err, list) => {
       if (list && !err) {
-        if (!listBuf.length) {
-          let size = 0
-          for (const name of list) size += Buffer.byteLength(name) + 1
-          size += 128 // fuse yells if we do not signal room for some mac stuff also
-          return signal(size, listBuf.buffer)
-        }
+        // MEMPOOL: size 0 asks for the exact length (upstream added 128 bytes
+        // for macOS); a list larger than the caller's buffer is ERANGE
+        // (upstream wrote past the end of the buffer).
+        let size = 0
+        for (const name of list) size += Buffer.byteLength(name) + 1
+        if (IS_OSX) size += 128 // fuse yells if we do not signal room for some mac stuff also
+        if (!listBuf.length) return signal(size, listBuf.buffer)
+        if (size > listBuf.length) return signal(Fuse.ERANGE, listBuf.buffer)
 
         let ptr = 0
         for (const name of list) {

@@ -11,7 +11,7 @@ import { Held, Leases, READ, WRITE } from './leases';
 import { DirtyPage, PageCache } from './page-cache';
 
 /** Bytes read ahead of a sequential reader. */
-const READ_AHEAD = 1024 * 1024;
+const READ_AHEAD = 4 * 1024 * 1024;
 /** Bytes per write-back request (pages are coalesced up to this). */
 const FLUSH_BATCH = 1024 * 1024;
 
@@ -152,6 +152,7 @@ export class FileIO {
     const ps = this.cache.pageSize;
     const first = Math.floor(pos / ps);
     const last = Math.floor((pos + len - 1) / ps);
+    this.prefetch(h, first, last + 1);
     const pages: Buffer[] = [];
     for (let p = first; p <= last; p++) pages.push(await this.page(h, p));
     if (pages.length === 1) return Buffer.from(pages[0].subarray(pos - first * ps, pos - first * ps + len));
@@ -218,8 +219,11 @@ export class FileIO {
 
   private readAhead(h: Held, from: number): void {
     const ps = this.cache.pageSize;
-    const first = Math.ceil(from / ps);
-    const last = Math.min(Math.ceil((from + READ_AHEAD) / ps), Math.ceil(h.size / ps));
+    this.prefetch(h, Math.ceil(from / ps), Math.min(Math.ceil((from + READ_AHEAD) / ps), Math.ceil(h.size / ps)));
+  }
+
+  /** Starts fetches, one per run of consecutive pages, for pages in [first, last) not cached or on their way. */
+  private prefetch(h: Held, first: number, last: number): void {
     let start = -1;
     const flushRun = (end: number) => {
       if (start >= 0) this.fetch(h, start, end - start).catch(() => undefined);

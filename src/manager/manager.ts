@@ -43,7 +43,8 @@ const PATH = 4096 + 16;
 
 /** A running manager. */
 export class Manager {
-  readonly ns = new Namespace();
+  /** The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user. */
+  readonly ns = new Namespace({ rootMode: 0o1777 });
   readonly chunks = new ChunkMap();
   readonly members = new Membership();
   readonly chunkSize: number;

@@ -1,0 +1,170 @@
+/**
+ * Mounts a pool with fuse-native: picks the mount options, cleans a dead
+ * mount left at the mount point, records the mount for `mempool umount`, and
+ * unmounts cleanly (flush first) on request or on SIGINT/SIGTERM.
+ *
+ * Never run a synchronous child process or a synchronous fs call on the
+ * mount from this process: the FUSE requests it causes need this thread.
+ */
+import { promises as fsp } from 'fs';
+import { resolve } from 'path';
+import { PoolClient } from '../src/client/pool-client';
+import { FuseInstance, FuseOptions, loadFuse } from './fuse-binding';
+import { createFuseOps, OpLogger } from './fuse-ops';
+import { lazyUnmount, mountAt, readMounts, removeMountState, writeMountState } from './runtime';
+
+/** Largest read and write request the kernel sends (libfuse 2.9 without max_pages: 128 KiB). */
+export const MAX_IO = 131072;
+
+/** What mountPool takes. */
+export interface MountOptions {
+  /** Page cache size in bytes (for the coming lease/page-cache work; validated by the CLI). */
+  cacheBytes: number;
+  /** Manager URL, recorded for `mempool umount` and logs. */
+  url: string;
+  /** Install SIGINT/SIGTERM handlers that unmount, close the client and exit 0 (default true). */
+  handleSignals?: boolean;
+  /** libfuse debug output. */
+  debug?: boolean;
+  /** Log file of a daemonized mount, recorded in the state file. */
+  logFile?: string;
+  log?: OpLogger;
+}
+
+/** A live mount. */
+export interface MountHandle {
+  readonly mountpoint: string;
+  /** The options handed to fuse-native. */
+  readonly fuseOptions: FuseOptions;
+  /** Resolves once the mount is gone: 'unmounted' (unmount() or a signal) or 'lost' (unmounted by someone else, e.g. fusermount -u). */
+  readonly closed: Promise<'unmounted' | 'lost'>;
+  /** Flushes, unmounts and closes the client; safe to call more than once. */
+  unmount(): Promise<void>;
+}
+
+/**
+ * fuse-native options of a mempool mount. Correctness first: the kernel
+ * checks permissions (default_permissions) for every user (allow_other);
+ * it caches no attributes, names or data (attr/entry/negative timeouts 0,
+ * direct_io), so what another node changed is seen at once; use_ino gives
+ * hard links one st_ino; hard_remove keeps unlinked open files usable
+ * without .fuse_hidden files. Then speed: 128 KiB reads and writes
+ * (big_writes, max_write, max_read). auto_unmount removes the mount if this
+ * process dies (kill -9). Options fuse-native does not know ride in fsname.
+ */
+export function mempoolFuseOptions(debug = false): FuseOptions {
+  return {
+    allowOther: true,
+    defaultPermissions: true,
+    autoUnmount: true,
+    maxRead: MAX_IO,
+    subtype: 'mempool',
+    fsname: `mempool,big_writes,max_write=${MAX_IO},use_ino,hard_remove,attr_timeout=0,entry_timeout=0,negative_timeout=0,direct_io`,
+    // Every PoolClient request has its own deadline (10 s manager, 5 s nodes).
+    timeout: false,
+    debug,
+  };
+}
+
+/** Flushes every dirty byte in the client's page cache to the pool before unmount. */
+async function flushDirty(client: PoolClient): Promise<void> {
+  await client.flushAll();
+}
+
+/** Checks the mount point and clears a dead FUSE mount ("Transport endpoint is not connected") left there. */
+async function prepareMountpoint(mountpoint: string): Promise<void> {
+  let st;
+  try {
+    st = await fsp.stat(mountpoint);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTCONN' || code === 'ECONNABORTED') {
+      await lazyUnmount(mountpoint);
+      st = await fsp.stat(mountpoint);
+    } else if (code === 'ENOENT') {
+      throw new Error(`mount point ${mountpoint} does not exist`);
+    } else {
+      throw new Error(`cannot use mount point ${mountpoint}: ${(err as Error).message}`);
+    }
+  }
+  if (!st.isDirectory()) throw new Error(`mount point ${mountpoint} is not a directory`);
+  const existing = mountAt(await readMounts(), mountpoint);
+  if (existing && existing.fstype.startsWith('fuse')) {
+    throw new Error(`${mountpoint} is already mounted (${existing.fstype} from ${existing.source}); run: mempool umount ${mountpoint}`);
+  }
+  // Like tmpfs, mounting over a non-empty directory is allowed (its files are hidden while mounted).
+}
+
+/** Mounts the pool behind client on mountpoint; resolves once the kernel answered FUSE_INIT (the mount is usable). */
+export async function mountPool(client: PoolClient, mountpoint: string, opts: MountOptions): Promise<MountHandle> {
+  const mnt = resolve(mountpoint);
+  await prepareMountpoint(mnt);
+  const Fuse = loadFuse();
+  const fuseOptions = mempoolFuseOptions(opts.debug);
+  const ops = createFuseOps(client, { log: opts.log, onFlush: (fh) => client.fsync(fh) });
+  const fuse: FuseInstance = new Fuse(mnt, ops, fuseOptions);
+  await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new Error(`cannot mount ${mnt}: ${err.message}`)) : res())));
+  writeMountState({ pid: process.pid, mountpoint: mnt, url: opts.url, log: opts.logFile });
+
+  let closing: Promise<void> | null = null;
+  let markClosed: (how: 'unmounted' | 'lost') => void = () => {};
+  const closed = new Promise<'unmounted' | 'lost'>((res) => (markClosed = res));
+  const onExit = () => removeMountState(mnt, process.pid);
+  process.on('exit', onExit);
+
+  const unmount = (): Promise<void> => {
+    if (closing) return closing;
+    closing = (async () => {
+      try {
+        await flushDirty(client);
+      } catch (err) {
+        (opts.log ?? console.error)(`mempool: flush before unmount failed: ${(err as Error).message}`);
+      }
+      clearInterval(watchdog);
+      await new Promise<void>((res, rej) =>
+        fuse.unmount((err) => {
+          if (!err) return res();
+          // Already gone (e.g. unmounted from outside meanwhile) is fine.
+          readMounts().then((m) => (mountAt(m, mnt) ? rej(new Error(`unmount of ${mnt} failed: ${err.message}`)) : res()), () => rej(err));
+        }),
+      );
+      removeMountState(mnt, process.pid);
+      process.removeListener('exit', onExit);
+      await client.close();
+    })().finally(() => markClosed('unmounted'));
+    return closing;
+  };
+
+  // A mount removed behind our back (fusermount -u, umount -l) leaves libfuse's loop ended but this process alive: notice and stop.
+  const watchdog = setInterval(() => {
+    readMounts().then(
+      (m) => {
+        if (closing || mountAt(m, mnt)) return;
+        clearInterval(watchdog);
+        (opts.log ?? console.error)(`mempool: ${mnt} was unmounted by someone else; stopping`);
+        closing = client.close().finally(() => {
+          removeMountState(mnt, process.pid);
+          markClosed('lost');
+        });
+      },
+      () => {},
+    );
+  }, 2000);
+  watchdog.unref();
+
+  if (opts.handleSignals !== false) {
+    const onSignal = (sig: NodeJS.Signals) => {
+      unmount()
+        .then(() => process.exit(0))
+        .catch((err: Error) => {
+          console.error(`mempool: ${err.message} (on ${sig})`);
+          process.exit(1);
+        });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onSignal);
+  }
+
+  return { mountpoint: mnt, fuseOptions, closed, unmount };
+}

@@ -1,0 +1,413 @@
+/**
+ * `mempool mount`, `mempool umount` and `mempool up`: the commands that put a
+ * pool on a mount point (foreground or daemonized), take it off again (also
+ * after the FUSE process died), and run a whole one-machine pool.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, promises as fsp } from 'fs';
+import { homedir, hostname, networkInterfaces, tmpdir, totalmem } from 'os';
+import { dirname, join, resolve } from 'path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { PoolClient } from '../client/pool-client';
+import { formatSize } from '../size';
+import { parseHostPort, security, SecurityOptions, sizeArg, wsUrl } from './options';
+import { mountPool, MountHandle } from '../../mount/mount';
+import { lazyUnmount, MEMPOOL_FSTYPE, mountAt, processAlive, readMountState, readMountsSync, removeMountState } from '../../mount/runtime';
+
+const DEFAULT_CACHE = 256 * 1024 * 1024;
+const DEFAULT_MOUNTPOINT = '/mnt/mempool';
+const GiB = 1024 * 1024 * 1024;
+/** Message a daemonized mount sends its parent over IPC. */
+type ReadyMessage = { ready: true } | { error: string };
+
+/** Prints an error in one line and exits non-zero. */
+function fail(err: unknown): never {
+  const msg = err instanceof Error ? err.message : String(err);
+  console.error(`mempool: ${msg.split('\n')[0]}`);
+  process.exit(1);
+}
+
+/** --cache: a size from 0 up to the machine's RAM. */
+function cacheArg(text: string): number {
+  const n = sizeArg(text);
+  if (n > totalmem()) throw new InvalidArgumentError(`--cache ${text} is more than this machine's RAM (${formatSize(totalmem())})`);
+  return n;
+}
+
+/** Default contribution of `mempool up`: a quarter of RAM, at most 4 GiB, whole MiB. */
+export function defaultUpMemory(): number {
+  const quarter = Math.min(Math.floor(totalmem() / 4), 4 * GiB);
+  return Math.max(1024 * 1024, quarter - (quarter % (1024 * 1024)));
+}
+
+/** Registers mount, umount and up on the mempool program. */
+export function registerMountCommands(program: Command): void {
+  program
+    .command('mount')
+    .description('mount a pool as a shared, tmpfs-like file system')
+    .argument('<url>', 'manager URL (ws://HOST:PORT)', wsUrl)
+    .argument('<mountpoint>', 'an existing directory')
+    .addOption(new Option('--cache <size>', 'page cache size, e.g. 256MiB').default(DEFAULT_CACHE, '256MiB').argParser(cacheArg))
+    .option('-d, --daemon', 'run in the background; return once the mount is ready')
+    .option('--debug', 'print libfuse debug output')
+    .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
+    .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)')
+    .action(async (url: string, mountpoint: string, o: MountCmdOptions) => {
+      try {
+        await mountCommand(url, mountpoint, o);
+      } catch (err) {
+        reportToParent({ error: (err as Error).message });
+        fail(err);
+      }
+    });
+
+  program
+    .command('umount')
+    .alias('unmount')
+    .description('unmount a mempool mount (lazily if its FUSE process is gone)')
+    .argument('<mountpoint>', 'where the pool is mounted')
+    .action(async (mountpoint: string) => {
+      try {
+        process.exit(await umountCommand(mountpoint));
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('up')
+    .description('all in one: a manager, one memory node and a mount on this machine; Ctrl-C stops everything')
+    .argument('[mountpoint]', 'where to mount', DEFAULT_MOUNTPOINT)
+    .addOption(new Option('--listen <host:port>', 'manager address (port 0: any free port; 0.0.0.0:7070 to let other machines join)').default('127.0.0.1:7070').argParser(parseHostPort))
+    .addOption(new Option('--memory <size>', 'RAM the local memory node contributes').default(defaultUpMemory(), 'a quarter of RAM, at most 4GiB').argParser(sizeArg))
+    .addOption(new Option('--cache <size>', 'page cache size of the mount').default(DEFAULT_CACHE, '256MiB').argParser(cacheArg))
+    .addOption(new Option('--chunk-size <size>', 'bytes per chunk (default: the manager default)').argParser(sizeArg))
+    .option('--secret-file <file>', 'cluster secret; created (random, mode 0600) if missing (default: ~/.mempool/secret)')
+    .action(async (mountpoint: string, o: UpOptions) => {
+      try {
+        await upCommand(mountpoint, o);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+// ------------------------------------------------------------------ mount
+
+interface MountCmdOptions extends SecurityOptions {
+  cache: number;
+  daemon?: boolean;
+  debug?: boolean;
+}
+
+/** Sends the daemon parent (if any) the outcome, then lets go of the IPC channel. */
+function reportToParent(msg: ReadyMessage): void {
+  if (!process.send || !process.connected) return;
+  process.send(msg, () => {
+    if (process.connected) process.disconnect();
+  });
+}
+
+async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions): Promise<void> {
+  const mnt = resolve(mountpoint);
+  const sec = security(o); // reads and checks the secret and CA files now, so errors come before any fork
+  if (o.daemon) return daemonize(url, mnt, o);
+  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
+  let handle: MountHandle;
+  try {
+    handle = await mountPool(client, mnt, { url, cacheBytes: o.cache, debug: o.debug, logFile: process.env.MEMPOOL_MOUNT_LOG });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  console.log(`mounted ${url} on ${mnt}`);
+  reportToParent({ ready: true });
+  process.exit((await handle.closed) === 'lost' ? 1 : 0);
+}
+
+/** Log file of a daemonized mount. */
+function daemonLogPath(mnt: string): string {
+  const dir = process.getuid?.() === 0 && canWrite('/var/log/mempool') ? '/var/log/mempool' : tmpdir();
+  const slug = mnt.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root';
+  return join(dir, `mempool-mount-${slug}.log`);
+}
+
+function canWrite(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Re-runs `mempool mount` detached, with output to a log file; exits 0 once it reports the mount ready, 1 with its reason otherwise. */
+async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<never> {
+  const log = daemonLogPath(mnt);
+  const fd = openSync(log, 'a', 0o600);
+  const args = [process.argv[1], 'mount', url, mnt, '--cache', String(o.cache)];
+  if (o.secretFile) args.push('--secret-file', resolve(o.secretFile));
+  if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
+  if (o.debug) args.push('--debug');
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    cwd: '/',
+    stdio: ['ignore', fd, fd, 'ipc'],
+    env: { ...process.env, MEMPOOL_MOUNT_LOG: log },
+  });
+  closeSync(fd);
+  const outcome = await new Promise<ReadyMessage>((res) => {
+    const timer = setTimeout(() => res({ error: `the mount did not become ready within 30 s (see ${log})` }), 30_000);
+    child.once('message', (m: ReadyMessage) => {
+      clearTimeout(timer);
+      res(m);
+    });
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      res({ error: lastLine(log) ?? `the mount process exited (${code ?? sig})` });
+    });
+  });
+  if ('ready' in outcome) {
+    if (child.connected) child.disconnect();
+    child.unref();
+    console.log(`mounted ${url} on ${mnt} (pid ${child.pid}, log ${log})`);
+    process.exit(0);
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  throw new Error(outcome.error.replace(/^mempool: /, ''));
+}
+
+function lastLine(file: string): string | null {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    return lines.length && lines[lines.length - 1] ? lines[lines.length - 1] : null;
+  } catch {
+    return null;
+  }
+}
+
+// ----------------------------------------------------------------- umount
+
+/** Unmounts: asks the live FUSE process to unmount (SIGTERM), else lazily unmounts a dead mount. Returns the exit code. */
+async function umountCommand(mountpoint: string): Promise<number> {
+  const mnt = resolve(mountpoint);
+  const entry = mountAt(readMountsSync(), mnt);
+  const state = readMountState(mnt);
+  if (entry && entry.fstype !== MEMPOOL_FSTYPE) throw new Error(`${mnt} is not a mempool mount (it is ${entry.fstype} from ${entry.source})`);
+  if (!entry) {
+    if (state) {
+      removeMountState(mnt);
+      console.log(`${mnt} is already unmounted`);
+      return 0;
+    }
+    throw new Error(`${mnt} is not mounted`);
+  }
+  if (state && processAlive(state.pid) && isMempoolProcess(state.pid, mnt)) {
+    process.kill(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (processAlive(state.pid) || mountAt(readMountsSync(), mnt))) await sleep(50);
+    if (!mountAt(readMountsSync(), mnt)) {
+      console.log(`unmounted ${mnt}`);
+      return 0;
+    }
+    await lazyUnmount(mnt);
+    console.error(`mempool: the FUSE process ${state.pid} did not unmount within 15 s; lazily unmounted ${mnt}`);
+    return 1;
+  }
+  await lazyUnmount(mnt);
+  removeMountState(mnt);
+  console.log(`unmounted ${mnt} (lazily: its FUSE process was gone)`);
+  return 0;
+}
+
+/** True if pid runs `mempool mount … MNT` or `mempool up` (guards against a reused pid in a stale state file). */
+function isMempoolProcess(pid: number, mnt: string): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const cli = args.some((a) => a.includes('mempool') || a === process.argv[1]);
+    return cli && (args.includes('up') || (args.includes('mount') && args.some((a) => a === mnt || resolve(a) === mnt)));
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((res) => setTimeout(res, ms));
+}
+
+// --------------------------------------------------------------------- up
+
+interface UpOptions {
+  listen: { host: string; port: number } | string;
+  memory: number;
+  cache: number;
+  chunkSize?: number;
+  secretFile?: string;
+}
+
+/** A child role process of `mempool up`. */
+interface Role {
+  name: string;
+  child: ChildProcess;
+}
+
+/** Uses the secret file if it holds a secret, else writes a fresh random one (mode 0600). */
+function ensureSecret(file: string): { secret: string; created: boolean } {
+  if (existsSync(file)) {
+    const s = readFileSync(file, 'utf8').trim();
+    if (s) return { secret: s, created: false };
+  }
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return { secret, created: true };
+}
+
+/** Starts `mempool ARGS` as a child and resolves with the first match of ready in its output (rejects with its last error line if it exits first). */
+function startRole(name: string, args: string[], ready: RegExp): Promise<{ role: Role; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, [process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((res, rej) => {
+    let done = false;
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(ready);
+      if (m && !done) {
+        done = true;
+        res({ role: { name, child }, match: m });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, sig) => {
+      if (done) return;
+      done = true;
+      const last = out.trim().split('\n').pop()?.replace(/^mempool: /, '') || `exited (${code ?? sig})`;
+      rej(new Error(`the ${name} did not start: ${last}`));
+    });
+  });
+}
+
+/** Forwards a role's further output with a prefix. */
+function forward(role: Role): void {
+  const pipe = (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (line) process.stderr.write(`[${role.name}] ${line}\n`);
+  };
+  role.child.stdout!.removeAllListeners('data');
+  role.child.stderr!.removeAllListeners('data');
+  role.child.stdout!.on('data', pipe);
+  role.child.stderr!.on('data', pipe);
+}
+
+/** Stops a role: SIGTERM, then SIGKILL after 5 s. */
+function stopRole(role: Role): Promise<void> {
+  const c = role.child;
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+    c.once('exit', () => {
+      clearTimeout(t);
+      res();
+    });
+    c.kill('SIGTERM');
+  });
+}
+
+/** This machine's first non-internal IPv4 address (for the join commands), or a placeholder. */
+function primaryAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return 'THIS_HOST';
+}
+
+function isLoopbackHost(h: string): boolean {
+  return h === 'localhost' || h === '::1' || h.startsWith('127.');
+}
+
+async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
+  const mnt = resolve(mountpoint);
+  const listen = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
+  if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
+
+  // The mount point: created if missing; a dead mount left there is cleared first.
+  try {
+    await fsp.stat(mnt);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTCONN' || code === 'ECONNABORTED') await lazyUnmount(mnt);
+    else if (code !== 'ENOENT') throw new Error(`cannot use mount point ${mnt}: ${(err as Error).message}`);
+  }
+  await fsp.mkdir(mnt, { recursive: true });
+
+  const secretFile = resolve(o.secretFile ?? join(homedir(), '.mempool', 'secret'));
+  const { secret, created } = ensureSecret(secretFile);
+
+  const roles: Role[] = [];
+  let handle: MountHandle | null = null;
+  let stopping: Promise<never> | null = null;
+  /** Unmounts, stops the children, exits; later calls wait for the first one. */
+  const shutdown = (code: number, why?: string): Promise<never> => {
+    stopping ??= (async () => {
+      if (why) console.error(`mempool: ${why}`);
+      if (handle) await handle.unmount().catch((err: Error) => console.error(`mempool: ${err.message}`));
+      await Promise.all(roles.map(stopRole));
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void shutdown(0));
+
+  try {
+    const hostArg = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    const margs = ['manager', '--listen', `${hostArg}:${listen.port}`, '--secret-file', secretFile];
+    if (o.chunkSize) margs.push('--chunk-size', String(o.chunkSize));
+    const m = await startRole('manager', margs, /listening on (wss?:\/\/\S+)/).catch((err: Error) => {
+      throw /EADDRINUSE|address already in use/i.test(err.message)
+        ? new Error(`cannot start the manager: ${hostArg}:${listen.port} is already in use (another mempool up? choose another --listen HOST:PORT)`)
+        : err;
+    });
+    roles.push(m.role);
+    const url = m.match[1];
+
+    const remoteOk = !isLoopbackHost(listen.host);
+    const advertise = listen.host === '0.0.0.0' || listen.host === '::' ? primaryAddress() : listen.host;
+    const nargs = ['node', '--manager', url, '--memory', String(o.memory), '--secret-file', secretFile, '--listen', `${hostArg}:0`];
+    if (remoteOk) nargs.push('--advertise', advertise);
+    const n = await startRole('memory node', nargs, /serving .* on wss?:\/\//);
+    roles.push(n.role);
+    for (const r of roles) {
+      forward(r);
+      r.child.once('exit', (code, sig) => void shutdown(1, `the ${r.name} stopped (${code ?? sig}); unmounting and stopping`));
+    }
+
+    const client = await PoolClient.connect(url, { secret, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
+    try {
+      handle = await mountPool(client, mnt, { url, cacheBytes: o.cache, handleSignals: false });
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+    if (stopping) return;
+
+    const port = new URL(url).port;
+    const remoteUrl = `ws://${remoteOk ? advertise : primaryAddress()}:${port}`;
+    console.log(`mounted ${url} on ${mnt}`);
+    console.log(
+      [
+        `mempool is up: ${formatSize(o.memory)} of RAM pooled on ${mnt} (manager ${url}, 1 memory node).`,
+        `  secret: ${secretFile}${created ? ' (new)' : ''}`,
+        `  use it like /tmp:  cp, dd, tar, rsync, ... on ${mnt};  status: mempool status ${url} --secret-file ${secretFile}`,
+        `  stop: Ctrl-C here (unmounts, then stops the manager and the memory node)`,
+        `Other machines (copy ${secretFile} to them first${remoteOk ? '' : `; this manager listens on ${listen.host} only: restart with  mempool up --listen 0.0.0.0:${listen.port || 7070}`}):`,
+        `  add memory:  mempool node --manager ${remoteUrl} --memory 4G --secret-file ${secretFile} --listen 0.0.0.0:0 --advertise THEIR_IP`,
+        `  mount:       mempool mount ${remoteUrl} ${DEFAULT_MOUNTPOINT} --secret-file ${secretFile}`,
+      ].join('\n'),
+    );
+    if ((await handle.closed) === 'lost') await shutdown(1, `${mnt} was unmounted from outside; stopping`);
+    await shutdown(0);
+  } catch (err) {
+    await shutdown(1, (err as Error).message);
+  }
+}
