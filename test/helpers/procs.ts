@@ -24,9 +24,10 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Spawns `mempool ARGS...` with extra environment. */
-export function mempool(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/** Spawns `mempool ARGS...` with extra environment; `prefix` runs it through another command (e.g. nsenter into a test host). */
+export function mempool(args: string[], env: Record<string, string> = {}, prefix: string[] = []): Proc {
+  const argv = [...prefix, process.execPath, CLI, ...args];
+  const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, [TEST_MARK]: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
