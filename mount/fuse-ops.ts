@@ -12,7 +12,6 @@ import { callerContext, FhPath, FuseOps, FuseStat, FuseStatfs } from './fuse-bin
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
-const S_ISGID = 0o2000;
 /** statfs block size: the kernel's fields are 32-bit, so 4 KiB blocks cover 16 TiB. */
 export const STATFS_BSIZE = 4096;
 const NAME_MAX = 255;
@@ -87,13 +86,6 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
   /** Simple result ops: cb(0) or cb(-errno). */
   function plain(op: string, what: FhPath | number, work: () => Promise<unknown>, cb: (r: number) => void): void {
     run(op, what, work, () => cb(0), cb);
-  }
-
-  /** Owner of a new entry: the caller, with the parent's group when the parent is setgid (and setgid inherited by subdirectories). */
-  async function ownerFor(path: string, caller: Owner, mode: number, isDir: boolean): Promise<{ owner: Owner; mode: number }> {
-    const parent = await client.getattr(posix.dirname(path));
-    if ((parent.mode & S_ISGID) === 0) return { owner: caller, mode };
-    return { owner: { uid: caller.uid, gid: parent.gid }, mode: isDir ? mode | S_ISGID : mode };
   }
 
   /** The caller's ids; call synchronously at the start of an op. */
@@ -177,10 +169,8 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
       run(
         'create',
         path,
-        async () => {
-          const o = await ownerFor(path, who, mode & 0o7777, false);
-          return client.open(path, openFlags, o.mode, o.owner);
-        },
+        // The manager gives the entry a setgid parent's group, as tmpfs does.
+        () => client.open(path, openFlags, mode & 0o7777, who),
         (fh) => cb(0, fh),
         cb,
       );
@@ -235,10 +225,7 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
       plain(
         'mkdir',
         path,
-        async () => {
-          const o = await ownerFor(path, who, mode & 0o7777, true);
-          return client.mkdir(path, o.mode, o.owner);
-        },
+        () => client.mkdir(path, mode & 0o7777, who),
         cb,
       );
     },
@@ -267,10 +254,7 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
       plain(
         'symlink',
         path,
-        async () => {
-          const o = await ownerFor(path, who, 0o777, false);
-          return client.symlink(target, path, o.owner);
-        },
+        () => client.symlink(target, path, who),
         cb,
       );
     },
@@ -285,10 +269,7 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
       plain(
         'mknod',
         path,
-        async () => {
-          const o = await ownerFor(path, who, mode, false);
-          return client.mknod(path, o.mode, dev, o.owner);
-        },
+        () => client.mknod(path, mode, dev, who),
         cb,
       );
     },

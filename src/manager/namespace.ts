@@ -40,6 +40,8 @@ export const XATTR_SIZE_MAX = 65536;
 
 const E2BIG = 7;
 const PERM_BITS = 0o7777;
+/** Set-group-ID bit: on a directory, new entries take its group (and new subdirectories the bit). */
+const S_ISGID = 0o2000;
 const UNCHANGED_ID = 0xffffffff;
 
 /** Result of dropping a link or an open: `freed` means the inode is gone and its chunks may be deleted. */
@@ -193,7 +195,7 @@ export class Namespace {
     }
     const slot = this.createSlot(path);
     const isDev = type === S_IFCHR || type === S_IFBLK;
-    const node = this.newInode(type | (mode & PERM_BITS), uid, gid, isDev ? rdev : 0);
+    const node = this.newInode(type | (mode & PERM_BITS), uid, this.groupIn(slot.dir, gid), isDev ? rdev : 0);
     this.attach(slot, node);
     return toAttr(node);
   }
@@ -201,7 +203,8 @@ export class Namespace {
   /** Creates a directory (nlink 2) and bumps its parent's link count for the new '..'. */
   mkdir(path: string, mode: number, uid: number, gid: number): Attr {
     const slot = this.createSlot(path);
-    const node = this.newInode(S_IFDIR | (mode & PERM_BITS), uid, gid, 0);
+    const setgid = slot.dir.mode & S_ISGID;
+    const node = this.newInode(S_IFDIR | (mode & PERM_BITS) | setgid, uid, this.groupIn(slot.dir, gid), 0);
     node.children = new Map();
     node.nlink = 2;
     node.size = DIR_SIZE;
@@ -219,7 +222,7 @@ export class Namespace {
     const bytes = Buffer.byteLength(target, 'utf8');
     if (bytes > PATH_MAX) throw new FsError('ENAMETOOLONG', 'symlink target');
     const slot = this.createSlot(path);
-    const node = this.newInode(S_IFLNK | 0o777, uid, gid, 0);
+    const node = this.newInode(S_IFLNK | 0o777, uid, this.groupIn(slot.dir, gid), 0);
     node.target = target;
     node.size = bytes;
     this.attach(slot, node);
@@ -516,6 +519,11 @@ export class Namespace {
   }
 
   /** Parent directory and final name of a path where a new entry is to be created (EEXIST if taken). */
+  /** Group of a new entry: the directory's when it is setgid (BSD group semantics, as tmpfs), else the caller's. */
+  private groupIn(dir: Inode, gid: number): number {
+    return dir.mode & S_ISGID ? dir.gid : gid;
+  }
+
   private createSlot(path: string): Slot {
     const parts = this.split(path);
     if (parts.length === 0) throw new FsError('EEXIST', path);
