@@ -80,6 +80,7 @@ export class FileIO {
 
   /** Gives up everything cached for a file (before a truncate, or when a recall asks): flush, drop, forget the lease. */
   async surrender(ino: number, tellManager: boolean): Promise<void> {
+    await this.leases.settled(ino);
     const h = this.leases.get(ino);
     if (!h) return;
     await this.leases.revoke(h);
@@ -92,6 +93,15 @@ export class FileIO {
       if (tellManager) await this.leases.release(h);
       else this.leases.forget(ino);
     }
+  }
+
+  /** Throws away a file's cached pages and lease without flushing (after a flush failed for good at close). */
+  async discard(ino: number): Promise<void> {
+    const h = this.leases.get(ino);
+    if (!h) return;
+    await this.leases.revoke(h);
+    this.lost(h, 'flush failed at close');
+    await this.leases.release(h);
   }
 
   /** Size and mtime this client knows ahead of the manager (it holds a WRITE lease with unsent changes). */
@@ -310,7 +320,9 @@ export class FileIO {
     await this.flush(ino);
     for (const other of this.cache.dirtyInodes()) {
       if (this.cache.dirtyBytes <= this.cache.dirtyLimit / 2) break;
-      await this.flush(other);
+      if (other === ino) continue;
+      // Another file's write-back error (ENOSPC, or ENOENT once it was unlinked) belongs to that file, not to this write.
+      await this.flush(other).catch((err: Error) => this.log(`write-back of inode ${other} failed: ${err.message}`));
     }
   }
 }

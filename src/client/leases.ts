@@ -69,16 +69,19 @@ export class Leases {
     }
   }
 
-  /** The lease on ino if held and still trustworthy; an expired one is dropped (and its cache with it). */
+  /** The lease on ino if held and still trustworthy by this client's clock. */
   valid(ino: number): Held | undefined {
     const h = this.held.get(ino);
     if (!h) return undefined;
     if (h.revoked) return undefined;
-    if (performance.now() >= h.validUntil) {
-      this.lose(h, 'lease term ended without renewal');
-      return undefined;
-    }
+    // Past its term the lease is not trusted until the manager confirms it was never broken (acquire: continued).
+    if (performance.now() >= h.validUntil) return undefined;
     return h;
+  }
+
+  /** Waits for an acquire of ino in flight: a recall can arrive in the same read as its grant and must not overtake it. */
+  async settled(ino: number): Promise<void> {
+    await this.acquiring.get(ino)?.catch(() => undefined);
   }
 
   /** The lease on ino whatever its state (for flushing under it). */
@@ -139,14 +142,14 @@ export class Leases {
   private async request(ino: number, mode: number, prior: Held | undefined): Promise<Held> {
     const sent = performance.now();
     const r = await this.manager.request(Msg.LeaseAcquire, { ino, mode }, undefined, 60_000);
-    const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; attr: Attr };
+    const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; continued: boolean; attr: Attr };
     this.termMs = g.termMs;
-    const h: Held = prior && !prior.revoked && prior.epoch === g.epoch ? prior : {
+    const h: Held = prior && !prior.revoked && g.continued ? prior : {
       ino, mode: g.mode, cached: g.cached, epoch: g.epoch, validUntil: 0, size: g.attr.size, mtimeMs: g.attr.mtimeMs,
       attrDirty: false, active: 0, revoked: false, idle: [],
     };
     if (h === prior) {
-      // an upgrade keeps the pages cached under the READ lease: nobody could write meanwhile
+      // the lease was never broken (an upgrade, or a renewal after a late heartbeat): nobody else wrote meanwhile
       h.mode = g.mode;
       h.cached = h.cached && g.cached;
       if (!h.attrDirty) {

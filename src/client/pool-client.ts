@@ -308,6 +308,8 @@ export class PoolClient {
       this.openCount.delete(h.ino);
       this.io.forget(h.ino);
     } else this.openCount.set(h.ino, n);
+    // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
+    if (flushError && n <= 0) await this.files.discard(h.ino);
     await this.manager.request(Msg.Release, { ino: h.ino });
     if (flushError) throw flushError;
   }

@@ -23,6 +23,8 @@ export interface Grant {
   epoch: number;
   /** Lease term in ms, counted by the holder from when it sent the request. */
   termMs: number;
+  /** True when the client held a lease on the file without a break until now: what it cached is still good. */
+  continued: boolean;
 }
 
 export interface LeaseTableOptions {
@@ -82,13 +84,15 @@ export class LeaseTable {
   acquire(ino: number, client: string, mode: LeaseMode): Promise<Grant> {
     return this.serialized(ino, async (f) => {
       let cached = this.now() >= f.uncachedUntil;
+      const before = f.holders.get(client);
       await this.clear(ino, f, client, (h) => conflicts(mode, cached, h));
       cached = cached && this.now() >= f.uncachedUntil; // the recalls just made may have shown contention
       const mine = f.holders.get(client);
+      const continued = !!before && before === mine && !mine.recalled && mine.cached === cached;
       const granted = mine && mine.mode === LeaseMode.Write && mode === LeaseMode.Read ? LeaseMode.Write : mode;
       f.holders.set(client, { mode: granted, cached, expiresAt: this.now() + this.opts.termMs, recalled: false });
       this.track(client, ino, true);
-      return { mode: granted, cached, epoch: f.epoch, termMs: this.opts.termMs };
+      return { mode: granted, cached, epoch: f.epoch, termMs: this.opts.termMs, continued };
     });
   }
 
@@ -104,6 +108,11 @@ export class LeaseTable {
     if (!f) return false;
     for (const [c, h] of f.holders) if (c !== client && h.mode === LeaseMode.Write && h.cached) return true;
     return false;
+  }
+
+  /** True while client is listed as a holder of ino (even during a recall, when its last I/O under the lease may still arrive). */
+  holds(ino: number, client: string | null): boolean {
+    return client !== null && !!this.files.get(ino)?.holders.has(client);
   }
 
   /** Extends every lease a client holds (its heartbeat); returns the inodes it no longer holds. */

@@ -307,7 +307,8 @@ export class Manager {
         return;
       case Msg.AppendReserve: {
         const ino = uint(m, 'ino');
-        await this.leases.settle(ino, client, true);
+        // A holder's append may be the I/O a recall is waiting for: serve it at once rather than queue behind that recall.
+        if (!this.leases.holds(ino, client)) await this.leases.settle(ino, client, true);
         checkEpoch(ino);
         const offset = ns.getattrIno(ino).size;
         ns.extend(ino, offset + uint(m, 'len', MAX_CHUNK_SIZE * 64));
