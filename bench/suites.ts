@@ -1,5 +1,6 @@
 /** The benchmark suites `npm run bench -- NAME` knows; adding a suite is one line here. */
 import { runCore } from './core';
+import { runFs } from './fs';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -10,4 +11,5 @@ export interface Suite {
 /** Every suite, in the order `all` runs them. */
 export const suites: Record<string, Suite> = {
   core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
+  fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
 };

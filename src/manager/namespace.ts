@@ -56,17 +56,8 @@ export interface NamespaceOptions {
   rootMode?: number;
 }
 
-interface Inode {
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  rdev: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
+/** An inode: the attributes clients see plus what the namespace needs to keep them. */
+interface Inode extends Attr {
   /** Open handles (files only); the inode survives nlink 0 while this is positive. */
   opens: number;
   /** Directory entries, name -> ino; null for non-directories. */
