@@ -5,7 +5,7 @@
  * the file is contended. Flushes on fsync, close, recall and memory pressure.
  */
 import { Errno, FsError } from '../errors';
-import { Link, Meta, Msg } from '../../transport';
+import { Link, Meta, Msg, uint } from '../../transport';
 import { ChunkIO } from './chunk-io';
 import { Held, Leases, READ, WRITE } from './leases';
 import { DirtyPage, PageCache } from './page-cache';
@@ -22,6 +22,8 @@ export class FileIO {
   private readonly lastEnd = new Map<number, number>();
   /** Bumped by every local write: a fetch that started before one must not cache what it read. */
   private readonly generation = new Map<number, number>();
+  /** Files whose cached writes were thrown away (lease lost or fenced): the next fsync or close of each reports EIO, once. */
+  private readonly lostWrites = new Set<number>();
   readonly leases: Leases;
 
   constructor(
@@ -71,8 +73,19 @@ export class FileIO {
     return pos;
   }
 
-  /** Sends a file's dirty pages and size to the pool (fsync, close). */
+  /** Sends a file's dirty pages and size to the pool (fsync, close); EIO when earlier cached writes to it were lost. */
   async flush(ino: number): Promise<void> {
+    try {
+      await this.writeBackFile(ino);
+    } catch (err) {
+      this.lostWrites.delete(ino); // this error reports the loss
+      throw err;
+    }
+    if (this.lostWrites.delete(ino)) throw new FsError('EIO', `cached writes to inode ${ino} were lost: its lease ran out while this client was unreachable`);
+  }
+
+  /** Sends a file's dirty pages and size to the pool, if it has any. */
+  private async writeBackFile(ino: number): Promise<void> {
     const h = this.leases.get(ino);
     if (!h || (!this.cache.dirtyOf(ino) && !h.attrDirty)) return;
     await this.locked(ino, () => this.writeBack(h));
@@ -101,6 +114,7 @@ export class FileIO {
     if (!h) return;
     await this.leases.revoke(h);
     this.lost(h, 'flush failed at close');
+    this.lostWrites.delete(ino); // already reported by that close
     await this.leases.release(h);
   }
 
@@ -140,7 +154,10 @@ export class FileIO {
   private lost(h: Held, why: string): void {
     const dropped = this.cache.dropFile(h.ino);
     this.lastEnd.delete(h.ino);
-    if (dropped > 0 || h.attrDirty) this.log(`lease on inode ${h.ino} lost (${why}): ${dropped} bytes of unflushed writes discarded`);
+    if (dropped > 0 || h.attrDirty) {
+      this.log(`lease on inode ${h.ino} lost (${why}): ${dropped} bytes of unflushed writes discarded`);
+      this.lostWrites.add(h.ino);
+    }
   }
 
   private async locked<T>(ino: number, fn: () => Promise<T>): Promise<T> {
@@ -297,7 +314,11 @@ export class FileIO {
       // Every run settles before an error is thrown: a write still in flight could otherwise land after a close+unlink deleted the chunks, leaking them.
       const sent = await Promise.allSettled(runs.map((r) => this.io.write(h.ino, r.pos, r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len), h.epoch)));
       const failure = sent.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failure) throw failure.reason;
+      if (failure) {
+        const stale = failure.reason instanceof FsError && failure.reason.errno === Errno.ESTALE;
+        if (!stale) await this.keepLanded(h, runs, sent);
+        throw failure.reason;
+      }
       if (h.attrDirty) {
         await this.manager.request(Msg.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch });
         h.attrDirty = false;
@@ -315,14 +336,39 @@ export class FileIO {
     for (const r of runs) for (const [p, d] of r.pages) this.cache.markClean(h.ino, p, d);
   }
 
+  /**
+   * After a write-back failed part way (a full pool): keeps what landed below the first failure, as a
+   * short write on tmpfs would, drops what can't be stored, and cuts anything that landed past the new end.
+   */
+  private async keepLanded(h: Held, runs: Array<{ pos: number; pages: Array<[number, DirtyPage]> }>, sent: Array<PromiseSettledResult<void>>): Promise<void> {
+    const ps = this.cache.pageSize;
+    let firstFail = Infinity;
+    runs.forEach((r, i) => {
+      if (sent[i].status === 'rejected') firstFail = Math.min(firstFail, r.pos);
+      else for (const [p, d] of r.pages) this.cache.markClean(h.ino, p, d);
+    });
+    const keep = Math.min(h.size, firstFail);
+    try {
+      const ext = await this.manager.request(Msg.Extend, { ino: h.ino, end: keep, mtimeMs: h.mtimeMs, epoch: h.epoch });
+      const size = uint(ext.meta.attr as Meta, 'size');
+      // cut=true: the manager cuts chunk data past the size even though the size does not change
+      await this.manager.request(Msg.Truncate, { ino: h.ino, size, cut: true, epoch: h.epoch });
+      h.size = size;
+      h.attrDirty = false;
+      this.cache.dropFrom(h.ino, Math.floor(Math.min(firstFail, size) / ps));
+    } catch (err) {
+      this.log(`inode ${h.ino}: could not settle the size after a failed write-back: ${(err as Error).message}`);
+    }
+  }
+
   /** Under memory pressure: flush this file first, then others until below the dirty limit. */
   private async flushSome(ino: number): Promise<void> {
-    await this.flush(ino);
+    await this.writeBackFile(ino);
     for (const other of this.cache.dirtyInodes()) {
       if (this.cache.dirtyBytes <= this.cache.dirtyLimit / 2) break;
       if (other === ino) continue;
       // Another file's write-back error (ENOSPC, or ENOENT once it was unlinked) belongs to that file, not to this write.
-      await this.flush(other).catch((err: Error) => this.log(`write-back of inode ${other} failed: ${err.message}`));
+      await this.writeBackFile(other).catch((err: Error) => this.log(`write-back of inode ${other} failed: ${err.message}`));
     }
   }
 }

@@ -177,6 +177,9 @@ export class PoolClient {
 
   /** Sets access and modification times, in ms since the epoch (negative before 1970). */
   async utimens(path: string, atimeMs: number, mtimeMs: number): Promise<Attr> {
+    // Cached writes carry their own mtime: send them first, or their flush at close would undo these times (cp -a sets times before close).
+    const { ino } = await this.attrCall(Msg.Getattr, { path });
+    await this.files.flush(ino);
     return this.attrCall(Msg.Utimens, { path, atimeMs: Math.trunc(atimeMs), mtimeMs: Math.trunc(mtimeMs) });
   }
 

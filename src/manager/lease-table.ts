@@ -115,6 +115,11 @@ export class LeaseTable {
     return client !== null && !!this.files.get(ino)?.holders.has(client);
   }
 
+  /** True while client holds a WRITE lease on ino (no other holder then caches anything of the file). */
+  holdsWrite(ino: number, client: string | null): boolean {
+    return client !== null && this.files.get(ino)?.holders.get(client)?.mode === LeaseMode.Write;
+  }
+
   /** Extends every lease a client holds (its heartbeat); returns the inodes it no longer holds. */
   renew(client: string, inos: number[]): number[] {
     const lost: number[] = [];

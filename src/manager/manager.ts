@@ -250,8 +250,10 @@ export class Manager {
       case Msg.Truncate: {
         const ino = m.ino !== undefined ? uint(m, 'ino') : ns.lookupIno(path());
         ns.getattrIno(ino);
-        await this.leases.settle(ino, client, false);
-        return attr(await this.truncate(ino, uint(m, 'size')));
+        checkEpoch(ino);
+        // A WRITE holder is alone with the file (and its truncate may be the I/O a queued recall waits for).
+        if (!this.leases.holdsWrite(ino, client)) await this.leases.settle(ino, client, false);
+        return attr(await this.truncate(ino, uint(m, 'size'), bool(m, 'cut')));
       }
       case Msg.Open:
         return attr(await this.open(peer, path(), uint(m, 'flags', 0xffffffff), opt(m, 'mode', uint) ?? 0o644, opt(m, 'uid', uint) ?? 0, opt(m, 'gid', uint) ?? 0));
@@ -341,10 +343,10 @@ export class Manager {
     return a;
   }
 
-  /** Sets a file's size; when it shrinks, cuts the data on the nodes before answering, so later growth reads zeros. */
-  private async truncate(ino: number, size: number): Promise<Attr> {
+  /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */
+  private async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
     const { oldSize, attr } = this.ns.setSize(ino, size);
-    if (size >= oldSize) return attr;
+    if (size >= oldSize && !cutBeyond) return attr;
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
     const work: Array<Promise<unknown>> = [];
