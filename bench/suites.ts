@@ -1,6 +1,7 @@
 /** The benchmark suites `npm run bench -- NAME` knows; adding a suite is one line here. */
 import { runCore } from './core';
 import { runFs } from './fs';
+import { runCoherence } from './coherence';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -12,4 +13,5 @@ export interface Suite {
 export const suites: Record<string, Suite> = {
   core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
   fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
+  coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },
 };

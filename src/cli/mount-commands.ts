@@ -5,7 +5,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, promises as fsp } from 'fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync, promises as fsp } from 'fs';
 import { homedir, hostname, networkInterfaces, tmpdir, totalmem } from 'os';
 import { dirname, join, resolve } from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -225,8 +225,9 @@ async function umountCommand(mountpoint: string): Promise<number> {
 function isMempoolProcess(pid: number, mnt: string): boolean {
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const cli = args.some((a) => a.includes('mempool') || a === process.argv[1]);
-    return cli && (args.includes('up') || (args.includes('mount') && args.some((a) => a === mnt || resolve(a) === mnt)));
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    const cli = args.some((a) => a.includes('mempool') || resolve(cwd, a) === resolve(process.argv[1]));
+    return cli && (args.includes('up') || (args.includes('mount') && args.some((a) => resolve(cwd, a) === mnt)));
   } catch {
     return false;
   }
