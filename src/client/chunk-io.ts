@@ -32,6 +32,8 @@ interface Located {
   size: number;
   chunks: ChunkLocation[];
   nodes: NodeInfo[];
+  /** The pool's free bytes as the manager last heard from the nodes. */
+  free?: number;
 }
 
 /**
@@ -62,6 +64,8 @@ export class ChunkIO {
   private readonly locations = new Map<number, Map<number, string[]>>();
   private readonly nodeUrls = new Map<string, string>();
   private readonly links = new Map<string, Link>();
+  /** Free bytes in the pool at the last Locate (a hint, up to a heartbeat old). */
+  poolFree = Infinity;
 
   constructor(
     private readonly manager: Link,
@@ -163,6 +167,7 @@ export class ChunkIO {
       const r = await this.manager.request(Msg.Locate, epoch === undefined ? { ino, first: at, count: n, write } : { ino, first: at, count: n, write, epoch });
       const located = r.meta as unknown as Located;
       for (const nd of located.nodes) this.nodeUrls.set(nd.id, nd.url);
+      if (typeof located.free === 'number') this.poolFree = located.free;
       let map = this.locations.get(ino);
       if (!map) this.locations.set(ino, (map = new Map()));
       for (const c of located.chunks) map.set(c.index, c.replicas);

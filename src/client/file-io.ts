@@ -12,6 +12,8 @@ import { DirtyPage, PageCache } from './page-cache';
 
 /** Bytes read ahead of a sequential reader. */
 const READ_AHEAD = 4 * 1024 * 1024;
+/** Free pool bytes, beyond twice the dirty limit, below which writes go through at once. */
+const TIGHT_MARGIN = 256 * 1024 * 1024;
 /** Bytes per write-back request (pages are coalesced up to this). */
 const FLUSH_BATCH = 1024 * 1024;
 
@@ -65,6 +67,8 @@ export class FileIO {
       await this.locked(ino, async () => {
         if (append) pos = h.size;
         await this.writeCached(h, pos, data);
+        // Near a full pool, cached writes could be acknowledged and then find no room: write through, so ENOSPC reaches write() as on tmpfs.
+        if (this.io.poolFree < 2 * this.cache.dirtyLimit + TIGHT_MARGIN) await this.writeBack(h);
       });
     } finally {
       this.leases.done(h);

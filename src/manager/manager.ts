@@ -115,8 +115,8 @@ export class Manager {
     return { capacity, used, free: Math.max(0, capacity - used), files: this.ns.counts().inodes, chunkSize: this.chunkSize };
   }
 
-  /** Full pool status, with fresh figures asked of every live node. */
-  async status(): Promise<PoolStatus> {
+  /** Asks every live node for its usage now (a heartbeat is up to a second old: df right after a write must show it). */
+  private async refreshUsage(): Promise<void> {
     await Promise.all(
       this.members.alive().map(async (m) => {
         try {
@@ -127,6 +127,11 @@ export class Manager {
         }
       }),
     );
+  }
+
+  /** Full pool status, with fresh figures asked of every live node. */
+  async status(): Promise<PoolStatus> {
+    await this.refreshUsage();
     const nodes = this.members.all().map((m) => this.members.statusOf(m));
     const live = nodes.filter((n) => n.alive);
     const counts = this.ns.counts();
@@ -278,6 +283,7 @@ export class Manager {
         ns.removexattr(path(), str(m, 'name', 1024));
         return;
       case Msg.Statfs:
+        await this.refreshUsage();
         return { meta: this.statfs() as unknown as Meta };
       case Msg.Status:
         return { meta: (await this.status()) as unknown as Meta };
@@ -393,7 +399,7 @@ export class Manager {
   }
 
   /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */
-  private locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[] } {
+  private locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number } {
     const a = this.ns.getattrIno(ino);
     if ((a.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
     const chunks: ChunkLocation[] = [];
@@ -411,6 +417,6 @@ export class Manager {
       for (const id of replicas) used.add(id);
     }
     const nodes = [...used].map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
-    return { size: a.size, chunks, nodes };
+    return { size: a.size, chunks, nodes, free: this.statfs().free };
   }
 }

@@ -1,9 +1,8 @@
 /**
  * A full pool (3 memory nodes of 24 MiB, one replica) against a 72 MiB
  * tmpfs: dd gets ENOSPC, every other file is intact, and the space comes
- * back after rm. The one known difference with tmpfs (write-back caching:
- * writes acknowledged into the page cache can still fail at flush) is kept
- * visible as a failing expectation.
+ * back after rm; near a full pool the client writes through, so every byte
+ * write() acknowledged is kept, as on tmpfs.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -109,10 +108,9 @@ describeMount('a full pool gives ENOSPC and harms nothing else', () => {
     expectKeptIntact();
   });
 
-  // Known difference (see the report): writes land in the client's page cache (up to a quarter of --cache) and are
-  // acknowledged before the memory nodes have room for them; the write-back that fails takes them all, so the file
-  // keeps none of them and close() reports ENOSPC again. Flip to `it` once space is reserved at write() time.
-  it.failing('keeps every byte write() acknowledged and close() succeeds (as on tmpfs)', () => {
+  // Near a full pool the client writes through (no write-back), so write() itself gets ENOSPC and every byte it
+  // acknowledged is kept, as on tmpfs.
+  it('keeps every byte write() acknowledged and close() succeeds (as on tmpfs)', () => {
     console.log(`fill-writer on mempool: ${JSON.stringify(fills.mempool)}; on tmpfs: ${JSON.stringify(fills.tmpfs)}`);
     expect(fills.mempool).toMatchObject({ close_error: null, kept_acked: true, size: fills.mempool.acked });
   });
