@@ -47,21 +47,27 @@ export class ProtocolError extends Error {
 const EMPTY = Buffer.alloc(0);
 const EMPTY_META = Buffer.from('{}');
 
-/** Encodes a frame into one buffer (one copy of the data: the header and data must travel as one ws message). */
+/** Encodes a frame into one buffer (one copy of the data; Peer sends large data without this copy, see encodeHead). */
 export function encodeFrame(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, data?: Buffer): Buffer {
-  const metaBuf = meta && Object.keys(meta).length ? Buffer.from(JSON.stringify(meta)) : EMPTY_META;
   const body = data ?? EMPTY;
+  const head = encodeHead(kind, type, id, status, meta, body.length, body.length);
+  body.copy(head, head.length - body.length);
+  return head;
+}
+
+/** Encodes the header and metadata of a frame whose data is dataLength bytes, leaving `room` spare bytes at the end. */
+export function encodeHead(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, dataLength: number, room = 0): Buffer {
+  const metaBuf = meta && Object.keys(meta).length ? Buffer.from(JSON.stringify(meta)) : EMPTY_META;
   if (metaBuf.length > MAX_META) throw new ProtocolError(`metadata of ${metaBuf.length} bytes exceeds ${MAX_META}`);
-  const out = Buffer.allocUnsafe(HEADER_SIZE + metaBuf.length + body.length);
+  const out = Buffer.allocUnsafe(HEADER_SIZE + metaBuf.length + room);
   out.writeUInt8(MAGIC, 0);
   out.writeUInt8(kind, 1);
   out.writeUInt16LE(type, 2);
   out.writeUInt32LE(id >>> 0, 4);
   out.writeInt32LE(status, 8);
   out.writeUInt32LE(metaBuf.length, 12);
-  out.writeUInt32LE(body.length, 16);
+  out.writeUInt32LE(dataLength, 16);
   metaBuf.copy(out, HEADER_SIZE);
-  body.copy(out, HEADER_SIZE + metaBuf.length);
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'events';
 import WebSocket from 'ws';
 import { Errno, FsError } from '../src/errors';
-import { decodeFrame, encodeFrame, Frame, FrameKind, Meta, ProtocolError } from './frame';
+import { decodeFrame, encodeFrame, encodeHead, Frame, FrameKind, Meta, ProtocolError } from './frame';
 import { Hello, isKnownType } from './messages';
 
 /** What a request handler answers: result metadata and optional raw data. */
@@ -36,6 +36,12 @@ function envPingMs(): number | undefined {
   if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
   return Number(v.trim());
 }
+
+/** Data size from which a frame's data is sent as its own fragment instead of being copied behind the header. */
+const ZERO_COPY_MIN = 64 * 1024;
+
+/** An encoded frame: one buffer, or header+metadata and data to send as two fragments of one ws message. */
+type Outgoing = Buffer | [Buffer, Buffer];
 
 interface Pending {
   resolve: (f: Frame) => void;
@@ -103,7 +109,7 @@ export class Peer extends EventEmitter {
     if (this.closedReason) throw new FsError('ENOTCONN', `link to ${this.describe()} is down: ${this.closedReason}`);
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
-    const frame = encodeFrame(FrameKind.Request, type, id, 0, meta, data);
+    const frame = this.encode(FrameKind.Request, type, id, 0, meta, data);
     const reply = new Promise<Frame>((resolve, reject) => {
       const ms = timeoutMs ?? this.opts.timeoutMs;
       const timer = setTimeout(() => {
@@ -138,12 +144,24 @@ export class Peer extends EventEmitter {
     return `${this.remote.role}${this.remote.id ? ' ' + this.remote.id : ''}`;
   }
 
-  private async send(frame: Buffer): Promise<void> {
+  /** A request as one buffer, or (large data) as header+metadata and the caller's data, sent as two fragments of one message with no copy (the caller keeps its buffer unchanged until the reply). */
+  private encode(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, data?: Buffer): Outgoing {
+    if (data && data.length >= ZERO_COPY_MIN) return [encodeHead(kind, type, id, status, meta, data.length), data];
+    return encodeFrame(kind, type, id, status, meta, data);
+  }
+
+  private async send(frame: Outgoing): Promise<void> {
     while (this.ws.bufferedAmount > this.opts.highWater && !this.closedReason) {
       await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
     if (this.closedReason) throw new FsError('ENOTCONN', `link to ${this.describe()} is down: ${this.closedReason}`);
-    this.ws.send(frame, { binary: true }, () => this.wakeSenders());
+    if (Buffer.isBuffer(frame)) {
+      this.ws.send(frame, { binary: true }, () => this.wakeSenders());
+    } else {
+      // Both fragments are queued in this same tick, so no other message can come between them.
+      this.ws.send(frame[0], { binary: true, fin: false });
+      this.ws.send(frame[1], { binary: true, fin: true }, () => this.wakeSenders());
+    }
   }
 
   private wakeSenders(): void {
@@ -196,9 +214,10 @@ export class Peer extends EventEmitter {
     }
     this.inFlight++;
     if (this.inFlight >= this.opts.maxInFlight && !this.ws.isPaused) this.ws.pause();
-    let out: Buffer;
+    let out: Outgoing;
     try {
       const reply = (await this.handler(frame.type, frame.meta, frame.data, this)) ?? {};
+      // Replies are copied: their data may be a view of storage (a chunk) that a later request changes before the socket sends it.
       out = encodeFrame(FrameKind.Response, frame.type, frame.id, 0, reply.meta, reply.data);
     } catch (err) {
       if (err instanceof ProtocolError) {

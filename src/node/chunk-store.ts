@@ -32,6 +32,11 @@ function checkNonNegative(what: string, n: number): void {
 }
 
 /** Holds chunk bytes in RAM; buffers grow geometrically and never exceed the capacity in total. */
+/** Smallest write kept as a chunk's storage without a copy (smaller ones may share a socket read buffer). */
+const ADOPT_MIN = 256 * 1024;
+/** Most bytes a kept buffer may pin beyond the data (a frame's header and metadata). */
+const ADOPT_SLACK = 64 * 1024;
+
 export class ChunkStore {
   private readonly chunks = new Map<string, Chunk>();
   private readonly cap: number;
@@ -69,8 +74,11 @@ export class ChunkStore {
     return this.chunks.size;
   }
 
-  /** Writes data at offset inside chunk key; ENOSPC if it would exceed capacity (nothing changed then), EINVAL if offset+len > chunkSize or offset < 0. */
-  write(key: string, offset: number, data: Buffer): void {
+  /**
+   * Writes data at offset inside chunk key; ENOSPC if it would exceed capacity (nothing changed then), EINVAL if offset+len > chunkSize or offset < 0.
+   * With `owned`, the caller gives the buffer up: a large write covering the whole chunk keeps it as the chunk's storage instead of copying.
+   */
+  write(key: string, offset: number, data: Buffer, owned = false): void {
     checkNonNegative('offset', offset);
     const end = offset + data.length;
     if (end > this.chunkSize) {
@@ -80,6 +88,14 @@ export class ChunkStore {
     const chunk = this.chunks.get(key);
     const oldLen = chunk ? chunk.len : 0;
     const oldCap = chunk ? chunk.buf.length : 0;
+    if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && data.buffer.byteLength <= end + ADOPT_SLACK) {
+      const base = this.allocatedBytes - oldCap;
+      if (base + end > this.cap) throw new FsError('ENOSPC', `chunk ${key}: need ${end - oldCap} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`);
+      this.allocatedBytes = base + end;
+      this.usedBytes += end - oldLen;
+      this.chunks.set(key, { buf: data, len: end });
+      return;
+    }
     let buf: Buffer;
     if (chunk && end <= oldCap) {
       buf = chunk.buf;

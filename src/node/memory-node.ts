@@ -123,7 +123,7 @@ export class MemoryNode {
         const key = str(meta, 'key', 64);
         const fence = this.fences.get(parseInt(key, 10));
         if (fence !== undefined && uint(meta, 'epoch') < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
-        store.write(key, off, data);
+        store.write(key, off, data, true); // ws hands each message its own buffer: the store may keep it
         return;
       }
       case Msg.ChunkTruncate:
