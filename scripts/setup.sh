@@ -25,4 +25,11 @@ fi
 
 echo "setup: building"
 npm run build --silent
-echo "setup: done. Run: node dist/src/cli/main.js --help"
+chmod +x dist/src/cli/main.js
+# Put `mempool` on PATH (root only; otherwise run node dist/src/cli/main.js).
+if [ "$(id -u)" -eq 0 ] && [ -d /usr/local/bin ]; then
+  ln -sf "$PWD/dist/src/cli/main.js" /usr/local/bin/mempool
+  echo "setup: done. Run: mempool --help"
+else
+  echo "setup: done. Run: node dist/src/cli/main.js --help"
+fi
