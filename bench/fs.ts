@@ -1,0 +1,142 @@
+/**
+ * The `fs` suite: the same workloads, with unmodified tools, on a mempool
+ * mount (manager + memory nodes, R=1, loopback), on a fresh tmpfs and on the
+ * ceiling fs (bench/ceiling-fs.ts: a bare in-memory fuse-native file system
+ * with the mount options of mempool), one file system after the other.
+ * Targets against the ceiling: sequential ≥ 80%, 4 KiB random I/O and
+ * metadata ≥ 60% (printed, not asserted).
+ */
+import { rmSync } from 'fs';
+import { BenchCluster, startBenchCluster } from './cluster';
+import { CompareRow, printCompare } from './compare';
+import { buildMetaLoop, buildTarball, cleanData, fioIops, metaLoop, seqRead, seqWrite, smallWrites, Tarball, untarRm } from './fs-workloads';
+import { BenchMount, benchDir, mountCeiling, mountMempool, mountTmpfs } from './mounts';
+
+/** Sizes and durations (overridable by environment for quick runs). */
+const cfg = {
+  seqMiB: Number(process.env.BENCH_SEQ_MIB ?? 1024),
+  smallMiB: Number(process.env.BENCH_SMALL_MIB ?? 32),
+  fioMiB: Number(process.env.BENCH_FIO_MIB ?? 256),
+  fioSeconds: Number(process.env.BENCH_FIO_SECONDS ?? 5),
+  metaFiles: Number(process.env.BENCH_META_FILES ?? 10_000),
+  nodes: Number(process.env.BENCH_FS_NODES ?? 1),
+  nodeMemory: process.env.BENCH_NODE_MEMORY ?? '3GiB',
+  /** Page cache of the mempool mount (default: the CLI's, 256 MiB). */
+  cache: process.env.BENCH_MOUNT_CACHE,
+  /** Each workload runs this many times on each file system, interleaved; the best run counts (the machine is shared). */
+  trials: Math.max(1, Number(process.env.BENCH_FS_TRIALS ?? 2)),
+  /** Comma-separated subset of mempool,tmpfs,ceiling (default: all three). */
+  only: (process.env.BENCH_FS_ONLY ?? 'mempool,tmpfs,ceiling').split(','),
+};
+
+/** Figures of one file system, by key (e.g. "seqWrite", "create"); higher is better. */
+type FsFigures = Record<string, number>;
+
+/** One workload: runs on a directory and returns its figures. */
+interface Workload {
+  name: string;
+  run(dir: string): Promise<FsFigures>;
+}
+
+/** The workloads, in order; each cleans up what it wrote. */
+function workloads(meta: string, tar: Tarball): Workload[] {
+  return [
+    {
+      name: 'seq write + read',
+      async run(d) {
+        const w = await seqWrite(d, cfg.seqMiB);
+        const r = await seqRead(d, cfg.seqMiB);
+        await cleanData(d);
+        return { seqWrite: w, seqRead: r };
+      },
+    },
+    {
+      name: 'dd bs=4k',
+      async run(d) {
+        const small = await smallWrites(d, cfg.smallMiB);
+        await cleanData(d);
+        return { small };
+      },
+    },
+    {
+      name: 'fio 4 KiB random',
+      async run(d) {
+        const f: FsFigures = {};
+        f.randRead1 = await fioIops(d, 'randread', 1, cfg.fioSeconds, cfg.fioMiB);
+        f.randRead4 = await fioIops(d, 'randread', 4, cfg.fioSeconds, cfg.fioMiB);
+        f.randWrite1 = await fioIops(d, 'randwrite', 1, cfg.fioSeconds, cfg.fioMiB);
+        f.randWrite4 = await fioIops(d, 'randwrite', 4, cfg.fioSeconds, cfg.fioMiB);
+        await cleanData(d);
+        return f;
+      },
+    },
+    { name: 'metadata', run: async (d) => ({ ...(await metaLoop(meta, d, cfg.metaFiles)) }) },
+    { name: 'untar + rm -rf', run: async (d) => ({ ...(await untarRm(d, tar)) }) },
+  ];
+}
+
+/** Runs every workload on every mounted file system: trials interleaved across file systems, keeping each figure's best. */
+async function measureAll(mounts: BenchMount[], list: Workload[]): Promise<Record<string, FsFigures>> {
+  const best: Record<string, FsFigures> = Object.fromEntries(mounts.map((m) => [m.name, {}]));
+  const show = (f: FsFigures) => Object.entries(f).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+  for (const w of list) {
+    for (let t = 1; t <= cfg.trials; t++) {
+      for (const m of mounts) {
+        const f = await w.run(m.dir);
+        console.log(`  ${w.name} #${t} ${m.name}: ${show(f)}`);
+        for (const [k, v] of Object.entries(f)) best[m.name][k] = Math.max(best[m.name][k] ?? 0, v);
+      }
+    }
+  }
+  return best;
+}
+
+/** The comparison rows (targets apply to mempool / ceiling). */
+function rows(f: Record<string, FsFigures>): CompareRow[] {
+  const row = (name: string, unit: string, key: string, target?: number): CompareRow => ({
+    name,
+    unit,
+    target,
+    values: Object.fromEntries(Object.entries(f).map(([fs, v]) => [fs, v[key]])),
+  });
+  return [
+    row(`seq write ${cfg.seqMiB} MiB, 1 MiB blocks (dd conv=fsync)`, 'MB/s', 'seqWrite', 0.8),
+    row(`seq read ${cfg.seqMiB} MiB, 1 MiB blocks (dd)`, 'MB/s', 'seqRead', 0.8),
+    row(`small writes, dd bs=4k ${cfg.smallMiB} MiB conv=fsync`, 'MB/s', 'small'),
+    row('4 KiB random read, fio psync, 1 job', 'IOPS', 'randRead1', 0.6),
+    row('4 KiB random read, fio psync, 4 jobs', 'IOPS', 'randRead4', 0.6),
+    row('4 KiB random write, fio psync, 1 job', 'IOPS', 'randWrite1', 0.6),
+    row('4 KiB random write, fio psync, 4 jobs', 'IOPS', 'randWrite4', 0.6),
+    row(`create (open O_CREAT + close), ${cfg.metaFiles} files`, 'ops/s', 'create', 0.6),
+    row(`stat, ${cfg.metaFiles} files`, 'ops/s', 'stat', 0.6),
+    row(`unlink, ${cfg.metaFiles} files`, 'ops/s', 'unlink', 0.6),
+    row('untar (tar -xf)', 'entries/s', 'untar'),
+    row('rm -rf of that tree', 'entries/s', 'rm'),
+  ];
+}
+
+/** Runs the fs suite and prints the comparison table. */
+export async function runFs(): Promise<void> {
+  const work = benchDir('work');
+  const mounts: BenchMount[] = [];
+  let cluster: BenchCluster | null = null;
+  try {
+    const [meta, tar] = await Promise.all([buildMetaLoop(work), buildTarball(work)]);
+    console.log(
+      `fs: mempool (${cfg.nodes} memory node(s) of ${cfg.nodeMemory}, R=1, loopback, cache ${cfg.cache ?? 'default'}) vs tmpfs vs ceiling fs; ` +
+        `seq ${cfg.seqMiB} MiB, fio ${cfg.fioMiB} MiB x ${cfg.fioSeconds} s, ${cfg.metaFiles} metadata files, tarball of ${tar.entries} entries; best of ${cfg.trials}`,
+    );
+    if (cfg.only.includes('mempool')) {
+      cluster = await startBenchCluster({ nodes: cfg.nodes, memory: cfg.nodeMemory, replicas: 1 });
+      mounts.push(await mountMempool(cluster.url, { cache: cfg.cache }));
+    }
+    if (cfg.only.includes('tmpfs')) mounts.push(await mountTmpfs('2G'));
+    if (cfg.only.includes('ceiling')) mounts.push(await mountCeiling());
+    const figures = await measureAll(mounts, workloads(meta, tar));
+    printCompare("fs (MB = 10^6 bytes; /tmpfs and /ceiling = mempool's ratio; target = mempool / ceiling)", 'mempool', ['tmpfs', 'ceiling'], rows(figures));
+  } finally {
+    for (const m of mounts) await m.unmount();
+    if (cluster) await cluster.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
