@@ -152,6 +152,13 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
   }, 2000);
   watchdog.unref();
 
+  // A FUSE daemon that dies leaves a dead mount behind: a stray rejection is logged, not fatal; a real crash unmounts first.
+  process.on('unhandledRejection', (err) => (opts.log ?? console.error)(`mempool: unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
+  process.once('uncaughtException', (err) => {
+    (opts.log ?? console.error)(`mempool: crashed: ${err.stack ?? String(err)}; unmounting`);
+    unmount().finally(() => process.exit(1));
+  });
+
   if (opts.handleSignals !== false) {
     const onSignal = (sig: NodeJS.Signals) => {
       unmount()
