@@ -66,6 +66,15 @@ export class ChunkIO {
   private readonly links = new Map<string, Link>();
   /** Free bytes in the pool at the last Locate (a hint, up to a heartbeat old). */
   poolFree = Infinity;
+  /** Free bytes of each memory node as its last write acknowledgement said. */
+  private readonly nodeFree = new Map<string, number>();
+
+  /** The least room this client knows of: on the fullest node it wrote to, or half the pool's (replicas). */
+  get room(): number {
+    let least = this.poolFree / 2;
+    for (const f of this.nodeFree.values()) least = Math.min(least, f);
+    return least;
+  }
 
   constructor(
     private readonly manager: Link,
@@ -218,7 +227,12 @@ export class ChunkIO {
     const key = chunkKey(ino, p.index);
     for (let attempt = 0; ; attempt++) {
       const replicas = this.locations.get(ino)?.get(p.index) ?? [];
-      const results = await Promise.allSettled(replicas.map((id) => this.link(id).request(Msg.ChunkWrite, { key, off: p.off, epoch }, data, 5000)));
+      const results = await Promise.allSettled(
+        replicas.map(async (id) => {
+          const r = await this.link(id).request(Msg.ChunkWrite, { key, off: p.off, epoch }, data, 5000);
+          if (typeof r.meta.free === 'number') this.nodeFree.set(id, r.meta.free);
+        }),
+      );
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
       if (failed.length === 0 && replicas.length > 0) return;
       const fatal = failed.find((e) => !(e instanceof FsError && RETRYABLE.has(e.errno)));

@@ -12,8 +12,8 @@ import { DirtyPage, PageCache } from './page-cache';
 
 /** Bytes read ahead of a sequential reader. */
 const READ_AHEAD = 4 * 1024 * 1024;
-/** Free pool bytes, beyond twice the dirty limit, below which writes go through at once. */
-const TIGHT_MARGIN = 256 * 1024 * 1024;
+/** Room (beyond this client's dirty bytes) below which writes go through at once, so a full pool fails the write() itself. */
+const TIGHT_MARGIN = 16 * 1024 * 1024;
 /** Bytes per write-back request (pages are coalesced up to this). */
 const FLUSH_BATCH = 1024 * 1024;
 
@@ -24,6 +24,8 @@ export class FileIO {
   private readonly lastEnd = new Map<number, number>();
   /** Bumped by every local write: a fetch that started before one must not cache what it read. */
   private readonly generation = new Map<number, number>();
+  /** Write-behind batch in flight per file (at most one). */
+  private readonly behind = new Map<number, Promise<void>>();
   /** Files whose cached writes were thrown away (lease lost or fenced): the next fsync or close of each reports EIO, once. */
   private readonly lostWrites = new Set<number>();
   readonly leases: Leases;
@@ -68,7 +70,8 @@ export class FileIO {
         if (append) pos = h.size;
         await this.writeCached(h, pos, data);
         // Near a full pool, cached writes could be acknowledged and then find no room: write through, so ENOSPC reaches write() as on tmpfs.
-        if (this.io.poolFree < 2 * this.cache.dirtyLimit + TIGHT_MARGIN) await this.writeBack(h);
+        if (this.io.room < this.cache.dirtyBytes + TIGHT_MARGIN) await this.writeBack(h);
+        else this.writeBehind(h);
       });
     } finally {
       this.leases.done(h);
@@ -289,6 +292,7 @@ export class FileIO {
       const empty = d.hi <= d.lo;
       if (!d.loaded && !empty && (b < d.lo || a > d.hi) && !(a === 0 && b === ps)) await this.page(h, p);
       data.copy(d.data, a, at, at + n);
+      d.version++;
       d.lo = empty ? a : Math.min(d.lo, a);
       d.hi = empty ? b : Math.max(d.hi, b);
       if (d.lo === 0 && d.hi === ps) d.loaded = true;
@@ -299,8 +303,48 @@ export class FileIO {
     h.attrDirty = true;
   }
 
+  /**
+   * Starts sending a file's full dirty pages in the background once they add up to a batch, so a sequential
+   * writer's data streams out while it writes on; the writer waits only at the dirty limit. The pages are
+   * copied into the batch, so later writes may change them; a page changed meanwhile stays dirty. The size
+   * is not sent here: it goes with the next foreground write-back (fsync, close, recall), after the data.
+   */
+  private writeBehind(h: Held): void {
+    if (this.behind.has(h.ino)) return;
+    const ps = this.cache.pageSize;
+    const dirty = this.cache.dirtyOf(h.ino);
+    if (!dirty || dirty.size * ps < FLUSH_BATCH) return;
+    const full = [...dirty].filter(([, d]) => d.loaded && d.lo === 0 && d.hi === ps).sort((x, y) => x[0] - y[0]);
+    if (full.length * ps < FLUSH_BATCH) return;
+    const runs: Array<{ pos: number; buf: Buffer; pages: Array<[number, DirtyPage, number]> }> = [];
+    let group: Array<[number, DirtyPage]> = [];
+    const close = () => {
+      if (group.length === 0) return;
+      runs.push({ pos: group[0][0] * ps, buf: Buffer.concat(group.map(([, d]) => d.data), group.length * ps), pages: group.map(([p, d]) => [p, d, d.version]) });
+      group = [];
+    };
+    for (const [p, d] of full) {
+      const last = group[group.length - 1];
+      if (last && (last[0] + 1 !== p || (group.length + 1) * ps > FLUSH_BATCH)) close();
+      group.push([p, d]);
+    }
+    close();
+    const job = Promise.all(
+      runs.map(async (r) => {
+        await this.io.write(h.ino, r.pos, r.buf, h.epoch);
+        for (const [p, d, v] of r.pages) if (d.version === v) this.cache.markClean(h.ino, p, d);
+      }),
+    )
+      .then(() => undefined)
+      // a failed batch leaves its pages dirty: the next foreground write-back sends them again and reports the error
+      .catch(() => undefined)
+      .finally(() => this.behind.delete(h.ino));
+    this.behind.set(h.ino, job);
+  }
+
   /** Writes a file's dirty pages (coalesced into batches) and then its size; the caller holds the file's lock. */
   private async writeBack(h: Held): Promise<void> {
+    await this.behind.get(h.ino); // a write-behind batch lands first, so nothing older lands after this
     const ps = this.cache.pageSize;
     const dirty = this.cache.dirtyOf(h.ino);
     const pages = dirty ? [...dirty.entries()].sort((x, y) => x[0] - y[0]) : [];

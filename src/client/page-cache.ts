@@ -13,6 +13,8 @@ export interface DirtyPage {
   hi: number;
   /** True when bytes outside [lo, hi) are valid too (read from the nodes, or known zeros). */
   loaded: boolean;
+  /** Bumped by every write into the page: a write-behind that sent an older version must not mark it clean. */
+  version: number;
 }
 
 /** Hit counters for status. */
@@ -70,7 +72,7 @@ export class PageCache {
     const k = key(ino, page);
     const clean = this.clean.get(k);
     this.clean.delete(k);
-    d = clean ? { data: clean, lo: 0, hi: 0, loaded: true } : { data: Buffer.alloc(this.pageSize), lo: 0, hi: 0, loaded: beyondEof };
+    d = clean ? { data: clean, lo: 0, hi: 0, loaded: true, version: 0 } : { data: Buffer.alloc(this.pageSize), lo: 0, hi: 0, loaded: beyondEof, version: 0 };
     pages.set(page, d);
     this.dirtyCount++;
     return d;

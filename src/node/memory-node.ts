@@ -124,7 +124,7 @@ export class MemoryNode {
         const fence = this.fences.get(parseInt(key, 10));
         if (fence !== undefined && uint(meta, 'epoch') < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
         store.write(key, off, data, true); // ws hands each message its own buffer: the store may keep it
-        return;
+        return { meta: { free: store.capacity - store.allocated } }; // lets writers see a node filling up at once
       }
       case Msg.ChunkTruncate:
         store.truncate(str(meta, 'key', 64), uint(meta, 'len', MAX_CHUNK_SIZE));
