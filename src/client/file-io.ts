@@ -239,7 +239,7 @@ export class FileIO {
             d.data.copy(merged, d.lo, d.lo, d.hi);
             d.data = merged;
             d.loaded = true;
-          } else if (!d) this.cache.putClean(h.ino, p + i, Buffer.from(base));
+          } else if (!d) this.cache.putClean(h.ino, p + i, base); // a view: the fetched buffer is ours alone
         }
       }
       return { start: p, data };
@@ -251,9 +251,14 @@ export class FileIO {
     return run;
   }
 
+  /** Keeps READ_AHEAD bytes on their way ahead of a sequential reader, topping up in half-window batches (fewer, larger fetches). */
   private readAhead(h: Held, from: number): void {
     const ps = this.cache.pageSize;
-    this.prefetch(h, Math.ceil(from / ps), Math.min(Math.ceil((from + READ_AHEAD) / ps), Math.ceil(h.size / ps)));
+    const end = Math.min(Math.ceil((from + READ_AHEAD) / ps), Math.ceil(h.size / ps));
+    let missing = Math.ceil(from / ps);
+    while (missing < end && (this.cache.getDirty(h.ino, missing)?.loaded || this.inflight.has(`${h.ino}:${missing}`) || this.peekClean(h.ino, missing))) missing++;
+    if (missing >= end || (missing * ps - from) >= READ_AHEAD / 2) return;
+    this.prefetch(h, missing, Math.min(Math.ceil(h.size / ps), missing + Math.ceil(READ_AHEAD / 2 / ps)));
   }
 
   /** Starts fetches, one per run of consecutive pages, for pages in [first, last) not cached or on their way. */
