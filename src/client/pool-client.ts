@@ -54,14 +54,16 @@ export class PoolClient {
   private nextFh = 1;
   private readonly files: FileIO;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly log: (msg: string) => void;
 
   private constructor(
     private readonly manager: Link,
     private readonly io: ChunkIO,
     opts: PoolClientOptions,
   ) {
+    this.log = opts.log ?? ((m) => console.error(m));
     const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
-    this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), opts.log);
+    this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
     const serve = (peer: Peer) => peer.setHandler((type, meta) => this.serveManager(type, meta));
     manager.peer(0).then(serve, () => undefined);
     manager.on('up', serve);
@@ -313,7 +315,8 @@ export class PoolClient {
     } else this.openCount.set(h.ino, n);
     // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
     if (flushError && n <= 0) await this.files.discard(h.ino);
-    await this.manager.request(Msg.Release, { ino: h.ino });
+    // Not awaited: nothing the caller does depends on the answer, and later calls on this link are ordered after it.
+    this.manager.request(Msg.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
     if (flushError) throw flushError;
   }
 
