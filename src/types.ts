@@ -62,6 +62,7 @@ export interface PoolStatus {
   allocated: number;
   files: number;
   directories: number;
+  /** Chunk copies held by the live memory nodes (each replica counts). */
   chunks: number;
   clients: number;
   /** Lease counters: held now, recalls and expiries so far, files in uncached mode. */

@@ -10,6 +10,8 @@ import { uint } from '../../transport/fields';
 
 /** Errors that mean "this replica is unreachable", worth trying another replica for. */
 const RETRYABLE = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT, Errno.EHOSTDOWN, Errno.ECONNREFUSED, Errno.EAGAIN]);
+/** Chunks placed ahead of a file that grows, saving a manager round trip per new chunk. */
+const WRITE_AHEAD = 8;
 /** Chunk requests kept in flight at once for one large read or write. */
 const WINDOW = 8;
 /** Chunks located beyond a read's range (read-only lookup: places nothing), so sequential reads skip a manager round trip per chunk. */
@@ -152,6 +154,12 @@ export class ChunkIO {
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
 
+  /** True when no chunk of ino at or after index is known here (a write there extends the file). */
+  private growing(ino: number, index: number): boolean {
+    for (const i of this.locations.get(ino)?.keys() ?? []) if (i >= index) return false;
+    return true;
+  }
+
   /** Forgets cached locations of a file (after its last close). */
   forget(ino: number): void {
     this.locations.delete(ino);
@@ -167,7 +175,9 @@ export class ChunkIO {
   private async locate(ino: number, pieces: Piece[], write: boolean, epoch?: number): Promise<Located> {
     const first = pieces.length ? pieces[0].index : 0;
     const count = pieces.length ? pieces[pieces.length - 1].index - first + 1 : 0;
-    if (write || count === 0) return this.locateRange(ino, first, count, write, epoch);
+    if (count === 0) return this.locateRange(ino, first, count, write, epoch);
+    // A write past the last chunk this client knows is most likely a file growing: place the next few chunks too.
+    if (write) return this.locateRange(ino, first, count + (this.growing(ino, first) ? WRITE_AHEAD : 0), true, epoch);
     try {
       return await this.locateRange(ino, first, count + READ_AHEAD, false, epoch);
     } catch (err) {

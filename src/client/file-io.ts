@@ -68,6 +68,18 @@ export class FileIO {
       }
       await this.locked(ino, async () => {
         if (append) pos = h.size;
+        const ps = this.cache.pageSize;
+        if (data.length >= FLUSH_BATCH && pos % ps === 0 && data.length % ps === 0) {
+          // Whole pages of a batch or more: send them as they are (no copy into the cache), then forget older copies.
+          await this.behind.get(ino); // an older batch of these pages must not land after this write
+          this.generation.set(ino, (this.generation.get(ino) ?? 0) + 1);
+          this.cache.dropRange(ino, pos / ps, (pos + data.length) / ps);
+          await this.io.write(ino, pos, data, h.epoch);
+          h.size = Math.max(h.size, pos + data.length);
+          h.mtimeMs = Date.now();
+          h.attrDirty = true;
+          return;
+        }
         await this.writeCached(h, pos, data);
         // Near a full pool, cached writes could be acknowledged and then find no room: write through, so ENOSPC reaches write() as on tmpfs.
         if (this.io.room < this.cache.dirtyBytes + TIGHT_MARGIN) await this.writeBack(h);

@@ -116,6 +116,16 @@ export class PageCache {
     }
   }
 
+  /** Drops pages [first, last) of a file, clean and dirty (a write that replaces them whole went straight to the nodes). */
+  dropRange(ino: number, first: number, last: number): void {
+    const pages = this.dirtyFiles.get(ino);
+    for (let p = first; p < last; p++) {
+      if (pages?.delete(p)) this.dirtyCount--;
+      this.clean.delete(key(ino, p));
+    }
+    if (pages && pages.size === 0) this.dirtyFiles.delete(ino);
+  }
+
   /** Drops every page of a file, dirty ones included (after a recall has flushed them, or a lost lease). */
   dropFile(ino: number): number {
     const lost = this.dirtyFiles.get(ino)?.size ?? 0;

@@ -143,7 +143,7 @@ export class Manager {
       allocated: live.reduce((s, n) => s + n.allocated, 0),
       files: counts.files,
       directories: counts.directories,
-      chunks: this.chunks.count,
+      chunks: live.reduce((s, n) => s + n.chunks, 0),
       clients: this.opens.size,
       leases: this.leases.stats(),
       clientDetails: [...this.clients].map(([id, peer]) => ({
