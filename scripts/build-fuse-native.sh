@@ -23,7 +23,7 @@ FORCE=0
 [[ "${1:-}" == "--force" ]] && FORCE=1
 
 command -v node >/dev/null || die "node not found"
-hash_sources() { cat "$DIR/fuse-native.c" "$DIR/binding.gyp" | sha256sum | cut -d' ' -f1; }
+hash_sources() { cat "$DIR/fuse-native.c" "$DIR/binding.gyp" "$DIR/libfuse/"* | sha256sum | cut -d' ' -f1; }
 WANT="$(hash_sources)"
 if [[ $FORCE == 0 && -f "$OUT" && -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
   echo "build-fuse-native: up to date ($OUT)"
@@ -59,6 +59,18 @@ if [[ -f "$NODE_PREFIX/include/node/node_api.h" ]]; then
 else
   echo "build-fuse-native: no Node headers under $NODE_PREFIX/include/node; node-gyp will try to download them" >&2
 fi
+
+# libfuse 2.9.9 (Debian's upstream tarball, LGPL-2.1) with mount/native/libfuse/estale.patch: a file
+# whose name a rename just took answers ESTALE instead of ENOENT, so the kernel looks the name up again
+# and open/stat racing a rename succeed, as on tmpfs. Built as a private shared library next to the binding.
+LIBFUSE="$DIR/libfuse-build"
+echo "build-fuse-native: building patched libfuse in $LIBFUSE"
+rm -rf "$LIBFUSE" && mkdir -p "$LIBFUSE"
+tar xzf "$DIR/libfuse/fuse_2.9.9.orig.tar.gz" -C "$LIBFUSE" --strip-components=1
+command -v patch >/dev/null || die "patch not found. On Debian: apt-get install -y patch" 2
+(cd "$LIBFUSE" && patch -s -p1 < "$DIR/libfuse/estale.patch") || die "libfuse patch does not apply"
+(cd "$LIBFUSE" && ./configure -q --prefix=/usr --disable-util --disable-example --disable-mtab >configure.log 2>&1 \
+  && make -s -C lib -j"$(nproc)" >make.log 2>&1) || die "libfuse build failed (see $LIBFUSE/configure.log, make.log)"
 
 echo "build-fuse-native: building $OUT"
 (cd "$DIR" && $NODE_GYP rebuild --release "${NODEDIR_ARG[@]}" --loglevel=warn) \

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(fuse libfuse2 libfuse-dev pkg-config build-essential python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux)
+DEBS=(fuse libfuse2 libfuse-dev pkg-config build-essential patch python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 # Patched fuse-native binding (see the header of fuse-native.c), modelled on
-# node_modules/fuse-native/binding.gyp but linked against the SYSTEM libfuse2
-# (Debian: libfuse-dev for headers, libfuse2 at run time) via pkg-config,
-# instead of the copy bundled by fuse-shared-library.
+# node_modules/fuse-native/binding.gyp, compiled with the system libfuse2
+# headers (Debian libfuse-dev, via pkg-config) and linked against our patched
+# libfuse 2.9.9 (libfuse-build/, made by scripts/build-fuse-native.sh from
+# libfuse/), instead of the copy bundled by fuse-shared-library.
 # Build with scripts/build-fuse-native.sh -> build/Release/fuse_native_ctx.node
 {
   "targets": [{
@@ -16,7 +17,11 @@
       "-Wall"
     ],
     "libraries": [
-      "<!@(pkg-config --libs fuse)"
+      "-L<(module_root_dir)/libfuse-build/lib/.libs",
+      "-l:libfuse.so.2",
+      "-Wl,-rpath,<(module_root_dir)/libfuse-build/lib/.libs",
+      "-pthread",
+      "-ldl"
     ],
     "sources": [
       "fuse-native.c"

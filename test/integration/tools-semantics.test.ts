@@ -71,9 +71,9 @@ describeMount('POSIX semantics on the mount, compared with tmpfs', () => {
     expect(renames.mempool.reads).toBeGreaterThan(20);
   });
 
-  // Known difference (see the report): libfuse 2's high-level API forgets the path of the replaced inode at once, so an
-  // open() whose lookup saw the old inode, or an fstat() of it, fails with ENOENT. Flip to `it` once fixed.
-  it.failing('rename over a file never makes a concurrent open/fstat fail with ENOENT (as on tmpfs)', () => {
+  // libfuse 2's path layer forgets the replaced file's name at the rename; our patched libfuse answers ESTALE there
+  // (the kernel looks the name up again) and serves fstat through an open handle (mount/native/libfuse/estale.patch).
+  it('rename over a file never makes a concurrent open/fstat fail with ENOENT (as on tmpfs)', () => {
     expect(renames.mempool?.errors).toEqual({});
   });
 
