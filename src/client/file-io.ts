@@ -216,19 +216,21 @@ export class FileIO {
   /** One full page of a file, from the cache or fetched (merging local dirty bytes over what the nodes hold). */
   private async page(h: Held, p: number): Promise<Buffer> {
     const ps = this.cache.pageSize;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const d = this.cache.getDirty(h.ino, p);
       if (d?.loaded) return d.data;
       if (!d) {
         const c = this.cache.getClean(h.ino, p);
         if (c) return c;
       }
-      const running = this.inflight.get(`${h.ino}:${p}`);
+      // After a first look, fetch ourselves: a fetch already running may predate a write.
+      const running = attempt === 0 ? this.inflight.get(`${h.ino}:${p}`) : undefined;
       const gen = this.generation.get(h.ino) ?? 0;
       const { start, data } = await (running ?? this.fetch(h, p, 1));
-      if (!h.revoked && gen === (this.generation.get(h.ino) ?? 0)) continue; // the fetch filled the cache: look again
-      if (!h.revoked) continue; // a write raced the fetch: fetch again
-      // lease going away: answer from what was fetched, cache nothing
+      const unchanged = gen === (this.generation.get(h.ino) ?? 0);
+      if (!h.revoked && !unchanged) continue; // a write raced the fetch: fetch again
+      if (!h.revoked && attempt === 0) continue; // the fetch filled the cache: look again
+      // our own fetch with no write since (the page was evicted at once), or the lease is going away: answer from it
       const base = Buffer.from(data.subarray((p - start) * ps, (p - start + 1) * ps));
       const dd = this.cache.getDirty(h.ino, p);
       if (dd) dd.data.copy(base, dd.lo, dd.lo, dd.hi);
