@@ -154,6 +154,14 @@ export class ChunkIO {
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
 
+  /** Writes several pieces of one chunk in one request to each replica (write-back of scattered small writes). */
+  async writeScattered(ino: number, index: number, parts: Array<{ off: number; data: Buffer }>, epoch: number): Promise<void> {
+    const piece: Piece = { index, off: parts[0].off, len: 0, at: 0 };
+    if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
+    const data = Buffer.concat(parts.map((x) => x.data));
+    await this.writePiece(ino, piece, data, epoch, parts.map((x) => [x.off, x.data.length]));
+  }
+
   /** True when no chunk of ino at or after index is known here (a write there extends the file). */
   private growing(ino: number, index: number): boolean {
     for (const i of this.locations.get(ino)?.keys() ?? []) if (i >= index) return false;
@@ -242,13 +250,14 @@ export class ChunkIO {
   }
 
   /** Writes one piece to every live replica; replicas that are down are dropped after the manager confirms it. */
-  private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number): Promise<void> {
+  private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number, ranges?: number[][]): Promise<void> {
     const key = chunkKey(ino, p.index);
+    const meta = ranges ? { key, off: p.off, epoch, ranges } : { key, off: p.off, epoch };
     for (let attempt = 0; ; attempt++) {
       const replicas = this.locations.get(ino)?.get(p.index) ?? [];
       const results = await Promise.allSettled(
         replicas.map(async (id) => {
-          const r = await this.link(id).request(Msg.ChunkWrite, { key, off: p.off, epoch }, data, 5000);
+          const r = await this.link(id).request(Msg.ChunkWrite, meta, data, 5000);
           if (typeof r.meta.free === 'number') this.nodeFree.set(id, r.meta.free);
         }),
       );

@@ -14,8 +14,18 @@ import { DirtyPage, PageCache } from './page-cache';
 const READ_AHEAD = 4 * 1024 * 1024;
 /** Room (beyond this client's dirty bytes) below which writes go through at once, so a full pool fails the write() itself. */
 const TIGHT_MARGIN = 16 * 1024 * 1024;
+/** Write-back runs shorter than this are gathered per chunk into one scattered request. */
+const SCATTER_MAX = 64 * 1024;
 /** Bytes per write-back request (pages are coalesced up to this). */
 const FLUSH_BATCH = 1024 * 1024;
+
+/** Contiguous dirty bytes to send, with the pages they came from and each page's version when taken. */
+interface WriteRun {
+  pos: number;
+  parts: Buffer[];
+  len: number;
+  pages: Array<[number, DirtyPage, number]>;
+}
 
 /** Data I/O of one client: cache, leases, chunk transfers. */
 export class FileIO {
@@ -80,10 +90,11 @@ export class FileIO {
           h.attrDirty = true;
           return;
         }
-        await this.writeCached(h, pos, data);
+        const filledPage = await this.writeCached(h, pos, data);
         // Near a full pool, cached writes could be acknowledged and then find no room: write through, so ENOSPC reaches write() as on tmpfs.
         if (this.io.room < this.cache.dirtyBytes + TIGHT_MARGIN) await this.writeBack(h);
-        else this.writeBehind(h);
+        // Stream out full pages as a sequential writer fills them, and everything once half the dirty budget is used.
+        else if (filledPage || this.cache.dirtyBytes > this.cache.dirtyLimit / 2) this.writeBehind(h, !filledPage);
       });
     } finally {
       this.leases.done(h);
@@ -299,8 +310,10 @@ export class FileIO {
     return hit;
   }
 
-  private async writeCached(h: Held, pos: number, data: Buffer): Promise<void> {
+  /** Copies a write into dirty pages; true when it left some page fully written (worth a write-behind look). */
+  private async writeCached(h: Held, pos: number, data: Buffer): Promise<boolean> {
     const ps = this.cache.pageSize;
+    let filled = false;
     this.generation.set(h.ino, (this.generation.get(h.ino) ?? 0) + 1);
     for (let at = 0; at < data.length; ) {
       const p = Math.floor((pos + at) / ps);
@@ -308,18 +321,23 @@ export class FileIO {
       const n = Math.min(ps - a, data.length - at);
       const b = a + n;
       const d = this.cache.makeDirty(h.ino, p, p * ps >= h.size);
+      // Bumped before any wait: a write-behind batch finishing meanwhile must not mark this page clean under us.
+      d.version++;
       const empty = d.hi <= d.lo;
       if (!d.loaded && !empty && (b < d.lo || a > d.hi) && !(a === 0 && b === ps)) await this.page(h, p);
       data.copy(d.data, a, at, at + n);
-      d.version++;
       d.lo = empty ? a : Math.min(d.lo, a);
       d.hi = empty ? b : Math.max(d.hi, b);
-      if (d.lo === 0 && d.hi === ps) d.loaded = true;
+      if (d.lo === 0 && d.hi === ps) {
+        d.loaded = true;
+        filled = true;
+      }
       at += n;
     }
     h.size = Math.max(h.size, pos + data.length);
     h.mtimeMs = Date.now();
     h.attrDirty = true;
+    return filled;
   }
 
   /**
@@ -328,37 +346,41 @@ export class FileIO {
    * copied into the batch, so later writes may change them; a page changed meanwhile stays dirty. The size
    * is not sent here: it goes with the next foreground write-back (fsync, close, recall), after the data.
    */
-  private writeBehind(h: Held): void {
+  private writeBehind(h: Held, partial: boolean): void {
     if (this.behind.has(h.ino)) return;
     const ps = this.cache.pageSize;
     const dirty = this.cache.dirtyOf(h.ino);
-    if (!dirty || dirty.size * ps < FLUSH_BATCH) return;
-    const full = [...dirty].filter(([, d]) => d.loaded && d.lo === 0 && d.hi === ps).sort((x, y) => x[0] - y[0]);
-    if (full.length * ps < FLUSH_BATCH) return;
-    const runs: Array<{ pos: number; buf: Buffer; pages: Array<[number, DirtyPage, number]> }> = [];
-    let group: Array<[number, DirtyPage]> = [];
-    const close = () => {
-      if (group.length === 0) return;
-      runs.push({ pos: group[0][0] * ps, buf: Buffer.concat(group.map(([, d]) => d.data), group.length * ps), pages: group.map(([p, d]) => [p, d, d.version]) });
-      group = [];
-    };
-    for (const [p, d] of full) {
-      const last = group[group.length - 1];
-      if (last && (last[0] + 1 !== p || (group.length + 1) * ps > FLUSH_BATCH)) close();
-      group.push([p, d]);
-    }
-    close();
-    const job = Promise.all(
-      runs.map(async (r) => {
-        await this.io.write(h.ino, r.pos, r.buf, h.epoch);
-        for (const [p, d, v] of r.pages) if (d.version === v) this.cache.markClean(h.ino, p, d);
-      }),
-    )
-      .then(() => undefined)
-      // a failed batch leaves its pages dirty: the next foreground write-back sends them again and reports the error
-      .catch(() => undefined)
+    if (!dirty || (!partial && dirty.size * ps < FLUSH_BATCH)) return;
+    const chosen = [...dirty].filter(([, d]) => d.hi > d.lo && (partial || (d.loaded && d.lo === 0 && d.hi === ps))).sort((x, y) => x[0] - y[0]);
+    if (!partial && chosen.length * ps < FLUSH_BATCH) return;
+    // copies: later writes may change the pages while these are on their way
+    const runs = this.collectRuns(chosen).map((r) => ({ ...r, parts: [Buffer.concat(r.parts, r.len)] }));
+    if (runs.length === 0) return;
+    const job = this.sendRuns(h, runs)
+      .then((results) =>
+        results.forEach((res, i) => {
+          // a failed run leaves its pages dirty: the next foreground write-back sends them again and reports the error
+          if (res.status === 'fulfilled') for (const [p, d, v] of runs[i].pages) if (d.version === v) this.cache.markClean(h.ino, p, d);
+        }),
+      )
       .finally(() => this.behind.delete(h.ino));
     this.behind.set(h.ino, job);
+  }
+
+  /** Coalesces dirty pages (sorted by index) into runs of contiguous bytes of at most FLUSH_BATCH, remembering each page's version. */
+  private collectRuns(pages: Array<[number, DirtyPage]>): WriteRun[] {
+    const ps = this.cache.pageSize;
+    const runs: WriteRun[] = [];
+    for (const [p, d] of pages) {
+      const start = p * ps + d.lo;
+      const prev = runs[runs.length - 1];
+      if (prev && prev.pos + prev.len === start && prev.len + (d.hi - d.lo) <= FLUSH_BATCH) {
+        prev.parts.push(d.data.subarray(d.lo, d.hi));
+        prev.len += d.hi - d.lo;
+        prev.pages.push([p, d, d.version]);
+      } else runs.push({ pos: start, parts: [d.data.subarray(d.lo, d.hi)], len: d.hi - d.lo, pages: [[p, d, d.version]] });
+    }
+    return runs;
   }
 
   /** Writes a file's dirty pages (coalesced into batches) and then its size; the caller holds the file's lock. */
@@ -366,20 +388,10 @@ export class FileIO {
     await this.behind.get(h.ino); // a write-behind batch lands first, so nothing older lands after this
     const ps = this.cache.pageSize;
     const dirty = this.cache.dirtyOf(h.ino);
-    const pages = dirty ? [...dirty.entries()].sort((x, y) => x[0] - y[0]) : [];
-    const runs: Array<{ pos: number; parts: Buffer[]; len: number; pages: Array<[number, DirtyPage]> }> = [];
-    for (const [p, d] of pages) {
-      const start = p * ps + d.lo;
-      const prev = runs[runs.length - 1];
-      if (prev && prev.pos + prev.len === start && prev.len + (d.hi - d.lo) <= FLUSH_BATCH) {
-        prev.parts.push(d.data.subarray(d.lo, d.hi));
-        prev.len += d.hi - d.lo;
-        prev.pages.push([p, d]);
-      } else runs.push({ pos: start, parts: [d.data.subarray(d.lo, d.hi)], len: d.hi - d.lo, pages: [[p, d]] });
-    }
+    const runs = this.collectRuns(dirty ? [...dirty.entries()].sort((x, y) => x[0] - y[0]) : []);
     try {
       // Every run settles before an error is thrown: a write still in flight could otherwise land after a close+unlink deleted the chunks, leaking them.
-      const sent = await Promise.allSettled(runs.map((r) => this.io.write(h.ino, r.pos, r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len), h.epoch)));
+      const sent = await this.sendRuns(h, runs);
       const failure = sent.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failure) {
         const stale = failure.reason instanceof FsError && failure.reason.errno === Errno.ESTALE;
@@ -404,10 +416,37 @@ export class FileIO {
   }
 
   /**
+   * Sends write-back runs: large ones on their own, small ones (random writes) gathered per chunk into one
+   * scattered request each. Every request settles before this returns; the result of each run is given.
+   */
+  private async sendRuns(h: Held, runs: WriteRun[]): Promise<Array<PromiseSettledResult<void>>> {
+    const cs = this.io.chunkSize;
+    const bytes = (r: { parts: Buffer[]; len: number }) => (r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len));
+    const jobs: Array<{ runs: number[]; send: () => Promise<void> }> = [];
+    const small = new Map<number, number[]>();
+    runs.forEach((r, i) => {
+      const index = Math.floor(r.pos / cs);
+      if (r.len < SCATTER_MAX && Math.floor((r.pos + r.len - 1) / cs) === index) {
+        const list = small.get(index) ?? [];
+        list.push(i);
+        small.set(index, list);
+      } else jobs.push({ runs: [i], send: () => this.io.write(h.ino, r.pos, bytes(r), h.epoch) });
+    });
+    for (const [index, list] of small) {
+      const parts = list.map((i) => ({ off: runs[i].pos - index * cs, data: bytes(runs[i]) }));
+      jobs.push({ runs: list, send: () => this.io.writeScattered(h.ino, index, parts, h.epoch) });
+    }
+    const settled = await Promise.allSettled(jobs.map((j) => j.send()));
+    const out = new Array<PromiseSettledResult<void>>(runs.length);
+    jobs.forEach((j, k) => j.runs.forEach((i) => (out[i] = settled[k])));
+    return out;
+  }
+
+  /**
    * After a write-back failed part way (a full pool): keeps what landed below the first failure, as a
    * short write on tmpfs would, drops what can't be stored, and cuts anything that landed past the new end.
    */
-  private async keepLanded(h: Held, runs: Array<{ pos: number; pages: Array<[number, DirtyPage]> }>, sent: Array<PromiseSettledResult<void>>): Promise<void> {
+  private async keepLanded(h: Held, runs: WriteRun[], sent: Array<PromiseSettledResult<void>>): Promise<void> {
     const ps = this.cache.pageSize;
     let firstFail = Infinity;
     runs.forEach((r, i) => {

@@ -29,6 +29,23 @@ export interface MemoryNodeOptions {
 /** Largest chunk size a node accepts from a manager (also bounds every data frame). */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 
+/** The `ranges` field of a scattered chunk write: [offset, length] pairs inside a chunk whose lengths add up to the data. */
+function ranges(meta: Meta, dataLength: number): Array<[number, number]> {
+  const v = meta.ranges;
+  if (!Array.isArray(v) || v.length === 0 || v.length > 65536) throw new ProtocolError('field "ranges" must be a list of [offset, length] pairs');
+  let total = 0;
+  const out: Array<[number, number]> = [];
+  for (const r of v) {
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => Number.isSafeInteger(x) && x >= 0) || r[0] + r[1] > MAX_CHUNK_SIZE) {
+      throw new ProtocolError('each range must be [offset, length] inside a chunk');
+    }
+    total += r[1];
+    out.push([r[0], r[1]]);
+  }
+  if (total !== dataLength) throw new ProtocolError(`ranges add up to ${total} bytes, the data has ${dataLength}`);
+  return out;
+}
+
 /** A running memory node. */
 export class MemoryNode {
   readonly id = randomUUID();
@@ -123,7 +140,14 @@ export class MemoryNode {
         const key = str(meta, 'key', 64);
         const fence = this.fences.get(parseInt(key, 10));
         if (fence !== undefined && uint(meta, 'epoch') < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
-        store.write(key, off, data, true); // ws hands each message its own buffer: the store may keep it
+        if (meta.ranges !== undefined) {
+          // scattered pieces of one chunk: [[off, len], ...] over the data in order
+          let at = 0;
+          for (const [o, n] of ranges(meta, data.length)) {
+            store.write(key, o, data.subarray(at, at + n));
+            at += n;
+          }
+        } else store.write(key, off, data, true); // ws hands each message its own buffer: the store may keep it
         return { meta: { free: store.capacity - store.allocated } }; // lets writers see a node filling up at once
       }
       case Msg.ChunkTruncate:
