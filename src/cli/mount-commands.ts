@@ -267,7 +267,8 @@ function ensureSecret(file: string): { secret: string; created: boolean } {
 
 /** Starts `mempool ARGS` as a child and resolves with the first match of ready in its output (rejects with its last error line if it exits first). */
 function startRole(name: string, args: string[], ready: RegExp): Promise<{ role: Role; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches only `up`, which stops the roles in order (mount first).
+  const child = spawn(process.execPath, [process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   return new Promise((res, rej) => {
     let done = false;
