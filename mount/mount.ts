@@ -18,8 +18,6 @@ export const MAX_IO = 131072;
 
 /** What mountPool takes. */
 export interface MountOptions {
-  /** Page cache size in bytes (for the coming lease/page-cache work; validated by the CLI). */
-  cacheBytes: number;
   /** Manager URL, recorded for `mempool umount` and logs. */
   url: string;
   /** Install SIGINT/SIGTERM handlers that unmount, close the client and exit 0 (default true). */

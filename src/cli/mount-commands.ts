@@ -116,7 +116,7 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
   let handle: MountHandle;
   try {
-    handle = await mountPool(client, mnt, { url, cacheBytes: o.cache, debug: o.debug, logFile: process.env.MEMPOOL_MOUNT_LOG });
+    handle = await mountPool(client, mnt, { url, debug: o.debug, logFile: process.env.MEMPOOL_MOUNT_LOG });
   } catch (err) {
     await client.close();
     throw err;
@@ -386,7 +386,7 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
 
     const client = await PoolClient.connect(url, { secret, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
     try {
-      handle = await mountPool(client, mnt, { url, cacheBytes: o.cache, handleSignals: false });
+      handle = await mountPool(client, mnt, { url, handleSignals: false });
     } catch (err) {
       await client.close();
       throw err;
