@@ -67,6 +67,8 @@ export interface PoolStatus {
   clients: number;
   /** Lease counters: held now, recalls and expiries so far, files in uncached mode. */
   leases: { held: number; recalls: number; expired: number; uncachedFiles: number };
+  /** Chunk copies made to restore the replication factor after memory nodes died. */
+  repairs: number;
   /** Each client with its leases and the cache figures of its last heartbeat. */
   clientDetails: ClientStatus[];
   nodes: NodeStatus[];

@@ -40,13 +40,14 @@ withSecurity(
     .addOption(new Option('--listen <host:port>', 'address to listen on').default('127.0.0.1:7070').argParser(parseHostPort))
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (e.g. 1MiB)').argParser(sizeArg))
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
-    .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt)),
+    .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
+    .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt)),
   true,
-).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number }) => {
+).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number; repairAfter: number }) => {
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     const sec = security(o);
-    const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas, leaseTermMs: o.leaseTerm * 1000 });
+    const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas, leaseTermMs: o.leaseTerm * 1000, repairAfterMs: o.repairAfter * 1000 });
     await m.start();
     onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once
     console.log(`mempool manager listening on ${m.url}`);
@@ -103,7 +104,7 @@ function formatStatus(st: PoolStatus): string {
   const lines = [
     `capacity ${formatSize(st.capacity)}, used ${formatSize(st.used)} (${formatSize(st.allocated)} allocated), chunk size ${formatSize(st.chunkSize)}, replicas ${st.replicas}`,
     `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
-    `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached`,
+    `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached; ${st.repairs} chunk copies made after node failures`,
     'clients:',
   ];
   for (const c of st.clientDetails) {

@@ -36,6 +36,11 @@ export class ChunkMap {
     return this.total;
   }
 
+  /** Calls fn for every placed chunk. */
+  forEach(fn: (ino: number, index: number, replicas: string[]) => void): void {
+    for (const [ino, chunks] of this.files) for (const [index, replicas] of chunks) fn(ino, index, replicas);
+  }
+
   /** Calls fn for every chunk placed on a node (for status and re-replication). */
   forEachOnNode(nodeId: string, fn: (ino: number, index: number, replicas: string[]) => void): void {
     for (const [ino, chunks] of this.files) {

@@ -14,6 +14,7 @@ import { LeaseMode, LeaseTable } from './lease-table';
 import { Membership } from './membership';
 import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
 import { placeChunk } from './placement';
+import { Repairer } from './repair';
 
 export interface ManagerOptions {
   host: string;
@@ -29,6 +30,8 @@ export interface ManagerOptions {
   leaseTermMs?: number;
   /** Clock-skew margin added to a silent holder's term (default 1000 ms). */
   leaseMarginMs?: number;
+  /** How long a memory node may stay away before its chunks are copied elsewhere (default 30 s). */
+  repairAfterMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -56,6 +59,7 @@ export class Manager {
   /** Cache figures each client last reported with its lease heartbeat. */
   private readonly clientStats = new Map<string, Meta>();
   readonly leases: LeaseTable;
+  readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: ManagerOptions) {
@@ -70,6 +74,16 @@ export class Manager {
       marginMs: opts.leaseMarginMs ?? 1000,
       recall: (client, ino) => this.recall(client, ino),
       fence: (ino, epoch) => this.fence(ino, epoch),
+    });
+    this.repairer = new Repairer({
+      chunks: this.chunks,
+      members: this.members,
+      chunkSize: this.chunkSize,
+      wanted: () => this.effectiveReplicas(),
+      isOpen: (ino) => this.ns.isOpen(ino),
+      epochOf: (ino) => this.leases.epochOf(ino),
+      graceMs: opts.repairAfterMs ?? 30_000,
+      log: this.log,
     });
   }
 
@@ -97,6 +111,7 @@ export class Manager {
 
   /** Stops serving. */
   async stop(): Promise<void> {
+    this.repairer.stop();
     await this.listener?.close();
   }
 
@@ -146,6 +161,7 @@ export class Manager {
       chunks: live.reduce((s, n) => s + n.chunks, 0),
       clients: this.opens.size,
       leases: this.leases.stats(),
+      repairs: this.repairer.copies,
       clientDetails: [...this.clients].map(([id, peer]) => ({
         id,
         name: peer.remote.name ?? '',
@@ -178,6 +194,7 @@ export class Manager {
       peer.once('close', (reason: string) => {
         this.members.leave(h.id as string, peer);
         this.log(`memory node ${h.id} left: ${reason}`);
+        this.repairer.schedule();
       });
       return;
     }
@@ -344,6 +361,7 @@ export class Manager {
       a = await this.truncate(a.ino, 0);
     }
     this.ns.open(a.ino);
+    this.repairer.touch(a.ino);
     const opens = this.opens.get(peer);
     if (opens) opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
     return a;
@@ -352,6 +370,7 @@ export class Manager {
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */
   private async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
     const { oldSize, attr } = this.ns.setSize(ino, size);
+    this.repairer.touch(ino);
     if (size >= oldSize && !cutBeyond) return attr;
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
@@ -371,6 +390,7 @@ export class Manager {
   private afterRelease(r: Released): void {
     if (!r.freed) return;
     this.leases.forget(r.ino);
+    this.repairer.touch(r.ino);
     const byNode = new Map<string, string[]>();
     for (const [index, replicas] of this.chunks.drop(r.ino)) {
       for (const id of replicas) {

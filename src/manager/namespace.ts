@@ -374,6 +374,11 @@ export class Namespace {
     this.byIno(ino).opens++;
   }
 
+  /** True while the inode has open handles. */
+  isOpen(ino: number): boolean {
+    return (this.inodes.get(ino)?.opens ?? 0) > 0;
+  }
+
   /** Drops an open handle; frees the inode when it has no links and no opens left. */
   release(ino: number): Released {
     const node = this.byIno(ino);

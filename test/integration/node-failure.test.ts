@@ -80,6 +80,44 @@ describe('a memory node killed with R=2', () => {
   });
 });
 
+describe('re-replication after a node dies (R=2, --repair-after 1)', () => {
+  test('chunks that lost a replica get a new one; then a second node can die and nothing is lost', async () => {
+    const cluster = await startCluster({ nodes: 3, memory: '128MiB', replicas: 2, env: PING, extraManagerArgs: ['--repair-after', '1'] });
+    const client = await PoolClient.connect(cluster.url);
+    try {
+      const files = new Map<string, string>();
+      for (let i = 0; i < 8; i++) {
+        const data = randomBytes(Math.floor(MiB * (0.5 + i * 0.9)));
+        await client.writeFile(`/r${i}`, data);
+        files.set(`/r${i}`, sha256(data));
+      }
+      const [first, second] = [cluster.nodes[0], cluster.nodes[1]];
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const st = await statusWhen(cluster.url, (s) => s.nodes.filter((n) => n.alive).length === 2 && s.repairs > 0, 15000);
+      const live = new Set(st.nodes.filter((n) => n.alive).map((n) => n.id));
+      // wait until every chunk has two live replicas again
+      const deadline = Date.now() + 15000;
+      for (;;) {
+        let short = 0;
+        for (const path of files.keys()) for (const c of await client.locate(path)) if (c.replicas.filter((id) => live.has(id)).length < 2) short++;
+        if (short === 0) break;
+        if (Date.now() > deadline) throw new Error(`${short} chunks still have fewer than 2 live replicas`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      second.child.kill('SIGKILL');
+      await second.exited;
+      await statusWhen(cluster.url, (s) => s.nodes.filter((n) => n.alive).length === 1, 10000);
+      const reader = await PoolClient.connect(cluster.url);
+      for (const [path, hash] of files) expect(sha256(await reader.readFile(path))).toBe(hash);
+      await reader.close();
+    } finally {
+      await client.close();
+      await cluster.stop();
+    }
+  });
+});
+
 describe('a memory node killed with R=1', () => {
   test('files on the dead node fail with EIO, the others read back intact', async () => {
     const cluster = await startCluster({ nodes: 2, memory: '64MiB', replicas: 1, env: PING });

@@ -1,0 +1,111 @@
+/**
+ * Restores the replication factor after a memory node dies: each chunk left
+ * with fewer live replicas than wanted is copied from a live replica to a new
+ * node (chosen by placement). A chunk is copied only while its file is not
+ * open anywhere, and the new replica is recorded only if the file was not
+ * opened, truncated or removed during the copy: no client can then hold
+ * locations that miss the new replica, so no write can skip it.
+ */
+import { chunkKey } from '../types';
+import { Msg } from '../../transport';
+import { ChunkMap } from './chunk-map';
+import { Membership } from './membership';
+import { placeChunk } from './placement';
+
+export interface RepairDeps {
+  chunks: ChunkMap;
+  members: Membership;
+  chunkSize: number;
+  /** Replicas a chunk should have now. */
+  wanted: () => number;
+  /** True while some client has the file open. */
+  isOpen: (ino: number) => boolean;
+  /** The write epoch of a file (the nodes refuse older ones once fenced). */
+  epochOf: (ino: number) => number;
+  /** Wait after a node leaves before copying (it may come back). */
+  graceMs: number;
+  log: (msg: string) => void;
+}
+
+/** Re-replication of chunks that lost a replica. */
+export class Repairer {
+  /** Chunk copies made so far (for status). */
+  copies = 0;
+  private readonly changes = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(private readonly deps: RepairDeps) {}
+
+  /** Notes that a file was opened, truncated or removed: a copy of its chunks in progress must not be recorded. */
+  touch(ino: number): void {
+    this.changes.set(ino, (this.changes.get(ino) ?? 0) + 1);
+  }
+
+  /** Schedules a repair pass (after the grace period when a node just left). */
+  schedule(delayMs = this.deps.graceMs): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.pass();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Stops pending passes. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async pass(): Promise<void> {
+    if (this.running) return this.schedule(1000);
+    this.running = true;
+    let deferred = false;
+    try {
+      const { chunks, members } = this.deps;
+      const todo: Array<[number, number, string[]]> = [];
+      chunks.forEach((ino, index, replicas) => {
+        if (replicas.some((id) => !members.isAlive(id))) todo.push([ino, index, replicas]);
+      });
+      for (const [ino, index, replicas] of todo) {
+        const result = await this.repairChunk(ino, index, replicas);
+        if (result === 'deferred') deferred = true;
+      }
+    } finally {
+      this.running = false;
+    }
+    if (deferred) this.schedule(1000);
+  }
+
+  private async repairChunk(ino: number, index: number, replicas: string[]): Promise<'done' | 'deferred' | 'lost'> {
+    const { chunks, members } = this.deps;
+    if (chunks.get(ino, index) !== replicas) return 'done'; // changed since the pass looked
+    const live = replicas.filter((id) => members.isAlive(id));
+    if (live.length === 0) return 'lost';
+    if (live.length >= this.deps.wanted()) {
+      chunks.set(ino, index, live);
+      return 'done';
+    }
+    if (this.deps.isOpen(ino)) return 'deferred';
+    const [target] = placeChunk(ino, index, members.candidates().filter((c) => !live.includes(c.id)), 1);
+    if (!target) return 'deferred';
+    const before = this.changes.get(ino) ?? 0;
+    const key = chunkKey(ino, index);
+    try {
+      const r = await members.get(live[0])!.peer!.request(Msg.ChunkRead, { key, off: 0, len: this.deps.chunkSize }, undefined, 10_000);
+      if (r.data.length > 0) await members.get(target)!.peer!.request(Msg.ChunkWrite, { key, off: 0, epoch: this.deps.epochOf(ino) }, Buffer.from(r.data), 10_000);
+    } catch (err) {
+      this.deps.log(`re-replicating ${key} to ${target}: ${(err as Error).message}`);
+      return 'deferred';
+    }
+    const unchanged = (this.changes.get(ino) ?? 0) === before && chunks.get(ino, index) === replicas && !this.deps.isOpen(ino);
+    if (!unchanged) {
+      members.get(target)?.peer?.request(Msg.ChunkDelete, { keys: [key] }).catch(() => undefined);
+      return 'deferred';
+    }
+    chunks.set(ino, index, [...live, target]);
+    this.copies++;
+    return 'done';
+  }
+}
