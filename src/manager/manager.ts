@@ -82,6 +82,7 @@ export class Manager {
       wanted: () => this.effectiveReplicas(),
       isOpen: (ino) => this.ns.isOpen(ino),
       epochOf: (ino) => this.leases.epochOf(ino),
+      settle: (ino) => this.leases.settle(ino, null, false),
       graceMs: opts.repairAfterMs ?? 30_000,
       log: this.log,
     });

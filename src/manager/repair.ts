@@ -4,7 +4,9 @@
  * node (chosen by placement). A chunk is copied only while its file is not
  * open anywhere, and the new replica is recorded only if the file was not
  * opened, truncated or removed during the copy: no client can then hold
- * locations that miss the new replica, so no write can skip it.
+ * locations that miss the new replica, so no write can skip it. Its leases
+ * are recalled first, so a holder cut off from the manager (whose opens were
+ * released when its link dropped) is outwaited and fenced, not copied past.
  */
 import { chunkKey } from '../types';
 import { Msg } from '../../transport';
@@ -22,6 +24,8 @@ export interface RepairDeps {
   isOpen: (ino: number) => boolean;
   /** The write epoch of a file (the nodes refuse older ones once fenced). */
   epochOf: (ino: number) => number;
+  /** Recalls every lease on a file (a silent WRITE holder is outwaited and fenced): nobody writes it during the copy. */
+  settle: (ino: number) => Promise<void>;
   /** Wait after a node leaves before copying (it may come back). */
   graceMs: number;
   log: (msg: string) => void;
@@ -68,7 +72,12 @@ export class Repairer {
       chunks.forEach((ino, index, replicas) => {
         if (replicas.some((id) => !members.isAlive(id))) todo.push([ino, index, replicas]);
       });
+      const settled = new Set<number>();
       for (const [ino, index, replicas] of todo) {
+        if (!settled.has(ino) && !this.deps.isOpen(ino)) {
+          settled.add(ino);
+          await this.deps.settle(ino);
+        }
         const result = await this.repairChunk(ino, index, replicas);
         if (result === 'deferred') deferred = true;
       }
