@@ -76,6 +76,13 @@ export async function stopMountedPool(p: MountedPool | null): Promise<{ mounts: 
 }
 
 /** Removes the fixture's temp dir once nothing is mounted under it. */
+/** Stops a pool and removes its folder; returns what was left behind (a clean stop leaves no mounts and no pids). */
+export async function finishMountedPool(p: MountedPool | null): Promise<{ mounts: string[]; pids: number[] }> {
+  const left = await stopMountedPool(p);
+  removeRoot(p);
+  return left;
+}
+
 export function removeRoot(p: MountedPool | null): void {
   if (p && mountsUnder(p.root).size === 0) rmSync(p.root, { recursive: true, force: true });
 }

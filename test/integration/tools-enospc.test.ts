@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { canMount, sh } from '../helpers/mounts';
-import { MountedPool, removeRoot, startMountedPool, stopMountedPool } from '../helpers/pool-fixture';
+import { MountedPool, removeRoot, startMountedPool, stopMountedPool, finishMountedPool } from '../helpers/pool-fixture';
 
 const describeMount = canMount() ? describe : describe.skip;
 const MiB = 1024 * 1024;
@@ -118,8 +118,6 @@ describeMount('a full pool gives ENOSPC and harms nothing else', () => {
   it('leaves no mount and no process behind', async () => {
     const p = pool;
     pool = null;
-    const left = await stopMountedPool(p);
-    removeRoot(p);
-    expect(left).toEqual({ mounts: [], pids: [] });
+    expect(await finishMountedPool(p)).toEqual({ mounts: [], pids: [] });
   });
 });

@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { canMount, sh } from '../helpers/mounts';
-import { MountedPool, removeRoot, startMountedPool, stopMountedPool } from '../helpers/pool-fixture';
+import { MountedPool, removeRoot, startMountedPool, stopMountedPool, finishMountedPool } from '../helpers/pool-fixture';
 
 const describeMount = canMount() ? describe : describe.skip;
 
@@ -203,8 +203,6 @@ describeMount('unmodified tools on a mounted pool', () => {
   it('leaves no mount and no process behind', async () => {
     const p = pool;
     pool = null;
-    const left = await stopMountedPool(p);
-    removeRoot(p);
-    expect(left).toEqual({ mounts: [], pids: [] });
+    expect(await finishMountedPool(p)).toEqual({ mounts: [], pids: [] });
   });
 });
