@@ -1,6 +1,8 @@
 /** Real FUSE mounts of a pool for tests: `mempool mount` as a child process, shell commands on it, and checks that nothing stays mounted. */
 import { execSync } from 'child_process';
-import { readFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { mempool, mempoolSync, Proc } from './procs';
 
 /** True when this machine can mount FUSE file systems (root and /dev/fuse). */
@@ -40,4 +42,23 @@ export function mountsUnder(dir: string): Map<string, string> {
     if (path && (path === dir || path.startsWith(dir + '/'))) out.set(path, f[2]);
   }
   return out;
+}
+
+/** A fresh temporary root with two empty mount points, a and b, for tests of two clients. */
+export function twoMountPoints(prefix: string): { root: string; dirA: string; dirB: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const dirA = join(root, 'a');
+  const dirB = join(root, 'b');
+  mkdirSync(dirA);
+  mkdirSync(dirB);
+  return { root, dirA, dirB };
+}
+
+/** Unmounts both mounts, kills every process the test file started, checks nothing stays mounted, removes root. */
+export async function tearDownTwoMounts(root: string, mounts: Array<[Proc | null, string]>, killAll: () => Promise<void>): Promise<void> {
+  await Promise.all(mounts.map(([p, dir]) => unmount(p, dir))).catch(() => undefined);
+  await killAll();
+  const left = mountsUnder(root).size;
+  rmSync(root, { recursive: true, force: true });
+  if (left > 0) throw new Error(`${left} mounts left under ${root}`);
 }

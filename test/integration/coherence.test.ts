@@ -13,8 +13,8 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { ClientStatus } from '../../src/types';
 import { FdProcess, killFdProcesses } from '../helpers/fd-process';
-import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
-import { Cluster, killAll, Proc, startCluster, tempDir } from '../helpers/procs';
+import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
+import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
 import { cliStatus } from '../helpers/status';
 
 const SECRET = 'coherence-secret';
@@ -67,11 +67,7 @@ function listing(dir: string): string {
 
 describeMount('coherence across two mounts', () => {
   beforeAll(async () => {
-    root = tempDir('mempool-coherence-');
-    dirA = path.join(root, 'a');
-    dirB = path.join(root, 'b');
-    fs.mkdirSync(dirA);
-    fs.mkdirSync(dirB);
+    ({ root, dirA, dirB } = twoMountPoints('mempool-coherence-'));
     cluster = await startCluster({ nodes: 3, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] });
     [mountA, mountB] = await Promise.all([
       mountAt(cluster.url, dirA, ENV, ['--cache', `${CACHE_MIB}MiB`]),
@@ -81,10 +77,7 @@ describeMount('coherence across two mounts', () => {
 
   afterAll(async () => {
     killFdProcesses();
-    await Promise.all([unmount(mountA, dirA), unmount(mountB, dirB)]).catch(() => undefined);
-    await killAll();
-    expect(mountsUnder(root).size).toBe(0);
-    fs.rmSync(root, { recursive: true, force: true });
+    await tearDownTwoMounts(root, [[mountA, dirA], [mountB, dirB]], killAll);
   });
 
   test('a write on one mount (no fsync, no close) is seen by the next read on the other: 1,000 alternating rounds', async () => {

@@ -10,11 +10,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FdProcess, killFdProcesses } from '../helpers/fd-process';
-import { canMount, mountAt, mountsUnder, unmount } from '../helpers/mounts';
+import { canMount, mountAt, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
 import { createNet, netnsAvailable, TestNet } from '../helpers/netns';
 import { spawnSync } from 'child_process';
 import { PoolStatus } from '../../src/types';
-import { CLI, Cluster, killAll, mempool, Proc, startCluster, tempDir, TEST_MARK } from '../helpers/procs';
+import { CLI, Cluster, killAll, mempool, Proc, startCluster, TEST_MARK } from '../helpers/procs';
 import { cliStatus } from '../helpers/status';
 
 const SECRET = 'lease-failure-secret';
@@ -129,11 +129,7 @@ describeMount('a lease holder frozen with SIGSTOP', () => {
   let dirB = '';
 
   beforeAll(async () => {
-    root = tempDir('mempool-lease-stop-');
-    dirA = path.join(root, 'a');
-    dirB = path.join(root, 'b');
-    fs.mkdirSync(dirA);
-    fs.mkdirSync(dirB);
+    ({ root, dirA, dirB } = twoMountPoints('mempool-lease-stop-'));
     cluster = await startCluster({ nodes: 2, memory: '64MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_MS / 1000)] });
     [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV), mountAt(cluster.url, dirB, ENV)]);
   });
@@ -141,10 +137,7 @@ describeMount('a lease holder frozen with SIGSTOP', () => {
   afterAll(async () => {
     if (mountA?.child.pid) process.kill(mountA.child.pid, 'SIGCONT');
     killFdProcesses();
-    await Promise.all([unmount(mountA, dirA), unmount(mountB, dirB)]).catch(() => undefined);
-    await killAll();
-    expect(mountsUnder(root).size).toBe(0);
-    fs.rmSync(root, { recursive: true, force: true });
+    await tearDownTwoMounts(root, [[mountA, dirA], [mountB, dirB]], killAll);
   });
 
   test("B's write waits out A's lease, then A neither serves stale data nor overwrites B; A's lost writes are EIO at close", async () => {
@@ -174,11 +167,7 @@ describeNet('a lease holder cut off from the manager (network namespaces)', () =
   let url = '';
 
   beforeAll(async () => {
-    root = tempDir('mempool-lease-cut-');
-    dirA = path.join(root, 'a');
-    dirB = path.join(root, 'b');
-    fs.mkdirSync(dirA);
-    fs.mkdirSync(dirB);
+    ({ root, dirA, dirB } = twoMountPoints('mempool-lease-cut-'));
     net = createNet('lf', ['mgr', 'n1', 'n2', 'a', 'b'], 47);
     const host = (n: string) => net!.hosts.get(n)!;
     const manager = mempool(['manager', '--listen', `${host('mgr').ip}:0`, '--lease-term', String(TERM_MS / 1000)], ENV, host('mgr').prefix);
@@ -196,11 +185,10 @@ describeNet('a lease holder cut off from the manager (network namespaces)', () =
       // not cut
     }
     killFdProcesses();
-    await Promise.all([unmount(mountA, dirA), unmount(mountB, dirB)]).catch(() => undefined);
-    await killAll();
-    net?.destroy();
-    expect(mountsUnder(root).size).toBe(0);
-    fs.rmSync(root, { recursive: true, force: true });
+    await tearDownTwoMounts(root, [[mountA, dirA], [mountB, dirB]], async () => {
+      await killAll();
+      net?.destroy();
+    });
   });
 
   test("B's write waits out A's lease; A, still reaching the memory nodes, is fenced: its fsync is EIO and B's data stays", async () => {
