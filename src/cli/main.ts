@@ -27,6 +27,11 @@ function withSecurity(cmd: Command, listener: boolean): Command {
   return cmd;
 }
 
+/** A long-running role keeps serving after a stray rejection: one failed background task must not take the pool down. */
+function logStrayErrors(role: string): void {
+  process.on('unhandledRejection', (err) => console.error(`mempool ${role}: unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
+}
+
 /** Prints an error in one line and exits non-zero. */
 function fail(err: unknown): never {
   console.error(`mempool: ${(err as Error).message ?? err}`);
@@ -44,10 +49,20 @@ withSecurity(
     .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt)),
   true,
 ).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number; repairAfter: number }) => {
+  logStrayErrors('manager');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     const sec = security(o);
-    const m = new Manager({ ...addr, secret: sec.secret, tlsCert: sec.tlsCert, tlsKey: sec.tlsKey, chunkSize: o.chunkSize, replicas: o.replicas, leaseTermMs: o.leaseTerm * 1000, repairAfterMs: o.repairAfter * 1000 });
+    const m = new Manager({
+      ...addr,
+      secret: sec.secret,
+      tlsCert: sec.tlsCert,
+      tlsKey: sec.tlsKey,
+      chunkSize: o.chunkSize,
+      replicas: o.replicas,
+      leaseTermMs: o.leaseTerm * 1000,
+      repairAfterMs: o.repairAfter * 1000,
+    });
     await m.start();
     onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once
     console.log(`mempool manager listening on ${m.url}`);
@@ -66,6 +81,7 @@ withSecurity(
     .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)'),
   true,
 ).action(async (o: SecurityOptions & { manager: string; memory: number; listen: { host: string; port: number } | string; advertise?: string }) => {
+  logStrayErrors('node');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
@@ -80,11 +96,7 @@ withSecurity(
 });
 
 withSecurity(
-  program
-    .command('status')
-    .description("show the pool's capacity, usage, nodes and clients")
-    .argument('<url>', 'manager URL (ws://HOST:PORT)', wsUrl)
-    .option('--json', 'print machine-readable JSON'),
+  program.command('status').description("show the pool's capacity, usage, nodes and clients").argument('<url>', 'manager URL (ws://HOST:PORT)', wsUrl).option('--json', 'print machine-readable JSON'),
   false,
 ).action(async (url: string, o: SecurityOptions & { json?: boolean }) => {
   try {

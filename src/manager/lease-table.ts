@@ -223,7 +223,10 @@ export class LeaseTable {
         // A silent holder might still be alive and writing: wait for its term to end, never just for its link to drop.
         const deadline = h.expiresAt + this.opts.marginMs;
         try {
-          await withDeadline(this.opts.recall(c, ino), deadline - this.now());
+          // The recall is started before the deadline check, so its own rejection (holder gone) must always be handled.
+          const recall = this.opts.recall(c, ino);
+          recall.catch(() => undefined);
+          await withDeadline(recall, deadline - this.now());
           answered = true;
         } catch {
           const left = deadline - this.now();

@@ -423,6 +423,8 @@ export class Manager {
   private locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number } {
     const a = this.ns.getattrIno(ino);
     if ((a.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
+    // No chunk lies past the largest file size: beyond it the index loop below could not even count.
+    if (first + count > Math.ceil(Number.MAX_SAFE_INTEGER / this.chunkSize)) throw new FsError('EFBIG', `chunks ${first}+${count} of inode ${ino} lie past the largest file size`);
     const chunks: ChunkLocation[] = [];
     const used = new Set<string>();
     for (let index = first; index < first + count; index++) {

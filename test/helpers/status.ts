@@ -10,10 +10,10 @@ export function cliStatus(url: string, env: Record<string, string> = {}): PoolSt
 }
 
 /** Polls status until pred holds or timeoutMs passes, and returns the last status (chunk deletion is asynchronous). */
-export async function statusWhen(url: string, pred: (st: PoolStatus) => boolean, timeoutMs = 5000): Promise<PoolStatus> {
+export async function statusWhen(url: string, pred: (st: PoolStatus) => boolean, timeoutMs = 5000, env: Record<string, string> = {}): Promise<PoolStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const st = cliStatus(url);
+    const st = cliStatus(url, env);
     if (pred(st) || Date.now() > deadline) return st;
     await new Promise((r) => setTimeout(r, 200));
   }
