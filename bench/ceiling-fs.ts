@@ -53,7 +53,20 @@ const handles = new Map<number, Inode>();
 let nextFh = 1;
 
 function stat(n: Inode): FuseStat {
-  return { mode: n.mode, uid: n.uid, gid: n.gid, size: n.size, nlink: n.nlink, ino: n.ino, rdev: n.rdev, blksize: 4096, blocks: Math.ceil(n.size / 512), atime: n.atime, mtime: n.mtime, ctime: n.ctime };
+  return {
+    mode: n.mode,
+    uid: n.uid,
+    gid: n.gid,
+    size: n.size,
+    nlink: n.nlink,
+    ino: n.ino,
+    rdev: n.rdev,
+    blksize: 4096,
+    blocks: Math.ceil(n.size / 512),
+    atime: n.atime,
+    mtime: n.mtime,
+    ctime: n.ctime,
+  };
 }
 
 /** The inode at path, or a negative errno. */

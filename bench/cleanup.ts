@@ -12,11 +12,13 @@ export function onCleanup(fn: () => Promise<void> | void): () => void {
 export async function runCleanup(): Promise<void> {
   const all = [...tasks];
   tasks.clear();
-  await Promise.all(all.map(async (fn) => {
-    try {
-      await fn();
-    } catch {
-      // best effort
-    }
-  }));
+  await Promise.all(
+    all.map(async (fn) => {
+      try {
+        await fn();
+      } catch {
+        // best effort
+      }
+    }),
+  );
 }

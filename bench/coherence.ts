@@ -153,7 +153,13 @@ async function local(p: Pair): Promise<Turns> {
 /** Appends cfg.appendLines lines from each writer (A, and B if two) to one O_APPEND file at once; lines/s, after checking every line is there once. */
 async function appends(p: Pair, writers: 1 | 2): Promise<number> {
   const file = `append-${writers}`;
-  const who = writers === 2 ? [{ agent: p.a, dir: p.aDir, tag: 'A' }, { agent: p.b, dir: p.bDir, tag: 'B' }] : [{ agent: p.a, dir: p.aDir, tag: 'A' }];
+  const who =
+    writers === 2
+      ? [
+          { agent: p.a, dir: p.aDir, tag: 'A' },
+          { agent: p.b, dir: p.bDir, tag: 'B' },
+        ]
+      : [{ agent: p.a, dir: p.aDir, tag: 'A' }];
   for (const w of who) await w.agent.call({ op: 'open', id: 'ap', path: join(w.dir, file), flags: 'a' });
   const t0 = now();
   await Promise.all(who.map((w) => w.agent.call({ op: 'append', id: 'ap', tag: w.tag, count: cfg.appendLines })));
@@ -205,13 +211,21 @@ function report(mp: Figures, tf: Figures): void {
   const cells: string[][] = [];
   const rate = (name: string, unit: string, m: number, t: number) => cells.push([name, unit, formatValue(m), '', formatValue(t), '', `${((m / t) * 100).toFixed(0)}%`]);
   const lat = (name: string, m: number[], t: number[]) =>
-    cells.push([name, 'µs', formatValue(percentile(m, 50)), formatValue(percentile(m, 99)), formatValue(percentile(t, 50)), formatValue(percentile(t, 99)), `${(percentile(m, 50) / percentile(t, 50)).toFixed(0)}x`]);
+    cells.push([
+      name,
+      'µs',
+      formatValue(percentile(m, 50)),
+      formatValue(percentile(m, 99)),
+      formatValue(percentile(t, 50)),
+      formatValue(percentile(t, 99)),
+      `${(percentile(m, 50) / percentile(t, 50)).toFixed(0)}x`,
+    ]);
   rate(`read on A right after writing it there (${cfg.rereadMiB} MiB)`, 'MB/s', mp.reread.aFirst, tf.reread.aFirst);
   rate('cached re-read on A', 'MB/s', mp.reread.aReread, tf.reread.aReread);
   rate('first read on B (recalls A, from the memory nodes)', 'MB/s', mp.reread.bFirst, tf.reread.bFirst);
   rate('cached re-read on B', 'MB/s', mp.reread.bReread, tf.reread.bReread);
-  lat('16 B pwrite on A recalling B\'s READ lease', mp.recall.writeUs, tf.recall.writeUs);
-  lat('16 B pread on B recalling A\'s WRITE lease (+ flush)', mp.recall.readUs, tf.recall.readUs);
+  lat("16 B pwrite on A recalling B's READ lease", mp.recall.writeUs, tf.recall.writeUs);
+  lat("16 B pread on B recalling A's WRITE lease (+ flush)", mp.recall.readUs, tf.recall.readUs);
   lat('  same: write on A + read on B, driver round trip', mp.recall.roundUs, tf.recall.roundUs);
   lat(`one file, ${cfg.pingpongRounds} alternating rounds: write on A`, mp.pingpong.writeUs, tf.pingpong.writeUs);
   lat('  read on B (sees the write)', mp.pingpong.readUs, tf.pingpong.readUs);

@@ -30,7 +30,11 @@ export function printCompare(title: string, subject: string, refs: string[], row
 /** Prints an aligned text table: a header row and string cells; `numeric(i)` columns are right-aligned. */
 export function printGrid(title: string, head: string[], cells: string[][], numeric: (i: number) => boolean = () => false): void {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((x, i) => (numeric(i) ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (numeric(i) ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -37,8 +37,19 @@ interface FioReport {
 /** 4 KiB random reads or writes with fio (psync, QD1 per job, `jobs` jobs on one file of `mib` MiB) for `seconds`; total IOPS. */
 export async function fioIops(dir: string, rw: 'randread' | 'randwrite', jobs: number, seconds: number, mib: number): Promise<number> {
   const args = [
-    '--name=r', `--filename=${join(dir, 'fio')}`, `--rw=${rw}`, '--bs=4k', `--size=${mib}M`, `--runtime=${seconds}`, '--time_based',
-    '--ioengine=psync', '--iodepth=1', `--numjobs=${jobs}`, '--group_reporting', '--fallocate=none', '--output-format=json',
+    '--name=r',
+    `--filename=${join(dir, 'fio')}`,
+    `--rw=${rw}`,
+    '--bs=4k',
+    `--size=${mib}M`,
+    `--runtime=${seconds}`,
+    '--time_based',
+    '--ioengine=psync',
+    '--iodepth=1',
+    `--numjobs=${jobs}`,
+    '--group_reporting',
+    '--fallocate=none',
+    '--output-format=json',
   ];
   const r = await exec('fio', args, { timeoutMs: (seconds + 120) * 1000 });
   const json = r.stdout.slice(r.stdout.indexOf('{'));

@@ -78,7 +78,10 @@ function workloads(meta: string, tar: Tarball): Workload[] {
 /** Runs every workload on every mounted file system: trials interleaved across file systems, keeping each figure's best. */
 async function measureAll(mounts: BenchMount[], list: Workload[]): Promise<Record<string, FsFigures>> {
   const best: Record<string, FsFigures> = Object.fromEntries(mounts.map((m) => [m.name, {}]));
-  const show = (f: FsFigures) => Object.entries(f).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+  const show = (f: FsFigures) =>
+    Object.entries(f)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ');
   for (const w of list) {
     for (let t = 1; t <= cfg.trials; t++) {
       for (const m of mounts) {

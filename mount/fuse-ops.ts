@@ -104,15 +104,33 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
     },
 
     statfs(_path, cb) {
-      run('statfs', '/', () => client.statfs(), (s) => cb(0, toFuseStatfs(s)), cb);
+      run(
+        'statfs',
+        '/',
+        () => client.statfs(),
+        (s) => cb(0, toFuseStatfs(s)),
+        cb,
+      );
     },
 
     getattr(path, cb) {
-      run('getattr', path, () => client.getattr(path), (a) => cb(0, toFuseStat(a)), cb);
+      run(
+        'getattr',
+        path,
+        () => client.getattr(path),
+        (a) => cb(0, toFuseStat(a)),
+        cb,
+      );
     },
 
     fgetattr(path, fh, cb) {
-      run('fgetattr', path ?? fh, () => (fh !== 0 || path === null ? client.fgetattr(fh) : client.getattr(path)), (a) => cb(0, toFuseStat(a)), cb);
+      run(
+        'fgetattr',
+        path ?? fh,
+        () => (fh !== 0 || path === null ? client.fgetattr(fh) : client.getattr(path)),
+        (a) => cb(0, toFuseStat(a)),
+        cb,
+      );
     },
 
     // With default_permissions the kernel checks permissions itself; access only needs the file to exist.
@@ -177,7 +195,13 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
     },
 
     open(path, flags, cb) {
-      run('open', path, () => client.open(path, flags), (fh) => cb(0, fh), cb);
+      run(
+        'open',
+        path,
+        () => client.open(path, flags),
+        (fh) => cb(0, fh),
+        cb,
+      );
     },
 
     read(path, fh, buf, len, pos, cb) {
@@ -196,7 +220,13 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
 
     write(path, fh, buf, len, pos, cb) {
       // PoolClient copies the data into its frame before answering, so buf may be used directly.
-      run('write', path ?? fh, () => client.write(fh, pos, len === buf.length ? buf : buf.subarray(0, len)), (n) => cb(n), cb);
+      run(
+        'write',
+        path ?? fh,
+        () => client.write(fh, pos, len === buf.length ? buf : buf.subarray(0, len)),
+        (n) => cb(n),
+        cb,
+      );
     },
 
     flush(path, fh, cb) {
@@ -222,12 +252,7 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
     mkdir(path, mode, cb) {
       const who = caller();
       if (nameTooLong(path)) return cb(-Errno.ENAMETOOLONG);
-      plain(
-        'mkdir',
-        path,
-        () => client.mkdir(path, mode & 0o7777, who),
-        cb,
-      );
+      plain('mkdir', path, () => client.mkdir(path, mode & 0o7777, who), cb);
     },
 
     rmdir(path, cb) {
@@ -251,27 +276,23 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
     symlink(target, path, cb) {
       const who = caller();
       if (nameTooLong(path)) return cb(-Errno.ENAMETOOLONG);
-      plain(
-        'symlink',
-        path,
-        () => client.symlink(target, path, who),
-        cb,
-      );
+      plain('symlink', path, () => client.symlink(target, path, who), cb);
     },
 
     readlink(path, cb) {
-      run('readlink', path, () => client.readlink(path), (t) => cb(0, t), cb);
+      run(
+        'readlink',
+        path,
+        () => client.readlink(path),
+        (t) => cb(0, t),
+        cb,
+      );
     },
 
     mknod(path, mode, dev, cb) {
       const who = caller();
       if (nameTooLong(path)) return cb(-Errno.ENAMETOOLONG);
-      plain(
-        'mknod',
-        path,
-        () => client.mknod(path, mode, dev, who),
-        cb,
-      );
+      plain('mknod', path, () => client.mknod(path, mode, dev, who), cb);
     },
 
     chmod(path, mode, cb) {
@@ -308,11 +329,23 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
 
     getxattr(path, name, _position, cb) {
       if (!XATTR_PREFIXES.some((p) => name.startsWith(p))) return cb(-Errno.EOPNOTSUPP);
-      run('getxattr', path, () => client.getxattr(path, name), (v) => cb(0, v), cb);
+      run(
+        'getxattr',
+        path,
+        () => client.getxattr(path, name),
+        (v) => cb(0, v),
+        cb,
+      );
     },
 
     listxattr(path, cb) {
-      run('listxattr', path, () => client.listxattr(path), (names) => cb(0, names), cb);
+      run(
+        'listxattr',
+        path,
+        () => client.listxattr(path),
+        (names) => cb(0, names),
+        cb,
+      );
     },
 
     removexattr(path, name, cb) {

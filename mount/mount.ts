@@ -123,7 +123,14 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
         fuse.unmount((err) => {
           if (!err) return res();
           // Already gone (e.g. unmounted from outside meanwhile, or by the auto_unmount helper) is fine.
-          setTimeout(() => readMounts().then((m) => (mountAt(m, mnt) ? rej(new Error(`unmount of ${mnt} failed: ${err.message}`)) : res()), () => rej(err)), 200);
+          setTimeout(
+            () =>
+              readMounts().then(
+                (m) => (mountAt(m, mnt) ? rej(new Error(`unmount of ${mnt} failed: ${err.message}`)) : res()),
+                () => rej(err),
+              ),
+            200,
+          );
         }),
       );
       removeMountState(mnt, process.pid);

@@ -39,9 +39,7 @@ export const Errno = {
 
 export type ErrnoName = keyof typeof Errno;
 
-const names = new Map<number, ErrnoName>(
-  (Object.keys(Errno) as ErrnoName[]).map((k) => [Errno[k], k]),
-);
+const names = new Map<number, ErrnoName>((Object.keys(Errno) as ErrnoName[]).map((k) => [Errno[k], k]));
 
 /** A file-system error carrying a POSIX errno; the one error type that crosses module and wire boundaries. */
 export class FsError extends Error {

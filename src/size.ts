@@ -13,9 +13,7 @@ const SIZE_RE = /^(\d+(?:\.\d*)?|\.\d+)\s*(?:([kmgt])(?:i?b)?|b)?$/i;
 /** Builds the one-line error message every parse failure uses, so users see what is accepted. */
 function invalid(text: string, why?: string): Error {
   const reason = why ? ` (${why})` : '';
-  return new Error(
-    `invalid size "${text}"${reason}: expected a number with an optional unit K, M, G, T (binary), e.g. 512MiB`,
-  );
+  return new Error(`invalid size "${text}"${reason}: expected a number with an optional unit K, M, G, T (binary), e.g. 512MiB`);
 }
 
 /**

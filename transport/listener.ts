@@ -60,9 +60,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     throw new Error(`refusing to listen on ${opts.host}:${opts.port} without a secret: set --secret-file FILE or MEMPOOL_SECRET (only loopback addresses may run without one)`);
   }
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error('--tls-cert and --tls-key go together');
-  const server = opts.tlsCert
-    ? https.createServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) })
-    : http.createServer();
+  const server = opts.tlsCert ? https.createServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }) : http.createServer();
   server.on('request', (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' });
     res.end('mempool speaks WebSocket here\n');

@@ -285,7 +285,12 @@ function startRole(name: string, args: string[], ready: RegExp): Promise<{ role:
     child.once('exit', (code, sig) => {
       if (done) return;
       done = true;
-      const last = out.trim().split('\n').pop()?.replace(/^mempool: /, '') || `exited (${code ?? sig})`;
+      const last =
+        out
+          .trim()
+          .split('\n')
+          .pop()
+          ?.replace(/^mempool: /, '') || `exited (${code ?? sig})`;
       rej(new Error(`the ${name} did not start: ${last}`));
     });
   });

@@ -88,7 +88,7 @@ export class ChunkIO {
   pieces(pos: number, len: number): Piece[] {
     const out: Piece[] = [];
     const cs = this.chunkSize;
-    for (let at = 0; at < len; ) {
+    for (let at = 0; at < len;) {
       const index = Math.floor((pos + at) / cs);
       const off = (pos + at) % cs;
       const n = Math.min(cs - off, len - at);
@@ -159,7 +159,13 @@ export class ChunkIO {
     const piece: Piece = { index, off: parts[0].off, len: 0, at: 0 };
     if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
-    await this.writePiece(ino, piece, data, epoch, parts.map((x) => [x.off, x.data.length]));
+    await this.writePiece(
+      ino,
+      piece,
+      data,
+      epoch,
+      parts.map((x) => [x.off, x.data.length]),
+    );
   }
 
   /** True when no chunk of ino at or after index is known here (a write there extends the file). */
@@ -198,7 +204,7 @@ export class ChunkIO {
   /** Locates chunks [first, first+count) in Locate calls of at most MAX_LOCATE chunks, caching replicas and node addresses. */
   private async locateRange(ino: number, first: number, count: number, write: boolean, epoch?: number): Promise<Located> {
     const out: Located = { size: 0, chunks: [], nodes: [] };
-    for (let at = first, left = count; ; ) {
+    for (let at = first, left = count; ;) {
       const n = Math.min(left, MAX_LOCATE);
       const r = await this.manager.request(Msg.Locate, epoch === undefined ? { ino, first: at, count: n, write } : { ino, first: at, count: n, write, epoch });
       const located = r.meta as unknown as Located;

@@ -46,7 +46,11 @@ export class FileIO {
     readonly cache: PageCache,
     private readonly log: (msg: string) => void = (m) => console.error(m),
   ) {
-    this.leases = new Leases(manager, (h, why) => this.lost(h, why), () => ({ ...this.cache.stats() }) as unknown as Meta);
+    this.leases = new Leases(
+      manager,
+      (h, why) => this.lost(h, why),
+      () => ({ ...this.cache.stats() }) as unknown as Meta,
+    );
   }
 
   /** Reads [pos, pos+len) clamped to the file's size. */
@@ -169,7 +173,12 @@ export class FileIO {
   /** Flushes every dirty file (unmount, close of the client). */
   async flushAll(): Promise<void> {
     await Promise.all(this.cache.dirtyInodes().map((ino) => this.flush(ino)));
-    await Promise.all(this.leases.all().filter((h) => h.attrDirty).map((h) => this.flush(h.ino)));
+    await Promise.all(
+      this.leases
+        .all()
+        .filter((h) => h.attrDirty)
+        .map((h) => this.flush(h.ino)),
+    );
   }
 
   private async enter(ino: number, mode: number): Promise<Held> {
@@ -282,7 +291,7 @@ export class FileIO {
     const end = Math.min(Math.ceil((from + READ_AHEAD) / ps), Math.ceil(h.size / ps));
     let missing = Math.ceil(from / ps);
     while (missing < end && (this.cache.getDirty(h.ino, missing)?.loaded || this.inflight.has(`${h.ino}:${missing}`) || this.peekClean(h.ino, missing))) missing++;
-    if (missing >= end || (missing * ps - from) >= READ_AHEAD / 2) return;
+    if (missing >= end || missing * ps - from >= READ_AHEAD / 2) return;
     this.prefetch(h, missing, Math.min(Math.ceil(h.size / ps), missing + Math.ceil(READ_AHEAD / 2 / ps)));
   }
 
@@ -315,7 +324,7 @@ export class FileIO {
     const ps = this.cache.pageSize;
     let filled = false;
     this.generation.set(h.ino, (this.generation.get(h.ino) ?? 0) + 1);
-    for (let at = 0; at < data.length; ) {
+    for (let at = 0; at < data.length;) {
       const p = Math.floor((pos + at) / ps);
       const a = (pos + at) % ps;
       const n = Math.min(ps - a, data.length - at);

@@ -143,10 +143,22 @@ export class Leases {
     const r = await this.manager.request(Msg.LeaseAcquire, { ino, mode }, undefined, 60_000);
     const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; continued: boolean; attr: Attr };
     this.termMs = g.termMs;
-    const h: Held = prior && !prior.revoked && g.continued ? prior : {
-      ino, mode: g.mode, cached: g.cached, epoch: g.epoch, validUntil: 0, size: g.attr.size, mtimeMs: g.attr.mtimeMs,
-      attrDirty: false, active: 0, revoked: false, idle: [],
-    };
+    const h: Held =
+      prior && !prior.revoked && g.continued
+        ? prior
+        : {
+            ino,
+            mode: g.mode,
+            cached: g.cached,
+            epoch: g.epoch,
+            validUntil: 0,
+            size: g.attr.size,
+            mtimeMs: g.attr.mtimeMs,
+            attrDirty: false,
+            active: 0,
+            revoked: false,
+            idle: [],
+          };
     if (h === prior) {
       // the lease was never broken (an upgrade, or a renewal after a late heartbeat): nobody else wrote meanwhile
       h.mode = g.mode;

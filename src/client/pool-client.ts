@@ -326,7 +326,7 @@ export class PoolClient {
     try {
       const size = (await this.fgetattr(fh)).size;
       const parts: Buffer[] = [];
-      for (let pos = 0; pos < size; ) {
+      for (let pos = 0; pos < size;) {
         const part = await this.read(fh, pos, Math.min(16 * this.chunkSize, size - pos));
         if (part.length === 0) break;
         parts.push(part);

@@ -77,7 +77,7 @@ export function placeChunk(ino: number, index: number, candidates: PlacementCand
     const u = uniform(hashString(c.id, 0x9747b28c), hashString(c.id, 0x5bd1e995), inoLo, inoHi, idx);
     scored.push({ id: c.id, score: (c.free < 1 ? 1 : c.free) / -ln(u) });
   }
-  scored.sort((x, y) => (y.score - x.score) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const n = Math.min(count, scored.length);
   const out: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = scored[i].id;

@@ -97,7 +97,12 @@ export class Repairer {
       return 'done';
     }
     if (this.deps.isOpen(ino)) return 'deferred';
-    const [target] = placeChunk(ino, index, members.candidates().filter((c) => !live.includes(c.id)), 1);
+    const [target] = placeChunk(
+      ino,
+      index,
+      members.candidates().filter((c) => !live.includes(c.id)),
+      1,
+    );
     if (!target) return 'deferred';
     const before = this.changes.get(ino) ?? 0;
     const key = chunkKey(ino, index);
@@ -110,7 +115,10 @@ export class Repairer {
     }
     const unchanged = (this.changes.get(ino) ?? 0) === before && chunks.get(ino, index) === replicas && !this.deps.isOpen(ino);
     if (!unchanged) {
-      members.get(target)?.peer?.request(Msg.ChunkDelete, { keys: [key] }).catch(() => undefined);
+      members
+        .get(target)
+        ?.peer?.request(Msg.ChunkDelete, { keys: [key] })
+        .catch(() => undefined);
       return 'deferred';
     }
     chunks.set(ino, index, [...live, target]);

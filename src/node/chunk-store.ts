@@ -182,10 +182,7 @@ export class ChunkStore {
     let size = Math.min(roundUp(Math.max(end, oldCap * 2)), this.chunkSize);
     if (base + size > this.cap) size = end;
     if (base + size > this.cap) {
-      throw new FsError(
-        'ENOSPC',
-        `chunk ${key}: need ${size - oldCap} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`,
-      );
+      throw new FsError('ENOSPC', `chunk ${key}: need ${size - oldCap} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`);
     }
     // allocUnsafeSlow: an unpooled buffer, so a small chunk never pins a shared 8 KiB pool slab.
     const buf = Buffer.allocUnsafeSlow(size);

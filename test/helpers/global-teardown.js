@@ -21,7 +21,10 @@ module.exports = async () => {
   await new Promise((r) => setTimeout(r, 200));
   let mounts = [];
   try {
-    mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f[2] && f[2].startsWith('fuse') && f[1].startsWith(tmpdir()));
+    mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f[2] && f[2].startsWith('fuse') && f[1].startsWith(tmpdir()));
   } catch {}
   for (const m of mounts) {
     const path = m[1].replace(/\\040/g, ' ');

@@ -69,7 +69,7 @@ export class PoolModel {
     if (end > node.size) this.resize(node, end);
     data.copy(node.buf, pos);
     const cs = this.chunkSize;
-    for (let at = pos; at < end; ) {
+    for (let at = pos; at < end;) {
       const index = Math.floor(at / cs);
       const stop = Math.min(end, (index + 1) * cs);
       node.stored.set(index, Math.max(node.stored.get(index) ?? 0, stop - index * cs));

@@ -50,7 +50,9 @@ describe('writing past capacity (3 × 16 MiB, R=1)', () => {
     expect(failure).toBeInstanceOf(FsError);
     expect((failure as FsError).errno).toBe(Errno.ENOSPC);
     const full = cliStatus(cluster.url);
-    console.log(`capacity: ENOSPC after ${files.size} files; pool ${(full.used / MiB).toFixed(1)} MiB used, ${(full.allocated / MiB).toFixed(1)} MiB allocated of ${full.capacity / MiB} MiB (${full.nodes.map((n) => (n.allocated / MiB).toFixed(1)).join(' / ')})`);
+    console.log(
+      `capacity: ENOSPC after ${files.size} files; pool ${(full.used / MiB).toFixed(1)} MiB used, ${(full.allocated / MiB).toFixed(1)} MiB allocated of ${full.capacity / MiB} MiB (${full.nodes.map((n) => (n.allocated / MiB).toFixed(1)).join(' / ')})`,
+    );
     expect(files.size).toBeGreaterThanOrEqual(5);
     for (const n of full.nodes) expect(n.allocated).toBeLessThanOrEqual(n.capacity);
 

@@ -62,22 +62,28 @@ function sha256(file: string): string {
 
 /** "path mode size sha256" of every entry under dir, sorted (directories without a hash). */
 function listing(dir: string): string {
-  return sh(`set -o pipefail; cd ${dir} && find . -mindepth 1 \\( -type d -printf '%p %m dir\\n' \\) -o \\( -type f -printf '%p %m %s ' -exec sh -c 'sha256sum < "$1" | cut -d" " -f1' _ {} \\; \\) | sort`);
+  return sh(
+    `set -o pipefail; cd ${dir} && find . -mindepth 1 \\( -type d -printf '%p %m dir\\n' \\) -o \\( -type f -printf '%p %m %s ' -exec sh -c 'sha256sum < "$1" | cut -d" " -f1' _ {} \\; \\) | sort`,
+  );
 }
 
 describeMount('coherence across two mounts', () => {
   beforeAll(async () => {
     ({ root, dirA, dirB } = twoMountPoints('mempool-coherence-'));
     cluster = await startCluster({ nodes: 3, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] });
-    [mountA, mountB] = await Promise.all([
-      mountAt(cluster.url, dirA, ENV, ['--cache', `${CACHE_MIB}MiB`]),
-      mountAt(cluster.url, dirB, ENV, ['--cache', `${CACHE_MIB}MiB`]),
-    ]);
+    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV, ['--cache', `${CACHE_MIB}MiB`]), mountAt(cluster.url, dirB, ENV, ['--cache', `${CACHE_MIB}MiB`])]);
   });
 
   afterAll(async () => {
     killFdProcesses();
-    await tearDownTwoMounts(root, [[mountA, dirA], [mountB, dirB]], killAll);
+    await tearDownTwoMounts(
+      root,
+      [
+        [mountA, dirA],
+        [mountB, dirB],
+      ],
+      killAll,
+    );
   });
 
   test('a write on one mount (no fsync, no close) is seen by the next read on the other: 1,000 alternating rounds', async () => {
@@ -146,7 +152,9 @@ describeMount('coherence across two mounts', () => {
     fs.mkdirSync(path.join(dirA, 'ns'));
     for (let i = 0; i < 20; i++) {
       // each pair runs in one shell: the stat on B starts right after the call on A returned
-      const created = sh(`touch ${a(`f${i}`)} && stat -c '%i %a %s' ${b(`f${i}`)}`).trim().split(' ');
+      const created = sh(`touch ${a(`f${i}`)} && stat -c '%i %a %s' ${b(`f${i}`)}`)
+        .trim()
+        .split(' ');
       expect(created[2]).toBe('0');
       const ino = created[0];
       expect(sh(`chmod 640 ${a(`f${i}`)} && stat -c %a ${b(`f${i}`)}`).trim()).toBe('640');
@@ -219,7 +227,9 @@ describeMount('coherence across two mounts', () => {
     const c = clientOf(dirA);
     const second = await watchedCopy(path.join(dirA, 'big2'));
     const mib = (k: number) => Math.round(k / 1024);
-    console.log(`RSS of A's FUSE process (cache ${CACHE_MIB} MiB): ${mib(baseKiB)} MiB before, at most ${mib(first)} MiB writing the first ${4 * CACHE_MIB} MiB, ${mib(second)} MiB the next ${4 * CACHE_MIB} MiB`);
+    console.log(
+      `RSS of A's FUSE process (cache ${CACHE_MIB} MiB): ${mib(baseKiB)} MiB before, at most ${mib(first)} MiB writing the first ${4 * CACHE_MIB} MiB, ${mib(second)} MiB the next ${4 * CACHE_MIB} MiB`,
+    );
     // Fixed overhead: the runtime (~55-100 MiB), write-back buffers in flight (~24 MiB) and the buffers V8 frees only
     // at its next collection (up to ~64 MiB of external memory): measured 170-200 MiB in all, whatever the amount written.
     expect(mib(first)).toBeLessThan(CACHE_MIB + RSS_OVERHEAD_MIB);
@@ -243,7 +253,7 @@ describeMount('coherence across two mounts', () => {
       const dir = path.join(src, `dir${d}`, d % 3 === 0 ? 'deeper' : '');
       fs.mkdirSync(dir, { recursive: true });
       for (let i = 0; i < 40; i++) {
-        const size = i === 0 ? 0 : i % 10 === 0 ? 150_000 + d * 1000 : (d * 40 + i) * 37 % 9000;
+        const size = i === 0 ? 0 : i % 10 === 0 ? 150_000 + d * 1000 : ((d * 40 + i) * 37) % 9000;
         fs.writeFileSync(path.join(dir, `file${i}.dat`), randomBytes(size), { mode: i % 4 === 0 ? 0o600 : 0o644 });
         n++;
       }

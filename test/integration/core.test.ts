@@ -41,9 +41,11 @@ async function expectErrno(p: Promise<unknown>, code: string): Promise<void> {
 /** Runs jobs with at most width in flight. */
 async function parallel<T>(items: T[], width: number, job: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await job(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await job(items[next++]);
+    }),
+  );
 }
 
 afterAll(async () => {
@@ -61,7 +63,8 @@ describe('200 files through a manager and 3 memory nodes (default R=2, 1 MiB chu
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3, memory: '320MiB' });
     // A process that dies mid-test explains every later failure: say so with its last words.
-    for (const p of [cluster.manager, ...cluster.nodes]) void p.exited.then((code) => stopping || console.error(`process ${p.child.pid} exited early (${code}) at ${new Date().toISOString()}:\n${p.output().slice(-3000)}`));
+    for (const p of [cluster.manager, ...cluster.nodes])
+      void p.exited.then((code) => stopping || console.error(`process ${p.child.pid} exited early (${code}) at ${new Date().toISOString()}:\n${p.output().slice(-3000)}`));
     client = await PoolClient.connect(cluster.url);
     model = new PoolModel(client, client.chunkSize);
   });
@@ -92,7 +95,12 @@ describe('200 files through a manager and 3 memory nodes (default R=2, 1 MiB chu
     const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
     const sizes: number[] = [
       ...Array<number>(8).fill(0),
-      MiB, 4 * MiB, 20 * MiB, 20 * MiB - 1, 1, MiB + 1,
+      MiB,
+      4 * MiB,
+      20 * MiB,
+      20 * MiB - 1,
+      1,
+      MiB + 1,
       ...Array.from({ length: 58 }, () => between(1, 64 * KiB)),
       ...Array.from({ length: 80 }, () => between(64 * KiB, 2 * MiB)),
       ...Array.from({ length: 36 }, () => between(2 * MiB, 6 * MiB)),
@@ -111,11 +119,38 @@ describe('200 files through a manager and 3 memory nodes (default R=2, 1 MiB chu
 
     // Sparse files: holes inside a chunk, holes spanning whole chunks, writes out of order, overwrites, growth by truncate.
     const sparse: Array<[string, Array<[number, Buffer]>]> = [
-      ['/c/sparse-holes', [[0, randomBytes(1000)], [1.5 * MiB + 17, randomBytes(50_000)], [4 * MiB + 5, randomBytes(100)]]],
+      [
+        '/c/sparse-holes',
+        [
+          [0, randomBytes(1000)],
+          [1.5 * MiB + 17, randomBytes(50_000)],
+          [4 * MiB + 5, randomBytes(100)],
+        ],
+      ],
       ['/c/sparse-far', [[7 * MiB + 3, randomBytes(10)]]],
-      ['/c/sparse-inchunk', [[0, randomBytes(100)], [500_000, randomBytes(100_000)], [50, randomBytes(1000)]]],
-      ['/c/sparse-backwards', [[3 * MiB, randomBytes(MiB)], [0, randomBytes(10)], [2 * MiB - 5, randomBytes(10)]]],
-      ['/a/deep/overwrite', [[0, randomBytes(3 * MiB + 77)], [MiB - 3, randomBytes(2 * MiB)]]],
+      [
+        '/c/sparse-inchunk',
+        [
+          [0, randomBytes(100)],
+          [500_000, randomBytes(100_000)],
+          [50, randomBytes(1000)],
+        ],
+      ],
+      [
+        '/c/sparse-backwards',
+        [
+          [3 * MiB, randomBytes(MiB)],
+          [0, randomBytes(10)],
+          [2 * MiB - 5, randomBytes(10)],
+        ],
+      ],
+      [
+        '/a/deep/overwrite',
+        [
+          [0, randomBytes(3 * MiB + 77)],
+          [MiB - 3, randomBytes(2 * MiB)],
+        ],
+      ],
       ['/b/sparse-extended', [[0, randomBytes(300 * KiB)]]],
     ];
     for (const [path, writes] of sparse) {
@@ -129,7 +164,9 @@ describe('200 files through a manager and 3 memory nodes (default R=2, 1 MiB chu
     const t1 = Date.now();
     const read = await model.verifyAll();
     const readMs = Date.now() - t1;
-    console.log(`core: wrote ${(written / MiB).toFixed(1)} MiB in ${writeMs} ms (${(written / MiB / (writeMs / 1000)).toFixed(0)} MiB/s at R=2), read+verified ${(read / MiB).toFixed(1)} MiB in ${readMs} ms`);
+    console.log(
+      `core: wrote ${(written / MiB).toFixed(1)} MiB in ${writeMs} ms (${(written / MiB / (writeMs / 1000)).toFixed(0)} MiB/s at R=2), read+verified ${(read / MiB).toFixed(1)} MiB in ${readMs} ms`,
+    );
 
     // Holes read as zeros (also covered by the sha256 comparison above, checked here directly).
     expect((await client.readFile('/c/sparse-far')).subarray(0, 7 * MiB + 3).equals(Buffer.alloc(7 * MiB + 3))).toBe(true);

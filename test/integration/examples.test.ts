@@ -69,7 +69,7 @@ describeMount('examples/ against mempool up', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  it('handoff.sh (mount point from MEMPOOL_MNT): the consumer gets the producer\'s tree intact', () => {
+  it("handoff.sh (mount point from MEMPOOL_MNT): the consumer gets the producer's tree intact", () => {
     const out = runExample('handoff.sh', [], { MEMPOOL_MNT: mnt, HANDOFF_MB: '48' });
     expect(out).toMatch(/^producer: wrote \S+ to the pool and published it$/m);
     expect(out).toMatch(/^consumer: checksum ok, unpacked 301 files$/m);

@@ -137,7 +137,14 @@ describeMount('a lease holder frozen with SIGSTOP', () => {
   afterAll(async () => {
     if (mountA?.child.pid) process.kill(mountA.child.pid, 'SIGCONT');
     killFdProcesses();
-    await tearDownTwoMounts(root, [[mountA, dirA], [mountB, dirB]], killAll);
+    await tearDownTwoMounts(
+      root,
+      [
+        [mountA, dirA],
+        [mountB, dirB],
+      ],
+      killAll,
+    );
   });
 
   test("B's write waits out A's lease, then A neither serves stale data nor overwrites B; A's lost writes are EIO at close", async () => {
@@ -172,9 +179,7 @@ describeNet('a lease holder cut off from the manager (network namespaces)', () =
     const host = (n: string) => net!.hosts.get(n)!;
     const manager = mempool(['manager', '--listen', `${host('mgr').ip}:0`, '--lease-term', String(TERM_MS / 1000)], ENV, host('mgr').prefix);
     url = (await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1];
-    await Promise.all(
-      ['n1', 'n2'].map((n) => mempool(['node', '--manager', url, '--memory', '64MiB', '--listen', `${host(n).ip}:0`], ENV, host(n).prefix).waitFor(/serving .* on ws/)),
-    );
+    await Promise.all(['n1', 'n2'].map((n) => mempool(['node', '--manager', url, '--memory', '64MiB', '--listen', `${host(n).ip}:0`], ENV, host(n).prefix).waitFor(/serving .* on ws/)));
     [mountA, mountB] = await Promise.all([mountAt(url, dirA, ENV, [], host('a').prefix), mountAt(url, dirB, ENV, [], host('b').prefix)]);
   });
 
@@ -185,10 +190,17 @@ describeNet('a lease holder cut off from the manager (network namespaces)', () =
       // not cut
     }
     killFdProcesses();
-    await tearDownTwoMounts(root, [[mountA, dirA], [mountB, dirB]], async () => {
-      await killAll();
-      net?.destroy();
-    });
+    await tearDownTwoMounts(
+      root,
+      [
+        [mountA, dirA],
+        [mountB, dirB],
+      ],
+      async () => {
+        await killAll();
+        net?.destroy();
+      },
+    );
   });
 
   test("B's write waits out A's lease; A, still reaching the memory nodes, is fenced: its fsync is EIO and B's data stays", async () => {

@@ -232,7 +232,7 @@ os.close(fd)
 print('|'.join(out))
 `;
     expect(sh(`python3 -c "${py}"`).trim()).toBe('False|False|before after|12|3|bef');
-    expect(() => sh('rmdir . 2>/dev/null; mkdir ud && python3 -c "import os; fd=os.open(\'ud/x\', os.O_CREAT|os.O_RDWR); os.unlink(\'ud/x\'); os.rmdir(\'ud\'); os.close(fd)"')).not.toThrow();
+    expect(() => sh("rmdir . 2>/dev/null; mkdir ud && python3 -c \"import os; fd=os.open('ud/x', os.O_CREAT|os.O_RDWR); os.unlink('ud/x'); os.rmdir('ud'); os.close(fd)\"")).not.toThrow();
   });
 
   it('a second mount on a busy mount point fails with a clear reason', async () => {
@@ -301,5 +301,4 @@ print('|'.join(out))
     expect(mountsUnder(root).has(m3)).toBe(false);
     await waitUntil(() => kids.every((k) => !alive(k)), 8000, 'the children of mempool up to exit');
   });
-
 });

@@ -209,7 +209,11 @@ describe('requests with valid framing but bad field types', () => {
   });
 
   it('a memory node closes the link on key: 123 and on a read longer than any chunk', async () => {
-    for (const meta of [{ key: 123, off: 0, len: 10 }, { key: '1.0', off: 0, len: 2 ** 40 }, { key: '1.0', off: 'zero', len: 1 }]) {
+    for (const meta of [
+      { key: 123, off: 0, len: 10 },
+      { key: '1.0', off: 0, len: 2 ** 40 },
+      { key: '1.0', off: 'zero', len: 1 },
+    ]) {
       const c = await rawAuthenticated(nodeUrls[1], SECRET);
       c.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkRead, 1, 0, meta));
       expect((await expectClosed(c)).code).toBe(1002);

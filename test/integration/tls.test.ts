@@ -27,11 +27,11 @@ beforeAll(async () => {
   dir = tempDir('mempool-tls-');
   certFile = join(dir, 'cert.pem');
   keyFile = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile],
+    { stdio: 'ignore' },
+  );
   ca = readFileSync(certFile);
 
   const env = { MEMPOOL_SECRET: SECRET };

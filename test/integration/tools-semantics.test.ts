@@ -22,9 +22,6 @@ const targets = (): Array<[string, string]> => [
   ['mempool', pool!.mnt],
 ];
 
-
-
-
 /** Root's part: the same starting state in each file system. */
 function prepare(dir: string): void {
   sh(

@@ -150,10 +150,7 @@ describeMount('unmodified tools on a mounted pool', () => {
     run('mkdir cc');
     fs.writeFileSync(path.join(mnt, 'cc', 'util.h'), 'int square(int x);\n');
     fs.writeFileSync(path.join(mnt, 'cc', 'util.c'), '#include "util.h"\nint square(int x) { return x * x; }\n');
-    fs.writeFileSync(
-      path.join(mnt, 'cc', 'main.c'),
-      '#include <stdio.h>\n#include "util.h"\nint main(int argc, char **argv) { printf("%d %s\\n", square(argc + 6), argv[1]); return 3; }\n',
-    );
+    fs.writeFileSync(path.join(mnt, 'cc', 'main.c'), '#include <stdio.h>\n#include "util.h"\nint main(int argc, char **argv) { printf("%d %s\\n", square(argc + 6), argv[1]); return 3; }\n');
     run('cd cc && gcc -O2 -c util.c && gcc -O2 -c main.c && gcc -o prog main.o util.o');
     expect(run('stat -c %a cc/prog').trim()).toBe('755');
     let out = '';

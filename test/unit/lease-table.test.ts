@@ -55,9 +55,13 @@ describe('LeaseTable', () => {
   });
 
   test('a holder whose link is down is still outwaited, never dropped early', async () => {
-    const { t } = table(async () => {
-      throw new Error('not connected');
-    }, 300, 100);
+    const { t } = table(
+      async () => {
+        throw new Error('not connected');
+      },
+      300,
+      100,
+    );
     await t.acquire(4, 'a', LeaseMode.Write);
     const start = performance.now();
     await t.acquire(4, 'b', LeaseMode.Read);

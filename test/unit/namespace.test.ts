@@ -1,17 +1,5 @@
 import { FsError } from '../../src/errors';
-import {
-  Namespace,
-  RENAME_EXCHANGE,
-  RENAME_NOREPLACE,
-  XATTR_CREATE,
-  XATTR_REPLACE,
-  S_IFREG,
-  S_IFDIR,
-  S_IFLNK,
-  S_IFIFO,
-  S_IFCHR,
-  S_IFMT,
-} from '../../src/manager/namespace';
+import { Namespace, RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/manager/namespace';
 
 /** Runs fn and returns the FsError code it threw (fails the test if it threw nothing or something else). */
 function code(fn: () => unknown): string {
@@ -31,7 +19,11 @@ function make(): { ns: Namespace; clock: { t: number } } {
   return { ns, clock };
 }
 
-const names = (ns: Namespace, p: string): string[] => ns.readdir(p).map((e) => e.name).sort();
+const names = (ns: Namespace, p: string): string[] =>
+  ns
+    .readdir(p)
+    .map((e) => e.name)
+    .sort();
 
 describe('Namespace: root and basics', () => {
   test('root defaults', () => {
