@@ -85,6 +85,7 @@ export async function startBenchCluster(opts: { nodes: number; memory: string; r
     const m = await spawnReady(CLI, ['manager', '--listen', '127.0.0.1:0', '--replicas', String(opts.replicas)], /listening on (ws:\/\/\S+)/);
     children.push(m.child);
     const url = m.match[1];
+    if (url === undefined) throw new Error('the manager did not print its URL');
     const nodes = await Promise.all(Array.from({ length: opts.nodes }, () => spawnReady(CLI, ['node', '--manager', url, '--memory', opts.memory], /serving .* on ws/)));
     children.push(...nodes.map((n) => n.child));
     return {

@@ -40,7 +40,7 @@ interface Pair {
 /** The p-th percentile (0..100) of values, by nearest rank. */
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -109,7 +109,7 @@ async function recalls(p: Pair): Promise<Turns> {
   const t: Turns = { writeUs: [], readUs: [], roundUs: [] };
   for (let r = 0; r < cfg.recallRounds; r++) {
     const k = r % n;
-    const wait = last[k] + REVISIT_MS / 1000 - now();
+    const wait = last[k]! + REVISIT_MS / 1000 - now();
     if (wait > 0) await sleep(wait * 1000);
     await turn(p, String(k), `r${r}`.padEnd(16, '.'), t);
     last[k] = now();
@@ -253,7 +253,8 @@ export async function runCoherence(): Promise<void> {
   try {
     mounts.push(await mountMempool(cluster.url, { name: 'A' }));
     mounts.push(await mountMempool(cluster.url, { name: 'B' }));
-    const mp = await measure('mempool', mounts[0].dir, mounts[1].dir);
+    const [a, b] = mounts as [BenchMount, BenchMount]; // both pushed just above
+    const mp = await measure('mempool', a.dir, b.dir);
     for (const m of mounts.splice(0)) await m.unmount();
     await cluster.stop();
     const tmp = await mountTmpfs('1G');

@@ -19,7 +19,7 @@ export function printCompare(title: string, subject: string, refs: string[], row
   const head = ['workload', 'unit', ...systems, ...refs.map((r) => `/${r}`), 'target'];
   const cells = rows.map((r) => {
     const s = r.values[subject];
-    const t = r.values[targetRef];
+    const t = targetRef === undefined ? undefined : r.values[targetRef];
     let mark = '';
     if (r.target !== undefined && s !== undefined && t !== undefined) mark = `${s / t >= r.target ? 'PASS' : 'BELOW'} (≥${(r.target * 100).toFixed(0)}%)`;
     return [r.name, r.unit, ...systems.map((n) => (r.values[n] === undefined ? '-' : formatValue(r.values[n]!))), ...refs.map((n) => pct(s, r.values[n])), mark];
@@ -32,7 +32,7 @@ export function printGrid(title: string, head: string[], cells: string[][], nume
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>
     c
-      .map((x, i) => (numeric(i) ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .map((x, i) => (numeric(i) ? x.padStart(widths[i] ?? 0) : x.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   console.log(`\n${title}`);

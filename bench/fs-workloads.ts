@@ -55,6 +55,7 @@ export async function fioIops(dir: string, rw: 'randread' | 'randwrite', jobs: n
   const json = r.stdout.slice(r.stdout.indexOf('{'));
   const rep = JSON.parse(json) as FioReport;
   const job = rep.jobs[0];
+  if (!job) throw new Error(`fio reported no job: ${json.slice(0, 200)}`);
   return rw === 'randread' ? job.read.iops : job.write.iops;
 }
 
@@ -105,6 +106,7 @@ export async function metaLoop(bin: string, dir: string, files: number): Promise
   const r = await exec(bin, [sub, String(files)]);
   await exec('rmdir', [sub]);
   const [c, s, u] = r.stdout.trim().split(/\s+/).map(Number);
+  if (c === undefined || s === undefined || u === undefined) throw new Error(`${bin}: expected three timings, got "${r.stdout.trim()}"`);
   return { create: files / c, stat: files / s, unlink: files / u };
 }
 

@@ -87,7 +87,8 @@ async function measureAll(mounts: BenchMount[], list: Workload[]): Promise<Recor
       for (const m of mounts) {
         const f = await w.run(m.dir);
         console.log(`  ${w.name} #${t} ${m.name}: ${show(f)}`);
-        for (const [k, v] of Object.entries(f)) best[m.name][k] = Math.max(best[m.name][k] ?? 0, v);
+        const figures = (best[m.name] ??= {});
+        for (const [k, v] of Object.entries(f)) figures[k] = Math.max(figures[k] ?? 0, v);
       }
     }
   }

@@ -52,10 +52,10 @@ function mountNodeArgs(): string[] {
 
 /** Starts a node script with the FUSE-process flags and waits for its ready line (spawnReady puts BENCH_NODE_ARGS first). */
 function spawnFuse(script: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess }> {
-  const extra = mountNodeArgs();
+  const [flag, ...flags] = mountNodeArgs();
   // spawnReady runs `node [BENCH_NODE_ARGS] SCRIPT ARGS`: extra node flags go in the script's place.
-  if (extra.length === 0) return spawnReady(script, args, ready, 30_000);
-  return spawnReady(extra[0], [...extra.slice(1), script, ...args], ready, 30_000);
+  if (flag === undefined) return spawnReady(script, args, ready, 30_000);
+  return spawnReady(flag, [...flags, script, ...args], ready, 30_000);
 }
 
 /** Registers a FUSE child mount for cleanup and wraps it as a BenchMount. */

@@ -69,27 +69,30 @@ export async function measureRawWs(opts: { bulkBytes: number; seconds: number })
     const client = await RawClient.connect(`ws://127.0.0.1:${match[1]}`);
     const big = Array.from({ length: 8 }, () => Buffer.alloc(MiB, 0xa5));
     const small = Array.from({ length: 16 }, () => Buffer.alloc(64, 0x11));
+    // lane and request numbers wrap around the fixed, non-empty buffer sets
+    const bigBuf = (i: number) => big[i % big.length]!;
+    const smallBuf = (i: number) => small[i % small.length]!;
     const count = Math.max(8, Math.floor(opts.bulkBytes / 2 / MiB));
     // Every figure is the median of 3 trials: the machine is shared, and one stall should not set the ceiling.
     const median3 = async (trial: () => Promise<number>) => {
       const got = [await trial(), await trial(), await trial()].sort((a, b) => a - b);
-      return got[1];
+      return got[1]!; // the middle of the three trials just above
     };
     // Replies come back in order; ws copies (masks) a payload synchronously in send(), so lanes may share buffers.
     const bulk = (width: number, send: (lane: number) => Promise<unknown>) =>
       median3(async () => mbps(count * MiB, await timed(() => lanes(count, width, (i) => send(i % width).then(() => undefined)))));
     const rate = (width: number, replyLen: number) =>
       median3(async () => {
-        const r = await forDuration(opts.seconds / 2, width, (i) => client.call(small[i % 16], replyLen).then(() => undefined));
+        const r = await forDuration(opts.seconds / 2, width, (i) => client.call(smallBuf(i), replyLen).then(() => undefined));
         return r.ops / r.seconds;
       });
-    await bulk(8, (l) => client.call(big[l], ACK)); // warm-up
+    await bulk(8, (l) => client.call(bigBuf(l), ACK)); // warm-up
     await rate(4, 64);
     const f: RawWsFigures = {
-      write1: await bulk(1, (l) => client.call(big[l], ACK)),
-      write8: await bulk(8, (l) => client.call(big[l], ACK)),
-      read1: await bulk(1, (l) => client.call(small[l], MiB)),
-      read8: await bulk(8, (l) => client.call(small[l], MiB)),
+      write1: await bulk(1, (l) => client.call(bigBuf(l), ACK)),
+      write8: await bulk(8, (l) => client.call(bigBuf(l), ACK)),
+      read1: await bulk(1, (l) => client.call(smallBuf(l), MiB)),
+      read8: await bulk(8, (l) => client.call(smallBuf(l), MiB)),
       rtt4k1: await rate(1, 4096),
       rtt4k16: await rate(16, 4096),
       rttSmall1: await rate(1, 64),

@@ -24,10 +24,10 @@ export function formatValue(v: number): string {
 export function printTable(title: string, rows: Row[]): void {
   const head = ['benchmark', 'value', 'unit', 'ratio', 'vs'];
   const cells = rows.map((r) => [r.name, formatValue(r.value), r.unit, r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}%`, r.vs ?? '']);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>
     c
-      .map((s, i) => (i === 1 || i === 3 ? s.padStart(widths[i]) : s.padEnd(widths[i])))
+      .map((s, i) => (i === 1 || i === 3 ? s.padStart(widths[i] ?? 0) : s.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   console.log(`\n${title}`);

@@ -16,7 +16,7 @@ async function cleanupAll(): Promise<void> {
 /** Resolves the suite names from the command line; exits 2 with the list of suites for an unknown one. */
 function selected(args: string[]): string[] {
   const names = Object.keys(suites);
-  const usage = `usage: npm run bench -- <${[...names, 'all'].join('|')}> ...\n${names.map((n) => `  ${n.padEnd(10)} ${suites[n].description}`).join('\n')}`;
+  const usage = `usage: npm run bench -- <${[...names, 'all'].join('|')}> ...\n${names.map((n) => `  ${n.padEnd(10)} ${suites[n]?.description ?? ''}`).join('\n')}`;
   if (args.length === 0 || args.includes('-h') || args.includes('--help')) {
     console.error(usage);
     process.exit(args.length === 0 ? 2 : 0);
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   for (const name of names) {
     const t0 = Date.now();
     console.log(`== bench ${name} ==`);
-    await suites[name].run();
+    const suite = suites[name];
+    if (!suite) throw new Error(`unknown suite ${name}`);
+    await suite.run();
     console.log(`== ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s ==`);
   }
 }

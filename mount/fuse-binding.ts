@@ -181,7 +181,7 @@ export interface FuseBindingInfo {
 
 /** What mount/native/index.js exports, beyond the Fuse class. */
 interface NativeFuseModule extends FuseClass {
-  getCallerContext(): readonly number[] | null | undefined;
+  getCallerContext(): readonly [uid: number, gid: number, pid: number] | null | undefined;
   nativeBinding: FuseBindingInfo;
 }
 

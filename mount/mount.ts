@@ -80,9 +80,9 @@ async function prepareMountpoint(mountpoint: string): Promise<void> {
       await lazyUnmount(mountpoint);
       st = await fsp.stat(mountpoint);
     } else if (code === 'ENOENT') {
-      throw new Error(`mount point ${mountpoint} does not exist`);
+      throw new Error(`mount point ${mountpoint} does not exist`, { cause: err });
     } else {
-      throw new Error(`cannot use mount point ${mountpoint}: ${(err as Error).message}`);
+      throw new Error(`cannot use mount point ${mountpoint}: ${(err as Error).message}`, { cause: err });
     }
   }
   if (!st.isDirectory()) throw new Error(`mount point ${mountpoint} is not a directory`);

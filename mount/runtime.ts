@@ -95,9 +95,9 @@ export function readMountsSync(): MountEntry[] {
 function parseMounts(text: string): MountEntry[] {
   const out: MountEntry[] = [];
   for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    if (f.length < 3) continue;
-    out.push({ source: unescapeMountField(f[0]), mountpoint: unescapeMountField(f[1]), fstype: f[2] });
+    const [source, mountpoint, fstype] = line.split(' ');
+    if (source === undefined || mountpoint === undefined || fstype === undefined) continue;
+    out.push({ source: unescapeMountField(source), mountpoint: unescapeMountField(mountpoint), fstype });
   }
   return out;
 }

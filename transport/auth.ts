@@ -28,7 +28,7 @@ export function loadSecret(secretFile?: string): string {
     try {
       text = readFileSync(secretFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read secret file ${secretFile}: ${(err as Error).message}`);
+      throw new Error(`cannot read secret file ${secretFile}: ${(err as Error).message}`, { cause: err });
     }
     const secret = text.trim();
     if (!secret) throw new Error(`secret file ${secretFile} is empty`);

@@ -126,6 +126,13 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   process.exit((await handle.closed) === 'lost' ? 1 : 0);
 }
 
+/** Path of this CLI's entry script, to re-run it as a daemon or role (node always sets argv[1] when running a script). */
+function cliScript(): string {
+  const script = process.argv[1];
+  if (script === undefined) throw new Error('cannot find the mempool CLI script (process.argv[1] is unset)');
+  return script;
+}
+
 /** Log file of a daemonized mount. */
 function daemonLogPath(mnt: string): string {
   const dir = process.getuid?.() === 0 && canWrite('/var/log/mempool') ? '/var/log/mempool' : tmpdir();
@@ -146,7 +153,7 @@ function canWrite(dir: string): boolean {
 async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<never> {
   const log = daemonLogPath(mnt);
   const fd = openSync(log, 'a', 0o600);
-  const args = [process.argv[1], 'mount', url, mnt, '--cache', String(o.cache)];
+  const args = [cliScript(), 'mount', url, mnt, '--cache', String(o.cache)];
   if (o.secretFile) args.push('--secret-file', resolve(o.secretFile));
   if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
   if (o.debug) args.push('--debug');
@@ -180,8 +187,8 @@ async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<
 
 function lastLine(file: string): string | null {
   try {
-    const lines = readFileSync(file, 'utf8').trim().split('\n');
-    return lines.length && lines[lines.length - 1] ? lines[lines.length - 1] : null;
+    const last = readFileSync(file, 'utf8').trim().split('\n').pop();
+    return last || null;
   } catch {
     return null;
   }
@@ -226,7 +233,7 @@ function isMempoolProcess(pid: number, mnt: string): boolean {
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const cwd = readlinkSync(`/proc/${pid}/cwd`);
-    const cli = args.some((a) => a.includes('mempool') || resolve(cwd, a) === resolve(process.argv[1]));
+    const cli = args.some((a) => a.includes('mempool') || resolve(cwd, a) === resolve(cliScript()));
     return cli && (args.includes('up') || (args.includes('mount') && args.some((a) => resolve(cwd, a) === mnt)));
   } catch {
     return false;
@@ -268,7 +275,7 @@ function ensureSecret(file: string): { secret: string; created: boolean } {
 /** Starts `mempool ARGS` as a child and resolves with the first match of ready in its output (rejects with its last error line if it exits first). */
 function startRole(name: string, args: string[], ready: RegExp): Promise<{ role: Role; match: RegExpMatchArray }> {
   // Its own process group: a Ctrl-C in the terminal reaches only `up`, which stops the roles in order (mount first).
-  const child = spawn(process.execPath, [process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [cliScript(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   return new Promise((res, rej) => {
     let done = false;
@@ -344,7 +351,7 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTCONN' || code === 'ECONNABORTED') await lazyUnmount(mnt);
-    else if (code !== 'ENOENT') throw new Error(`cannot use mount point ${mnt}: ${(err as Error).message}`);
+    else if (code !== 'ENOENT') throw new Error(`cannot use mount point ${mnt}: ${(err as Error).message}`, { cause: err });
   }
   await fsp.mkdir(mnt, { recursive: true });
 
@@ -377,6 +384,7 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
     });
     roles.push(m.role);
     const url = m.match[1];
+    if (url === undefined) throw new Error(`the manager did not report its URL`);
 
     const remoteOk = !isLoopbackHost(listen.host);
     const advertise = listen.host === '0.0.0.0' || listen.host === '::' ? primaryAddress() : listen.host;

@@ -8,9 +8,11 @@ import { parseSize } from '../size';
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
   if (!m) throw new InvalidArgumentError(`expected HOST:PORT, e.g. 127.0.0.1:7070`);
-  const port = Number(m[2]);
+  const [, host, portText] = m;
+  if (host === undefined || portText === undefined) throw new InvalidArgumentError(`expected HOST:PORT, e.g. 127.0.0.1:7070`);
+  const port = Number(portText);
   if (port > 65535) throw new InvalidArgumentError(`port ${port} is out of range 0..65535`);
-  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+  return { host: host.replace(/^\[|\]$/g, ''), port };
 }
 
 /** Parses a size such as 512MiB or 4G for commander. */
@@ -57,7 +59,7 @@ export function security(o: SecurityOptions): { secret: string; tlsCert?: string
     try {
       caBuf = readFileSync(ca);
     } catch (err) {
-      throw new Error(`cannot read CA certificate ${ca}: ${(err as Error).message}`);
+      throw new Error(`cannot read CA certificate ${ca}: ${(err as Error).message}`, { cause: err });
     }
   }
   return { secret: loadSecret(o.secretFile), tlsCert: o.tlsCert, tlsKey: o.tlsKey, ca: caBuf };

@@ -49,8 +49,9 @@ async function windowed<T>(items: T[], width: number, job: (item: T) => Promise<
   let firstError: unknown;
   const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
     while (!failed && next < items.length) {
+      const item = items[next++]!; // next < items.length was checked just above
       try {
-        await job(items[next++]);
+        await job(item);
       } catch (err) {
         if (!failed) firstError = err;
         failed = true;
@@ -116,7 +117,7 @@ export class ChunkIO {
     const finalSize = size ?? (await sizeP);
     const n = Math.max(0, Math.min(len, finalSize - pos));
     if (wanted.length === 1 && n === len) {
-      const only = got.get(wanted[0]);
+      const only = got.get(wanted[0]!);
       if (only && only.length === n) return only;
     }
     const out = Buffer.alloc(n);
@@ -129,10 +130,11 @@ export class ChunkIO {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
     if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, false);
-    const only = pieces.length === 1 ? this.locations.get(ino)?.get(pieces[0].index) : undefined;
-    if (only) {
+    const single = pieces.length === 1 ? pieces[0] : undefined;
+    const only = single && this.locations.get(ino)?.get(single.index);
+    if (single && only) {
       // one chunk, fully stored: the received message's own bytes, no copy
-      const data = await this.readPiece(ino, pieces[0], only);
+      const data = await this.readPiece(ino, single, only);
       if (data.length === len) return data;
       const out = Buffer.alloc(len);
       data.copy(out);
@@ -156,7 +158,9 @@ export class ChunkIO {
 
   /** Writes several pieces of one chunk in one request to each replica (write-back of scattered small writes). */
   async writeScattered(ino: number, index: number, parts: Array<{ off: number; data: Buffer }>, epoch: number): Promise<void> {
-    const piece: Piece = { index, off: parts[0].off, len: 0, at: 0 };
+    const firstPart = parts[0];
+    if (!firstPart) throw new Error('writeScattered needs at least one part');
+    const piece: Piece = { index, off: firstPart.off, len: 0, at: 0 };
     if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
     await this.writePiece(
@@ -187,8 +191,8 @@ export class ChunkIO {
 
   /** Asks the manager where the pieces' chunks live (placing missing ones when writing) and caches the answer; reads also look READ_AHEAD chunks ahead. */
   private async locate(ino: number, pieces: Piece[], write: boolean, epoch?: number): Promise<Located> {
-    const first = pieces.length ? pieces[0].index : 0;
-    const count = pieces.length ? pieces[pieces.length - 1].index - first + 1 : 0;
+    const first = pieces[0]?.index ?? 0;
+    const count = pieces.length ? pieces[pieces.length - 1]!.index - first + 1 : 0;
     if (count === 0) return this.locateRange(ino, first, count, write, epoch);
     // A write past the last chunk this client knows is most likely a file growing: place the next few chunks too.
     if (write) return this.locateRange(ino, first, count + (this.growing(ino, first) ? WRITE_AHEAD : 0), true, epoch);

@@ -221,13 +221,13 @@ export class FileIO {
     this.prefetch(h, first, last + 1);
     const pages: Buffer[] = [];
     for (let p = first; p <= last; p++) pages.push(await this.page(h, p));
-    if (pages.length === 1) return Buffer.from(pages[0].subarray(pos - first * ps, pos - first * ps + len));
+    if (pages.length === 1) return Buffer.from(pages[0]!.subarray(pos - first * ps, pos - first * ps + len));
     const out = Buffer.allocUnsafe(len);
     let at = 0;
-    for (let i = 0; i < pages.length; i++) {
+    for (const [i, page] of pages.entries()) {
       const from = i === 0 ? pos - first * ps : 0;
       const n = Math.min(ps - from, len - at);
-      pages[i].copy(out, at, from, from + n);
+      page.copy(out, at, from, from + n);
       at += n;
     }
     return out;
@@ -367,9 +367,9 @@ export class FileIO {
     if (runs.length === 0) return;
     const job = this.sendRuns(h, runs)
       .then((results) =>
-        results.forEach((res, i) => {
+        runs.forEach((run, i) => {
           // a failed run leaves its pages dirty: the next foreground write-back sends them again and reports the error
-          if (res.status === 'fulfilled') for (const [p, d, v] of runs[i].pages) if (d.version === v) this.cache.markClean(h.ino, p, d);
+          if (results[i]?.status === 'fulfilled') for (const [p, d, v] of run.pages) if (d.version === v) this.cache.markClean(h.ino, p, d);
         }),
       )
       .finally(() => this.behind.delete(h.ino));
@@ -395,7 +395,6 @@ export class FileIO {
   /** Writes a file's dirty pages (coalesced into batches) and then its size; the caller holds the file's lock. */
   private async writeBack(h: Held): Promise<void> {
     await this.behind.get(h.ino); // a write-behind batch lands first, so nothing older lands after this
-    const ps = this.cache.pageSize;
     const dirty = this.cache.dirtyOf(h.ino);
     const runs = this.collectRuns(dirty ? [...dirty.entries()].sort((x, y) => x[0] - y[0]) : []);
     try {
@@ -430,24 +429,24 @@ export class FileIO {
    */
   private async sendRuns(h: Held, runs: WriteRun[]): Promise<Array<PromiseSettledResult<void>>> {
     const cs = this.io.chunkSize;
-    const bytes = (r: { parts: Buffer[]; len: number }) => (r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len));
+    const bytes = (r: { parts: Buffer[]; len: number }) => (r.parts.length === 1 ? r.parts[0]! : Buffer.concat(r.parts, r.len));
     const jobs: Array<{ runs: number[]; send: () => Promise<void> }> = [];
-    const small = new Map<number, number[]>();
+    const small = new Map<number, Array<{ i: number; r: WriteRun }>>();
     runs.forEach((r, i) => {
       const index = Math.floor(r.pos / cs);
       if (r.len < SCATTER_MAX && Math.floor((r.pos + r.len - 1) / cs) === index) {
         const list = small.get(index) ?? [];
-        list.push(i);
+        list.push({ i, r });
         small.set(index, list);
       } else jobs.push({ runs: [i], send: () => this.io.write(h.ino, r.pos, bytes(r), h.epoch) });
     });
     for (const [index, list] of small) {
-      const parts = list.map((i) => ({ off: runs[i].pos - index * cs, data: bytes(runs[i]) }));
-      jobs.push({ runs: list, send: () => this.io.writeScattered(h.ino, index, parts, h.epoch) });
+      const parts = list.map(({ r }) => ({ off: r.pos - index * cs, data: bytes(r) }));
+      jobs.push({ runs: list.map(({ i }) => i), send: () => this.io.writeScattered(h.ino, index, parts, h.epoch) });
     }
     const settled = await Promise.allSettled(jobs.map((j) => j.send()));
     const out = new Array<PromiseSettledResult<void>>(runs.length);
-    jobs.forEach((j, k) => j.runs.forEach((i) => (out[i] = settled[k])));
+    settled.forEach((s, k) => jobs[k]!.runs.forEach((i) => (out[i] = s))); // allSettled gives one result per job, in order
     return out;
   }
 
@@ -459,7 +458,7 @@ export class FileIO {
     const ps = this.cache.pageSize;
     let firstFail = Infinity;
     runs.forEach((r, i) => {
-      if (sent[i].status === 'rejected') firstFail = Math.min(firstFail, r.pos);
+      if (sent[i]?.status === 'rejected') firstFail = Math.min(firstFail, r.pos);
       else for (const [p, d] of r.pages) this.cache.markClean(h.ino, p, d);
     });
     const keep = Math.min(h.size, firstFail);

@@ -482,9 +482,8 @@ export class Namespace {
   /** Follows components from the root; '.' and '..' resolve, anything that is not a directory on the way is ENOTDIR. */
   private descend(parts: string[], count: number, path: string): Inode {
     let node: Inode = this.byIno(ROOT_INO);
-    for (let i = 0; i < count; i++) {
+    for (const name of parts.slice(0, count)) {
       if (!isDir(node)) throw new FsError('ENOTDIR', path);
-      const name = parts[i];
       if (name === '.') continue;
       if (name === '..') {
         node = this.byIno(node.parent);
@@ -506,8 +505,8 @@ export class Namespace {
   /** Parent directory and final name of a path whose last component is to be removed or renamed. */
   private entrySlot(path: string, rootErr: 'EBUSY' | 'EISDIR'): Slot {
     const parts = this.split(path);
-    if (parts.length === 0) throw new FsError(rootErr, path);
-    const name = parts[parts.length - 1];
+    const name = parts.at(-1);
+    if (name === undefined) throw new FsError(rootErr, path);
     const dir = this.descend(parts, parts.length - 1, path);
     if (!isDir(dir)) throw new FsError('ENOTDIR', path);
     if (name === '.' || name === '..') throw new FsError('EINVAL', `final component '${name}' in ${path}`);

@@ -80,6 +80,6 @@ export function placeChunk(ino: number, index: number, candidates: PlacementCand
   scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const n = Math.min(count, scored.length);
   const out: string[] = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = scored[i].id;
+  for (let i = 0; i < n; i++) out[i] = scored[i]!.id; // i < n <= scored.length
   return out;
 }

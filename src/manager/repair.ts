@@ -91,7 +91,8 @@ export class Repairer {
     const { chunks, members } = this.deps;
     if (chunks.get(ino, index) !== replicas) return 'done'; // changed since the pass looked
     const live = replicas.filter((id) => members.isAlive(id));
-    if (live.length === 0) return 'lost';
+    const [source] = live;
+    if (source === undefined) return 'lost';
     if (live.length >= this.deps.wanted()) {
       chunks.set(ino, index, live);
       return 'done';
@@ -107,7 +108,7 @@ export class Repairer {
     const before = this.changes.get(ino) ?? 0;
     const key = chunkKey(ino, index);
     try {
-      const r = await members.get(live[0])!.peer!.request(Msg.ChunkRead, { key, off: 0, len: this.deps.chunkSize }, undefined, 10_000);
+      const r = await members.get(source)!.peer!.request(Msg.ChunkRead, { key, off: 0, len: this.deps.chunkSize }, undefined, 10_000);
       if (r.data.length > 0) await members.get(target)!.peer!.request(Msg.ChunkWrite, { key, off: 0, epoch: this.deps.epochOf(ino) }, Buffer.from(r.data), 10_000);
     } catch (err) {
       this.deps.log(`re-replicating ${key} to ${target}: ${(err as Error).message}`);

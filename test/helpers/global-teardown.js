@@ -16,7 +16,9 @@ module.exports = async () => {
         console.error(`global teardown: killing leftover process ${pid}`);
         process.kill(Number(pid), 'SIGKILL');
       }
-    } catch {}
+    } catch {
+      // the process is gone or not ours to read: nothing to clean up
+    }
   }
   await new Promise((r) => setTimeout(r, 200));
   let mounts = [];
@@ -25,7 +27,9 @@ module.exports = async () => {
       .split('\n')
       .map((l) => l.split(' '))
       .filter((f) => f[2] && f[2].startsWith('fuse') && f[1].startsWith(tmpdir()));
-  } catch {}
+  } catch {
+    // no /proc/mounts: nothing to unmount
+  }
   for (const m of mounts) {
     const path = m[1].replace(/\\040/g, ' ');
     try {

@@ -39,7 +39,8 @@ export function mountsUnder(dir: string): Map<string, string> {
   for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
     const f = line.split(' ');
     const path = f[1]?.replace(/\\040/g, ' ');
-    if (path && (path === dir || path.startsWith(dir + '/'))) out.set(path, f[2]);
+    const fstype = f[2];
+    if (path && fstype !== undefined && (path === dir || path.startsWith(dir + '/'))) out.set(path, fstype);
   }
   return out;
 }

@@ -25,8 +25,9 @@ export interface TestNet {
   destroy(): void;
 }
 
-function run(args: string[]): void {
-  execFileSync(args[0], args.slice(1), { stdio: 'pipe' });
+function run([cmd, ...args]: string[]): void {
+  if (cmd === undefined) throw new Error('run: empty command');
+  execFileSync(cmd, args, { stdio: 'pipe' });
 }
 
 /** True when this machine lets the tests create network namespaces (root, iproute2). */

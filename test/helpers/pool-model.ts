@@ -147,7 +147,7 @@ export class PoolModel {
     await Promise.all(
       Array.from({ length: parallel }, async () => {
         while (next < paths.length) {
-          const p = paths[next++];
+          const p = paths[next++]!; // next < paths.length was checked just above
           await this.verify(p);
           bytes += this.inode(p).size;
         }

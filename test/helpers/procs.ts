@@ -3,6 +3,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { defined } from './defined';
 
 /** The built CLI entry point (npm test builds it first). */
 export const CLI = resolve(__dirname, '../../dist/src/cli/main.js');
@@ -27,7 +28,8 @@ export interface Proc {
 /** Spawns `mempool ARGS...` with extra environment; `prefix` runs it through another command (e.g. nsenter into a test host). */
 export function mempool(args: string[], env: Record<string, string> = {}, prefix: string[] = []): Proc {
   const argv = [...prefix, process.execPath, CLI, ...args];
-  const child = spawn(argv[0], argv.slice(1), {
+  const child = spawn(argv[0]!, argv.slice(1), {
+    // argv holds at least execPath and CLI (line above)
     env: { ...process.env, [TEST_MARK]: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -139,7 +141,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   if (opts.replicas) margs.push('--replicas', String(opts.replicas));
   if (opts.chunkSize) margs.push('--chunk-size', opts.chunkSize);
   const manager = mempool([...margs, ...(opts.extraManagerArgs ?? [])], env);
-  const url = (await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1];
+  const url = defined((await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1], 'the manager URL');
   const nodes: Proc[] = [];
   const addNode = async (memory = opts.memory ?? '64MiB') => {
     const n = mempool(['node', '--manager', url, '--memory', memory], env);

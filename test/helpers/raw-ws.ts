@@ -54,7 +54,7 @@ export async function rawConnect(url: string, ca?: Buffer): Promise<RawConn> {
         });
         wake = null;
       }
-      return received[read++];
+      return received[read++]!; // the loop above waited until received.length > read
     },
   };
 }

@@ -3,6 +3,7 @@
  * page-aligned) through a mount with a small cache, so write-behind, write-back at the dirty limit and
  * eviction all run while the writer goes on; the file must equal a shadow copy kept by the writer.
  */
+import { writeFileSync } from 'fs';
 import * as path from 'path';
 import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { Cluster, killAll, Proc, startCluster, tempDir } from '../helpers/procs';
@@ -51,7 +52,7 @@ describeMount('page cache integrity under pressure', () => {
 
   it('random writes of mixed sizes through a 16 MiB cache read back exactly, during and after', () => {
     const script = path.join(path.dirname(root), `${path.basename(root)}-writer.py`);
-    require('fs').writeFileSync(script, WRITER);
+    writeFileSync(script, WRITER);
     for (const seed of [1, 2]) {
       const out = sh(`python3 ${script} ${root}/f${seed} ${seed} 12000`);
       expect(out.trim()).toBe('bad 0 []');

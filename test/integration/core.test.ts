@@ -43,7 +43,7 @@ async function parallel<T>(items: T[], width: number, job: (item: T) => Promise<
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < items.length) await job(items[next++]);
+      while (next < items.length) await job(items[next++]!); // next < items.length was checked on this line
     }),
   );
 }
@@ -107,7 +107,7 @@ describe('200 files through a manager and 3 memory nodes (default R=2, 1 MiB chu
       ...Array.from({ length: 6 }, () => between(6 * MiB, 14 * MiB)),
     ];
     const stepChoices = [Infinity, MiB, 64 * KiB + 123, 3 * MiB + 7, 333_333];
-    const plain = sizes.map((size, i) => ({ path: `${dirs[i % dirs.length]}/f${String(i).padStart(3, '0')}`, size, step: stepChoices[i % stepChoices.length] }));
+    const plain = sizes.map((size, i) => ({ path: `${dirs[i % dirs.length]}/f${String(i).padStart(3, '0')}`, size, step: stepChoices[i % stepChoices.length]! }));
     const t0 = Date.now();
     await parallel(plain, 4, async ({ path, size, step }) => {
       const data = randomBytes(size);
@@ -252,7 +252,7 @@ describe('200 files through a manager and 3 memory nodes (default R=2, 1 MiB chu
   test('truncate down and up: cut data gone, growth reads zeros', async () => {
     const big = model.paths().filter((p) => model.expected(p).length > 5 * MiB);
     expect(big.length).toBeGreaterThanOrEqual(4);
-    const [p1, p2, p3, p4] = big;
+    const [p1, p2, p3, p4] = big as [string, string, string, string]; // at least 4, checked just above
 
     await model.truncate(p1, 2.5 * MiB + 3);
     await model.verify(p1);

@@ -28,7 +28,7 @@ function runExample(name: string, args: string[], env: Record<string, string> = 
     });
   } catch (err) {
     const e = err as { status: number | null; stdout: string; stderr: string };
-    throw new Error(`${name} exited ${e.status}\nstdout:\n${e.stdout}\nstderr:\n${e.stderr}`);
+    throw new Error(`${name} exited ${e.status}\nstdout:\n${e.stdout}\nstderr:\n${e.stderr}`, { cause: err });
   }
 }
 

@@ -16,6 +16,7 @@ import { spawnSync } from 'child_process';
 import { PoolStatus } from '../../src/types';
 import { CLI, Cluster, killAll, mempool, Proc, startCluster, TEST_MARK } from '../helpers/procs';
 import { cliStatus } from '../helpers/status';
+import { defined } from '../helpers/defined';
 
 const SECRET = 'lease-failure-secret';
 const ENV = { MEMPOOL_SECRET: SECRET };
@@ -39,7 +40,7 @@ interface Pool {
 /** `mempool status URL --json` run inside a test host (the manager listens on the test network only). */
 function statusFrom(prefix: string[], url: string): PoolStatus {
   const argv = [...prefix, process.execPath, CLI, 'status', url, '--json'];
-  const r = spawnSync(argv[0], argv.slice(1), { env: { ...process.env, ...ENV, [TEST_MARK]: '1' }, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(argv[0]!, argv.slice(1), { env: { ...process.env, ...ENV, [TEST_MARK]: '1' }, encoding: 'utf8', timeout: 20_000 });
   if (r.status !== 0) throw new Error(`mempool status exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as PoolStatus;
 }
@@ -178,7 +179,7 @@ describeNet('a lease holder cut off from the manager (network namespaces)', () =
     net = createNet('lf', ['mgr', 'n1', 'n2', 'a', 'b'], 47);
     const host = (n: string) => net!.hosts.get(n)!;
     const manager = mempool(['manager', '--listen', `${host('mgr').ip}:0`, '--lease-term', String(TERM_MS / 1000)], ENV, host('mgr').prefix);
-    url = (await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1];
+    url = defined((await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1], 'the manager URL');
     await Promise.all(['n1', 'n2'].map((n) => mempool(['node', '--manager', url, '--memory', '64MiB', '--listen', `${host(n).ip}:0`], ENV, host(n).prefix).waitFor(/serving .* on ws/)));
     [mountA, mountB] = await Promise.all([mountAt(url, dirA, ENV, [], host('a').prefix), mountAt(url, dirB, ENV, [], host('b').prefix)]);
   });

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Cluster, killAll, mempool, mempoolSync, Proc, startCluster, tempDir } from '../helpers/procs';
 import { removeMountState } from '../../mount/runtime';
+import { defined } from '../helpers/defined';
 
 const SECRET = 'mount-basic-secret';
 const ENV = { MEMPOOL_SECRET: SECRET };
@@ -31,8 +32,8 @@ function sh(cmd: string, cwd = mnt): string {
 function mountsUnder(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of fs.readFileSync('/proc/mounts', 'utf8').split('\n')) {
-    const f = line.split(' ');
-    if (f[1] && f[1].replace(/\\040/g, ' ').startsWith(dir)) out.set(f[1], f[2]);
+    const [, mountpoint, fstype] = line.split(' ');
+    if (mountpoint && fstype !== undefined && mountpoint.replace(/\\040/g, ' ').startsWith(dir)) out.set(mountpoint, fstype);
   }
   return out;
 }
@@ -259,7 +260,7 @@ print('|'.join(out))
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const pid = Number(/pid (\d+)/.exec(r.stdout)![1]);
-    const log = /log (\S+)\)/.exec(r.stdout)![1];
+    const log = defined(/log (\S+)\)/.exec(r.stdout)?.[1], 'the log path in the mount output');
     expect(mountsUnder(root).get(m2)).toBe('fuse.mempool');
     expect(fs.readFileSync(path.join(m2, 'hello.txt'), 'utf8')).toBe('hello pool\n');
     const u = mempoolSync(['umount', m2]);
@@ -286,7 +287,7 @@ print('|'.join(out))
     const m3 = path.join(root, 'up', 'mnt'); // up creates it
     const secretFile = path.join(root, 'up-secret');
     const up = mempool(['up', m3, '--listen', '127.0.0.1:0', '--memory', '64MiB', '--secret-file', secretFile]);
-    const url = (await up.waitFor(/^mounted (ws:\/\/\S+) on /m, 20000))[1];
+    const url = defined((await up.waitFor(/^mounted (ws:\/\/\S+) on /m, 20000))[1], 'the URL in the up output');
     await up.waitFor(/mempool mount ws:\/\/\S+ \/mnt\/mempool --secret-file/);
     expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
     expect(mountsUnder(root).get(m3)).toBe('fuse.mempool');

@@ -11,6 +11,7 @@ import { canMount, mountAt, mountsUnder, unmount } from '../helpers/mounts';
 import { sha256 } from '../helpers/pool-model';
 import { Cluster, killAll, Proc, startCluster, tempDir } from '../helpers/procs';
 import { statusWhen } from '../helpers/status';
+import { defined } from '../helpers/defined';
 
 const MiB = 1024 * 1024;
 const PING = { MEMPOOL_PING_MS: '500' };
@@ -51,7 +52,7 @@ describe('a memory node killed with R=2', () => {
     // A client that read everything before the kill (so it knows the dead node's address) but caches almost nothing.
     const knowing = await PoolClient.connect(cluster.url, { cacheBytes: 256 * 1024 });
     for (const path of files.keys()) await knowing.readFile(path);
-    const victim = cluster.nodes[1];
+    const victim = defined(cluster.nodes[1], 'memory node 1');
     victim.child.kill('SIGKILL');
     await victim.exited;
     await statusWhen(cluster.url, (st) => st.nodes.filter((n) => n.alive).length === 2, 10000);
@@ -91,7 +92,7 @@ describe('re-replication after a node dies (R=2, --repair-after 1)', () => {
         await client.writeFile(`/r${i}`, data);
         files.set(`/r${i}`, sha256(data));
       }
-      const [first, second] = [cluster.nodes[0], cluster.nodes[1]];
+      const [first, second] = [defined(cluster.nodes[0], 'memory node 0'), defined(cluster.nodes[1], 'memory node 1')];
       first.child.kill('SIGKILL');
       await first.exited;
       const st = await statusWhen(cluster.url, (s) => s.nodes.filter((n) => n.alive).length === 2 && s.repairs > 0, 15000);
@@ -129,8 +130,9 @@ describe('a memory node killed with R=1', () => {
         await client.writeFile(`/g${i}`, data);
         files.set(`/g${i}`, data);
       }
-      cluster.nodes[0].child.kill('SIGKILL');
-      await cluster.nodes[0].exited;
+      const victim = defined(cluster.nodes[0], 'memory node 0');
+      victim.child.kill('SIGKILL');
+      await victim.exited;
       await statusWhen(cluster.url, (st) => st.nodes.filter((n) => n.alive).length === 1, 10000);
       let lost = 0;
       const reader = await PoolClient.connect(cluster.url); // no cached pages: every read goes to the nodes

@@ -9,6 +9,7 @@ import { PoolClient, FsError } from '../../src';
 import { encodeFrame, FrameKind, HEADER_SIZE, MAGIC } from '../../transport/frame';
 import { Msg } from '../../transport/messages';
 import { killAll, mempool, mempoolSync, Cluster, Proc, startCluster } from '../helpers/procs';
+import { defined } from '../helpers/defined';
 import { expectClosed, rawAuthenticated, rawConnect, RawConn, rawHandshake, rawRequest } from '../helpers/raw-ws';
 
 const SECRET = `s3cret-${randomBytes(8).toString('hex')}`;
@@ -21,6 +22,8 @@ const NODE_MAX_PAYLOAD = 65 * MIB;
 let cluster: Cluster;
 let good: PoolClient;
 let nodeUrls: string[] = [];
+/** URL of memory node i (read from its output in beforeAll). */
+const nodeUrl = (i: number) => defined(nodeUrls[i], `memory node ${i} URL`);
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
@@ -52,7 +55,7 @@ async function connectExpectingRefusal(secret: string): Promise<FsError> {
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: 2, memory: '128MiB', secret: SECRET, env: { MEMPOOL_PING_MS: String(PING_MS) } });
-  nodeUrls = cluster.nodes.map((n) => (n.output().match(/serving .* on (wss?:\/\/\S+)/) as RegExpMatchArray)[1]);
+  nodeUrls = cluster.nodes.map((n) => defined(n.output().match(/serving .* on (wss?:\/\/\S+)/)?.[1], 'a memory node URL'));
   good = await PoolClient.connect(cluster.url, { secret: SECRET, connectTimeoutMs: 5000 });
   await good.mkdir('/keep');
   await good.writeFile('/keep/a', randomBytes(1.5 * MIB));
@@ -138,7 +141,7 @@ function hostileCases(maxPayload: number): Array<[string, (c: RawConn) => void]>
 
 describe.each([
   ['manager', () => cluster.url, () => cluster.manager, MANAGER_MAX_PAYLOAD],
-  ['memory node', () => nodeUrls[0], () => cluster.nodes[0], NODE_MAX_PAYLOAD],
+  ['memory node', () => nodeUrl(0), () => defined(cluster.nodes[0], 'memory node 0'), NODE_MAX_PAYLOAD],
 ])('malformed frames to the %s', (_name, url, proc, maxPayload) => {
   it('a properly authenticated raw connection is served (control)', async () => {
     const c = await rawAuthenticated(url(), SECRET);
@@ -214,16 +217,16 @@ describe('requests with valid framing but bad field types', () => {
       { key: '1.0', off: 0, len: 2 ** 40 },
       { key: '1.0', off: 'zero', len: 1 },
     ]) {
-      const c = await rawAuthenticated(nodeUrls[1], SECRET);
+      const c = await rawAuthenticated(nodeUrl(1), SECRET);
       c.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkRead, 1, 0, meta));
       expect((await expectClosed(c)).code).toBe(1002);
     }
-    expect(alive(cluster.nodes[1])).toBe(true);
+    expect(alive(defined(cluster.nodes[1], 'memory node 1'))).toBe(true);
     await roundTrip('/after-bad-fields');
   });
 
   it('a memory node answers EINVAL (and keeps the link) for a write past the pool chunk size but within the frame limit', async () => {
-    const c = await rawAuthenticated(nodeUrls[1], SECRET);
+    const c = await rawAuthenticated(nodeUrl(1), SECRET);
     const chunkSize = good.chunkSize;
     const r = await rawRequest(c, Msg.ChunkWrite, 1, { key: 'raw.0', off: chunkSize - 10 }, randomBytes(4096));
     expect(r.status).toBe(22);
@@ -305,7 +308,7 @@ describe('liveness and reconnection', () => {
     expect(st.code).toBe(0);
     const status = JSON.parse(st.stdout) as { nodes: Array<{ alive: boolean; capacity: number }>; capacity: number };
     expect(status.nodes).toHaveLength(1);
-    expect(status.nodes[0].alive).toBe(true);
+    expect(status.nodes[0]?.alive).toBe(true);
     expect(status.capacity).toBe(16 * MIB);
     console.log(`node registered ${registerMs} ms after the late manager came up`);
     await Promise.all([node.stop('SIGKILL'), manager.stop('SIGKILL')]);

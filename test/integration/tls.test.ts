@@ -9,6 +9,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { FsError, PoolClient } from '../../src';
 import { killAll, mempool, mempoolSync, Proc, tempDir } from '../helpers/procs';
+import { defined } from '../helpers/defined';
 import { expectClosed, rawAuthenticated, rawConnect } from '../helpers/raw-ws';
 
 const SECRET = `tls-${randomBytes(8).toString('hex')}`;
@@ -22,6 +23,8 @@ let ca: Buffer;
 let manager: Proc;
 let url: string;
 const nodeUrls: string[] = [];
+/** URL of memory node i (read from its output in beforeAll). */
+const nodeUrl = (i: number) => defined(nodeUrls[i], `memory node ${i} URL`);
 
 beforeAll(async () => {
   dir = tempDir('mempool-tls-');
@@ -37,13 +40,13 @@ beforeAll(async () => {
   const env = { MEMPOOL_SECRET: SECRET };
   const tls = ['--tls-cert', certFile, '--tls-key', keyFile];
   manager = mempool(['manager', '--listen', '127.0.0.1:0', '--chunk-size', '256KiB', ...tls], env);
-  url = (await manager.waitFor(/listening on (\S+)/))[1];
+  url = defined((await manager.waitFor(/listening on (\S+)/))[1], 'the manager URL');
   // Nodes trust the manager's certificate: one through --tls-ca, one through MEMPOOL_TLS_CA.
   const nodes = [
     mempool(['node', '--manager', url, '--memory', '64MiB', '--tls-ca', certFile, ...tls], env),
     mempool(['node', '--manager', url, '--memory', '64MiB', ...tls], { ...env, MEMPOOL_TLS_CA: certFile }),
   ];
-  for (const n of nodes) nodeUrls.push((await n.waitFor(/serving .* on (\S+)/))[1]);
+  for (const n of nodes) nodeUrls.push(defined((await n.waitFor(/serving .* on (\S+)/))[1], 'a memory node URL'));
 }, 30_000);
 
 afterAll(async () => {
@@ -129,11 +132,11 @@ describe('TLS', () => {
       err = e;
     }
     expect((err as FsError).errno).toBe(13);
-    const raw = await rawConnect(nodeUrls[0], ca);
+    const raw = await rawConnect(nodeUrl(0), ca);
     raw.ws.send(Buffer.from('not a frame'));
     expect((await expectClosed(raw)).code).toBe(4001);
     // a well-authenticated raw wss link to a node works (control for the line above)
-    const ok = await rawAuthenticated(nodeUrls[0], SECRET, ca);
+    const ok = await rawAuthenticated(nodeUrl(0), SECRET, ca);
     expect(ok.ws.readyState).toBe(ok.ws.OPEN);
     ok.ws.close();
   });

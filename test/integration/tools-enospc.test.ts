@@ -7,6 +7,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { defined } from '../helpers/defined';
 import { canMount, sh } from '../helpers/mounts';
 import { MountedPool, removeRoot, startMountedPool, stopMountedPool, finishMountedPool } from '../helpers/pool-fixture';
 
@@ -101,10 +102,11 @@ describeMount('a full pool gives ENOSPC and harms nothing else', () => {
       sh('rm fill', dir);
     }
     // tmpfs: write() fails, close() succeeds, and the file holds every acknowledged byte
-    expect(fills.tmpfs).toMatchObject({ write_error: 'No space left on device', close_error: null, kept_acked: true });
-    expect(fills.tmpfs.size).toBe(fills.tmpfs.acked);
-    expect(fills.tmpfs.acked).toBeGreaterThan(50 * MiB);
-    expect(fills.mempool.write_error).toBe('No space left on device');
+    const onTmpfs = defined(fills.tmpfs, 'the tmpfs fill result');
+    expect(onTmpfs).toMatchObject({ write_error: 'No space left on device', close_error: null, kept_acked: true });
+    expect(onTmpfs.size).toBe(onTmpfs.acked);
+    expect(onTmpfs.acked).toBeGreaterThan(50 * MiB);
+    expect(defined(fills.mempool, 'the mempool fill result').write_error).toBe('No space left on device');
     expectKeptIntact();
   });
 
@@ -112,7 +114,8 @@ describeMount('a full pool gives ENOSPC and harms nothing else', () => {
   // acknowledged is kept, as on tmpfs.
   it('keeps every byte write() acknowledged and close() succeeds (as on tmpfs)', () => {
     console.log(`fill-writer on mempool: ${JSON.stringify(fills.mempool)}; on tmpfs: ${JSON.stringify(fills.tmpfs)}`);
-    expect(fills.mempool).toMatchObject({ close_error: null, kept_acked: true, size: fills.mempool.acked });
+    const onPool = defined(fills.mempool, 'the mempool fill result');
+    expect(onPool).toMatchObject({ close_error: null, kept_acked: true, size: onPool.acked });
   });
 
   it('leaves no mount and no process behind', async () => {

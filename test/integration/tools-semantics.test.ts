@@ -7,6 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { defined } from '../helpers/defined';
 import { canMount, sh } from '../helpers/mounts';
 import { MountedPool, removeRoot, startMountedPool, stopMountedPool, finishMountedPool } from '../helpers/pool-fixture';
 
@@ -63,9 +64,9 @@ describeMount('POSIX semantics on the mount, compared with tmpfs', () => {
       renames[fsName] = JSON.parse(sh(`python3 ${pool!.root}/rename-reader.py ${dir}/ren 300`));
     }
     expect(renames.tmpfs).toMatchObject({ mixed: 0, errors: {}, final_ok: true });
-    expect(renames.tmpfs.reads).toBeGreaterThan(20);
+    expect(defined(renames.tmpfs, 'the tmpfs rename result').reads).toBeGreaterThan(20);
     expect(renames.mempool).toMatchObject({ mixed: 0, final_ok: true });
-    expect(renames.mempool.reads).toBeGreaterThan(20);
+    expect(defined(renames.mempool, 'the mempool rename result').reads).toBeGreaterThan(20);
   });
 
   // libfuse 2's path layer forgets the replaced file's name at the rename; our patched libfuse answers ESTALE there
@@ -82,8 +83,9 @@ describeMount('POSIX semantics on the mount, compared with tmpfs', () => {
     // the same file through the shell, walking down with cd
     const walk = `cd deep && while cd ${'d'.repeat(250)} 2>/dev/null; do :; done && cd e* && pwd | wc -c && cat ${'f'.repeat(100)}`;
     const [tmpfsWalk, poolWalk] = targets().map(([, dir]) => sh(walk, dir).split('\n'));
-    expect(poolWalk[1]).toBe('at the bottom');
-    expect(Number(poolWalk[0]) - pool!.mnt.length).toBe(Number(tmpfsWalk[0]) - pool!.tmpfs!.length);
+    const [poolDepth, poolText] = defined(poolWalk, 'the mempool walk');
+    expect(poolText).toBe('at the bottom');
+    expect(Number(poolDepth) - pool!.mnt.length).toBe(Number(defined(tmpfsWalk, 'the tmpfs walk')[0]) - pool!.tmpfs!.length);
     for (const [, dir] of targets()) sh('rm -rf deep', dir);
   });
 
@@ -118,7 +120,8 @@ describeMount('POSIX semantics on the mount, compared with tmpfs', () => {
       outs.push(r.stdout);
     }
     expect(outs[1]).toBe(outs[0]);
-    const line = (label: string) => outs[1].split('\n').find((l) => l.startsWith(label + ' '));
+    const poolOut = defined(outs[1], 'the mempool output');
+    const line = (label: string) => poolOut.split('\n').find((l) => l.startsWith(label + ' '));
     // the expectations tmpfs also meets, spelled out
     expect(line('create-in-sticky-root')).toBe('create-in-sticky-root rc=0 ');
     expect(outs[1]).toMatch(new RegExp(`^owner: ${USER}:${USER} 644$`, 'm'));

@@ -1,3 +1,4 @@
+import { defined } from '../helpers/defined';
 import { FsError } from '../../src/errors';
 import { Namespace, RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/manager/namespace';
 
@@ -73,7 +74,7 @@ describe('Namespace: root and basics', () => {
     a.size = 999;
     a.mode = 0;
     expect(ns.getattr('/f').size).toBe(0);
-    const e = ns.readdir('/')[0];
+    const e = defined(ns.readdir('/')[0], 'the first directory entry');
     e.attr.nlink = 42;
     expect(ns.getattr('/f').nlink).toBe(1);
   });
@@ -721,7 +722,6 @@ describe('Namespace: accounting', () => {
     expect(ns.counts()).toEqual({ files: 0, directories: 2, inodes: 2 });
     expect(ns.readdir('/bulk')).toEqual([]);
     // Informational only; the requirement is "well under 100 ms" on a normal machine.
-    // eslint-disable-next-line no-console
     if (ms > 100) console.warn(`namespace perf smoke took ${ms.toFixed(1)} ms`);
   });
 });

@@ -1,3 +1,4 @@
+import { defined } from '../helpers/defined';
 import { placeChunk, PlacementCandidate } from '../../src/manager/placement';
 
 const GiB = 1024 ** 3;
@@ -91,7 +92,7 @@ describe('placeChunk', () => {
     const cand = nodes(10);
     const counts = new Map<string, number>();
     for (let i = 0; i < 10_000; i++) {
-      const id = placeChunk(2 ** 40 + i * 7919, i % 3, cand, 1)[0];
+      const id = defined(placeChunk(2 ** 40 + i * 7919, i % 3, cand, 1)[0], 'a placement');
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     for (const c of counts.values()) {
