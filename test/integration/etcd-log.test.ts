@@ -18,8 +18,8 @@ function newPrefix(): string {
 }
 
 /** Opens an EtcdLog on the test etcd (closed in afterEach). */
-function open(prefix: string, ttlSeconds = 2): EtcdLog {
-  const log = EtcdLog.fromUrl(`etcd://${etcd.hostPort}/${prefix}`, { ttlSeconds });
+function open(prefix: string, ttlSeconds = 2, compactAfterMs?: number): EtcdLog {
+  const log = EtcdLog.fromUrl(`etcd://${etcd.hostPort}/${prefix}`, { ttlSeconds, compactAfterMs });
   opened.push(log);
   return log;
 }
@@ -189,6 +189,56 @@ test('follow() delivers every record exactly once, in order, across a snapshot; 
   await g.caughtUp(101);
   expectSeqs(late, 51, 101);
   await g.stop();
+});
+
+test('a follower stalled past two snapshots (its watch revision compacted away) resumes from the newest snapshot, nothing repeated', async () => {
+  const prefix = newPrefix();
+  const leader = open(prefix, 2, 0);
+  await leader.campaign('ws://l:1');
+  for (let i = 1; i <= 5; i++) await leader.append([{ n: i }]);
+  let release!: () => void;
+  const gate = new Promise<void>((res) => (release = res));
+  const seen: LogRecord[] = [];
+  const snaps: Snapshot[] = [];
+  let calls = 0;
+  const f = open(prefix).follow(1, {
+    onRecords: async (r) => {
+      seen.push(...r);
+      if (calls++ === 0) await gate;
+    },
+    onSnapshot: (s) => void snaps.push(s),
+  });
+  await waitFor(() => seen.length === 5, 'the first delivery');
+  for (let i = 6; i <= 15; i++) await leader.append([{ n: i }]);
+  await leader.saveSnapshot({ seq: 10, state: { upTo: 10 } });
+  for (let i = 16; i <= 25; i++) await leader.append([{ n: i }]);
+  await leader.saveSnapshot({ seq: 20, state: { upTo: 20 } }); // compacts history up to the first snapshot
+  await expect(admin.get(`${prefix}/head`).revision(1).exec()).rejects.toThrow(/compacted/);
+  for (let i = 26; i <= 30; i++) await leader.append([{ n: i }]);
+  release();
+  await f.caughtUp(30);
+  expect(snaps).toEqual([{ seq: 20, state: { upTo: 20 } }]);
+  expect(seen.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, ...Array.from({ length: 10 }, (_, i) => 21 + i)]);
+  await leader.append([{ n: 31 }]);
+  await f.caughtUp(31);
+  expect(seen[seen.length - 1]).toEqual({ seq: 31, op: { n: 31 } });
+});
+
+test('observeLeader reports the leader and each change', async () => {
+  const prefix = newPrefix();
+  const a = open(prefix);
+  const b = open(prefix);
+  const watcher = open(prefix);
+  const seen: (string | undefined)[] = [];
+  const stop = await watcher.observeLeader((v) => seen.push(v));
+  await a.campaign('ws://a:1');
+  const bElected = b.campaign('ws://b:1');
+  await waitFor(() => seen[seen.length - 1] === 'ws://a:1', 'a to be seen as leader');
+  await a.resign();
+  await bElected;
+  await waitFor(() => seen[seen.length - 1] === 'ws://b:1', 'b to be seen as leader');
+  expect(seen[0]).toBeUndefined();
+  await stop();
 });
 
 test('a follower survives an etcd restart without losing or repeating records', async () => {

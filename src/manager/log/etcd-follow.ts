@@ -7,7 +7,8 @@
  * records it needs were folded into a snapshot (the follower fell behind), it
  * delivers that snapshot first (onSnapshot), then the records after it.
  */
-import { Etcd3, Watcher } from 'etcd3';
+import { Etcd3, Range } from 'etcd3';
+import { OneWatch, watchOnce } from './etcd-watch';
 import { EtcdKeys, LogGapError, SnapshotPointer, parseBatch, parsePointer } from './etcd-keys';
 import { LogRecord, Snapshot } from './meta-log';
 
@@ -65,8 +66,7 @@ async function callHandler(fn: () => void | Promise<void>): Promise<void> {
 export function followLog(src: LogSource, fromSeq: number, h: FollowHandlers): Follower {
   let next = fromSeq;
   let running = true;
-  let watcher: Watcher | null = null;
-  let wake: (() => void) | null = null;
+  let watch: OneWatch | null = null;
   const waiters = new Set<{ seq: number; res: () => void }>();
 
   const notify = () => {
@@ -118,38 +118,29 @@ export function followLog(src: LogSource, fromSeq: number, h: FollowHandlers): F
     if (!running) return;
     await deliver(records);
     // watch from the revision after the read: every batch committed later arrives as a put
-    const w = src.client
-      .watch()
-      .prefix(src.keys.log)
-      .startRevision(String(BigInt(revision) + 1n))
-      .only('put')
-      .watcher();
-    watcher = w;
     let chain = Promise.resolve();
     let failed: Error | null = null;
-    const ended = new Promise<void>((res) => {
-      wake = res;
-      const fail = (err: Error) => {
-        failed ??= err;
-        res();
-      };
-      w.on('put', (kv) => {
+    const w = watchOnce(src.client, Range.prefix(src.keys.log), String(BigInt(revision) + 1n), 'put', (events) => {
+      for (const ev of events) {
         chain = chain.then(async () => {
           if (!running || failed) return;
-          const last = src.keys.batchLastSeq(kv.key.toString());
-          const ops = parseBatch(kv.value.toString());
+          const last = src.keys.batchLastSeq(ev.kv.key.toString());
+          const ops = parseBatch(ev.kv.value.toString());
           const first = last - ops.length + 1;
           await deliver(ops.map((op, i) => ({ seq: first + i, op })));
         });
-        chain.catch(fail);
-      });
-      w.on('disconnected', fail);
-      w.on('error', fail);
+        chain.catch((err: Error) => {
+          failed ??= err;
+          w.close();
+        });
+      }
     });
-    await ended;
-    watcher = null;
-    await w.cancel().catch(() => undefined);
+    watch = w;
+    if (!running) w.close();
+    const reason = await w.ended;
+    watch = null;
     await chain.catch(() => undefined);
+    failed ??= reason;
     if (failed) throw failed; // the loop decides: re-read (watch trouble, gap) or stop (handler failed)
   };
 
@@ -202,8 +193,7 @@ export function followLog(src: LogSource, fromSeq: number, h: FollowHandlers): F
     },
     async stop() {
       running = false;
-      wake?.();
-      await watcher?.cancel().catch(() => undefined);
+      watch?.close();
       await stopped;
     },
     stopped,

@@ -10,7 +10,8 @@
  */
 import { EventEmitter } from 'events';
 import { performance } from 'perf_hooks';
-import { Etcd3, Lease, Watcher } from 'etcd3';
+import { Etcd3, Lease, Range } from 'etcd3';
+import { OneWatch, keyRange, watchOnce } from './etcd-watch';
 import { EtcdKeys } from './etcd-keys';
 
 /** This process is not (or no longer) the leader: it may not append. */
@@ -39,8 +40,8 @@ export class EtcdLeadership extends EventEmitter {
   private validUntil = 0;
   private fired: number[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private keyWatch: Watcher | null = null;
-  private waitWatch: Watcher | null = null;
+  private keyWatch: OneWatch | null = null;
+  private waitWatch: OneWatch | null = null;
   private abortCampaign: ((err: Error) => void) | null = null;
   private lostWhy: string | null = null;
 
@@ -127,7 +128,7 @@ export class EtcdLeadership extends EventEmitter {
     const put = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value).lease(id)).else(this.client.get(key)).commit();
     const createRevision = put.succeeded ? put.header.revision : (put.responses[0]?.response_range.kvs[0]?.create_revision ?? '0');
     if (createRevision === '0') throw new NotLeaderError('campaign key vanished at once');
-    await this.watchOwnKey(key, put.header.revision);
+    void this.watchOwnKey(key, put.header.revision);
     for (;;) {
       const older = await this.client
         .getAll()
@@ -143,44 +144,50 @@ export class EtcdLeadership extends EventEmitter {
     return { key, createRevision };
   }
 
-  /** Loses leadership if our own key is deleted (lease revoked or expired in etcd). */
+  /** Loses leadership when our own key is deleted (lease revoked or expired in etcd); re-watches across etcd restarts. */
   private async watchOwnKey(key: string, revision: string): Promise<void> {
-    const w = await this.client
-      .watch()
-      .key(key)
-      .startRevision(String(BigInt(revision) + 1n))
-      .only('delete')
-      .create();
-    this.keyWatch = w;
-    w.on('delete', () => this.lose('campaign key deleted (lease revoked or expired)'));
-    w.on('error', (err) => this.lose(`campaign key watch failed: ${err.message}`));
+    let rev = revision;
+    while (this.state === 'campaigning' || this.state === 'leader') {
+      const w = watchOnce(this.client, keyRange(key), String(BigInt(rev) + 1n), 'delete', () => this.lose('campaign key deleted (lease revoked or expired)'));
+      this.keyWatch = w;
+      const why = await w.ended;
+      if (why === null || !(this.state === 'campaigning' || this.state === 'leader')) return;
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const now = await this.client.get(key).exec();
+        if (now.kvs.length === 0) return this.lose('campaign key gone (lease revoked or expired)');
+        rev = now.header.revision;
+      } catch {
+        // etcd unreachable: keep trying; the keepalive watchdog ends the term if this lasts a TTL
+      }
+    }
   }
 
-  /** Resolves once key is deleted (watching from the revision it was seen at). */
+  /** Resolves once key is deleted (watching from the revision it was seen at; re-checks after any watch trouble). */
   private async waitDeleted(key: string, revision: string): Promise<void> {
-    const w = await this.client
-      .watch()
-      .key(key)
-      .startRevision(String(BigInt(revision) + 1n))
-      .only('delete')
-      .create();
-    this.waitWatch = w;
-    try {
-      const still = await this.client.get(key).exec();
-      if (still.kvs.length === 0) return;
-      await new Promise<void>((res, rej) => {
-        w.once('delete', () => res());
-        w.once('error', rej);
-      });
-    } finally {
-      await this.stopWaitWatch();
+    let rev = revision;
+    for (;;) {
+      let deleted!: () => void;
+      const gone = new Promise<void>((res) => (deleted = res));
+      const w = watchOnce(this.client, keyRange(key), String(BigInt(rev) + 1n), 'delete', () => deleted());
+      this.waitWatch = w;
+      try {
+        const why = await Promise.race([gone.then(() => null), w.ended]);
+        if (why === null) return;
+      } finally {
+        w.close();
+        this.waitWatch = null;
+      }
+      if (this.state !== 'campaigning') throw new NotLeaderError('campaign ended');
+      const now = await this.client.get(key).exec();
+      if (now.kvs.length === 0) return;
+      rev = now.header.revision;
     }
   }
 
   private async stopWaitWatch(): Promise<void> {
-    const w = this.waitWatch;
+    this.waitWatch?.close();
     this.waitWatch = null;
-    if (w) await w.cancel().catch(() => undefined);
   }
 
   /** Moves the validity deadline to sent + TTL (a keepalive sent at `sent` was confirmed) and re-arms the watchdog. */
@@ -210,9 +217,9 @@ export class EtcdLeadership extends EventEmitter {
     this.guardValue = null;
     const lease = this.lease;
     this.lease = null;
-    const w = this.keyWatch;
+    this.keyWatch?.close();
     this.keyWatch = null;
-    await Promise.all([w?.cancel().catch(() => undefined), this.stopWaitWatch(), lease ? (revoke ? lease.revoke().catch(() => lease.release()) : Promise.resolve(lease.release())) : undefined]);
+    await Promise.all([this.stopWaitWatch(), lease ? (revoke ? lease.revoke().catch(() => lease.release()) : Promise.resolve(lease.release())) : undefined]);
   }
 
   /** Steps down (or stops campaigning) on purpose: revokes the lease so a standby takes over at once. */
@@ -242,27 +249,38 @@ export class EtcdLeadership extends EventEmitter {
   async observe(cb: (value: string | undefined) => void): Promise<() => Promise<void>> {
     let last: string | undefined | null = null;
     let stopped = false;
-    let chain = Promise.resolve();
-    const refresh = () => {
-      chain = chain.then(async () => {
-        if (stopped) return;
-        const v = await this.leaderValue().catch(() => last);
-        if (!stopped && v !== null && v !== last) {
-          last = v;
-          cb(v);
-        }
-      });
+    let current: OneWatch | null = null;
+    /** Reads the leader and returns the revision of the read. */
+    const read = async (): Promise<string> => {
+      const r = await this.client.getAll().prefix(this.keys.election).sort('Create', 'Ascend').limit(1).exec();
+      const v = r.kvs[0]?.value.toString();
+      if (!stopped && v !== last) {
+        last = v;
+        cb(v);
+      }
+      return r.header.revision;
     };
-    const w = await this.client.watch().prefix(this.keys.election).create();
-    w.on('put', refresh);
-    w.on('delete', refresh);
-    w.on('connected', refresh);
-    w.on('error', () => undefined);
-    refresh();
-    await chain;
+    let revision = await read();
+    const loop = async () => {
+      while (!stopped) {
+        const w = watchOnce(this.client, Range.prefix(this.keys.election), String(BigInt(revision) + 1n), 'all', () => w.close());
+        current = w;
+        if (stopped) w.close();
+        const why = await w.ended;
+        if (stopped) return;
+        if (why) await new Promise((r) => setTimeout(r, 200));
+        try {
+          revision = await read();
+        } catch {
+          // etcd unreachable: try again after the pause above
+        }
+      }
+    };
+    const running = loop();
     return async () => {
       stopped = true;
-      await w.cancel().catch(() => undefined);
+      current?.close();
+      await running;
     };
   }
 }

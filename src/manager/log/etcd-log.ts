@@ -9,6 +9,7 @@ import { Etcd3, IOptions, ITxnResponse, Range } from 'etcd3';
 import { EtcdKeys, LogGapError, SnapshotPointer, parseBatch, parsePointer } from './etcd-keys';
 import { EtcdLeadership, LeaderGuard, NotLeaderError } from './etcd-leader';
 import { EtcdTarget, parseEtcdUrl } from './etcd-url';
+import { openEtcdClient } from './etcd-client';
 import { FollowHandlers, Follower, followLog } from './etcd-follow';
 import { Json, LoadedLog, LogRecord, MetaLog, Snapshot } from './meta-log';
 
@@ -36,8 +37,10 @@ export interface EtcdLogOptions extends EtcdTarget {
   batchBytes?: number;
   /** Size of one snapshot chunk (default 1 MiB). */
   chunkBytes?: number;
-  /** Compact etcd's revision history after each snapshot, up to the previous snapshot (default true; etcd-wide, so disable on a shared etcd that compacts itself). */
+  /** Compact etcd's revision history after each snapshot, up to the newest earlier snapshot at least compactAfterMs old (default true; etcd-wide, so disable on a shared etcd that compacts itself). */
   compact?: boolean;
+  /** History a standby may lag by and still resume its watch without reloading a snapshot (default 60 s). */
+  compactAfterMs?: number;
   /** Extra etcd3 client options (TLS credentials, auth). */
   client?: Partial<IOptions>;
 }
@@ -96,22 +99,20 @@ export class EtcdLog implements MetaLog {
   private tail: Tail | null = null;
   private queue: Pending[] = [];
   private writing = false;
-  private lastSnapshotRevision: string | null = null;
+  private readonly compactAfterMs: number;
+  /** Revisions of the snapshots this leader wrote that history has not been compacted to yet, oldest first. */
+  private snapshotRevisions: { revision: string; at: number }[] = [];
   private followers = new Set<Follower>();
   private closed = false;
 
   constructor(opts: EtcdLogOptions) {
     this.keys = new EtcdKeys(opts.prefix);
-    this.client = new Etcd3({
-      hosts: opts.endpoints,
-      dialTimeout: 5000,
-      grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
-      ...opts.client,
-    });
+    this.client = openEtcdClient(opts.endpoints, opts.client);
     this.leadership = new EtcdLeadership(this.client, this.keys, opts.ttlSeconds ?? 5);
     this.batchBytes = opts.batchBytes ?? 1024 * 1024;
     this.chunkBytes = opts.chunkBytes ?? 1024 * 1024;
     this.compact = opts.compact ?? true;
+    this.compactAfterMs = opts.compactAfterMs ?? 60000;
     this.leadership.onLost((err) => this.failQueue(err));
   }
 
@@ -367,12 +368,16 @@ export class EtcdLog implements MetaLog {
     }
     // appends may have moved the tail meanwhile: only the pointer fields change here
     if (this.tail) this.tail = { ...this.tail, pointer, pointerMod: r.header.revision };
-    const previous = this.lastSnapshotRevision;
-    this.lastSnapshotRevision = r.header.revision;
-    if (this.compact && previous) {
-      // keep history back to the previous snapshot, so a follower within one snapshot interval resumes its watch
-      await this.client.kv.compact({ revision: previous }).catch(() => undefined);
-    }
+    if (this.compact) await this.compactHistory(r.header.revision);
+  }
+
+  /** Compacts etcd's history up to the newest earlier snapshot older than compactAfterMs (a standby lagging less resumes its watch). */
+  private async compactHistory(revision: string): Promise<void> {
+    const now = Date.now();
+    this.snapshotRevisions.push({ revision, at: now });
+    let target: string | null = null;
+    while (this.snapshotRevisions.length > 1 && this.snapshotRevisions[0]!.at <= now - this.compactAfterMs) target = this.snapshotRevisions.shift()!.revision;
+    if (target) await this.client.kv.compact({ revision: target }).catch(() => undefined);
   }
 
   /** Delivers every record from fromSeq on, in order and exactly once, first those stored and then new ones as they commit (see etcd-follow.ts). */
