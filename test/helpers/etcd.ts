@@ -57,11 +57,11 @@ async function waitHealthy(srv: EtcdServer, deadlineMs: number): Promise<void> {
   throw new Error(`etcd not healthy within ${deadlineMs} ms:\n${srv.output()}`);
 }
 
-/** Starts one etcd member; extraArgs are appended to its command line. */
-export async function startEtcd(extraArgs: string[] = []): Promise<EtcdServer> {
+/** Starts one etcd member with its data dir under parentDir (default /dev/shm, a tmpfs); extraArgs are appended to its command line. */
+export async function startEtcd(extraArgs: string[] = [], parentDir = '/dev/shm'): Promise<EtcdServer> {
   for (let attempt = 0; ; attempt++) {
     const [client, peer] = [await freePort(), await freePort()];
-    const dataDir = mkdtempSync(join('/dev/shm', 'mempool-etcd-'));
+    const dataDir = mkdtempSync(join(parentDir, 'mempool-etcd-'));
     const cu = `http://127.0.0.1:${client}`;
     const pu = `http://127.0.0.1:${peer}`;
     const args = [

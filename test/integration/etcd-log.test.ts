@@ -17,8 +17,8 @@ function newPrefix(): string {
   return `mempool/t${++prefixN}`;
 }
 
-/** Opens an EtcdLog on the test etcd (closed in afterEach). */
-function open(prefix: string, ttlSeconds = 2, compactAfterMs?: number): EtcdLog {
+/** Opens an EtcdLog on the test etcd (closed in afterEach); the default TTL leaves room for a loaded 2-core machine. */
+function open(prefix: string, ttlSeconds = 5, compactAfterMs?: number): EtcdLog {
   const log = EtcdLog.fromUrl(`etcd://${etcd.hostPort}/${prefix}`, { ttlSeconds, compactAfterMs });
   opened.push(log);
   return log;
@@ -108,7 +108,7 @@ test('only the leader appends; after its lease is revoked it can never append ag
 /** A leader in its own process (built module in dist/): prints "elected", then for each stdin line "append N" prints "ok N SEQ" or "refused N WHY"; prints "lost WHY" when it notices the loss. */
 const LEADER_SCRIPT = `
 const { EtcdLog } = require(${JSON.stringify(resolve(__dirname, '../../dist/src/manager/log/etcd-log.js'))});
-const log = EtcdLog.fromUrl(process.argv[1], { ttlSeconds: 2 });
+const log = EtcdLog.fromUrl(process.argv[1], { ttlSeconds: 3 });
 log.onLost((e) => console.log('lost ' + e.message));
 log.campaign('ws://child:1').then(() => console.log('elected'));
 require('readline').createInterface({ input: process.stdin }).on('line', (line) => {
@@ -142,7 +142,7 @@ test('a leader paused past its lease (SIGSTOP) is replaced, and after SIGCONT it
     expect(out).not.toMatch(/ok 99/);
     expect(await b.append([{ n: 6 }])).toBe(6);
     expectSeqs((await open(prefix).load()).records, 1, 6);
-    console.log(`etcd-log: takeover after SIGSTOP of the leader (TTL 2 s): ${takeover} ms; old leader said: ${out.match(/refused 99 (.*)/)?.[1]}`);
+    console.log(`etcd-log: takeover after SIGSTOP of the leader (TTL 3 s): ${takeover} ms; old leader said: ${out.match(/refused 99 (.*)/)?.[1]}`);
   } finally {
     child.kill('SIGKILL');
   }
@@ -193,7 +193,7 @@ test('follow() delivers every record exactly once, in order, across a snapshot; 
 
 test('a follower stalled past two snapshots (its watch revision compacted away) resumes from the newest snapshot, nothing repeated', async () => {
   const prefix = newPrefix();
-  const leader = open(prefix, 2, 0);
+  const leader = open(prefix, 5, 0);
   await leader.campaign('ws://l:1');
   for (let i = 1; i <= 5; i++) await leader.append([{ n: i }]);
   let release!: () => void;

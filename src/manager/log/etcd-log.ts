@@ -5,7 +5,7 @@
  * revision plus the new batch key not existing (so seqs have no gap and no
  * duplicate); standbys load() and then follow() the log. Key layout: etcd-keys.ts.
  */
-import { Etcd3, IOptions, ITxnResponse, Range } from 'etcd3';
+import { Etcd3, IOptions, ITxnResponse, Range, isRecoverableError } from 'etcd3';
 import { EtcdKeys, LogGapError, SnapshotPointer, parseBatch, parsePointer } from './etcd-keys';
 import { EtcdLeadership, LeaderGuard, NotLeaderError } from './etcd-leader';
 import { EtcdTarget, parseEtcdUrl } from './etcd-url';
@@ -311,19 +311,22 @@ export class EtcdLog implements MetaLog {
       try {
         r = await guardedAppendTxn(this.client, this.keys, guard, tail.headMod, seq, value);
       } catch (err) {
+        // etcd refused the request itself (e.g. too large for its --max-request-bytes): nothing was applied
+        if (!isRecoverableError(err as Error)) throw err;
         // Unknown outcome (etcd unreachable or timed out): try again while we still lead; the guards make a repeat harmless.
         if (!this.leadership.isLeader()) throw new NotLeaderError(`append outcome unknown and leadership lost: ${(err as Error).message}`);
         await new Promise((res) => setTimeout(res, Math.min(1000, 50 * 2 ** attempt)));
         continue;
       }
+      // (spread the current tail, not the captured one: a snapshot may have moved its pointer meanwhile)
       if (r.succeeded) {
-        this.tail = { ...tail, seq, headMod: r.header.revision };
+        this.tail = { ...(this.tail ?? tail), seq, headMod: r.header.revision };
         return seqs;
       }
       const head = rangeValue(r, 1);
       const mine = rangeValue(r, 2);
-      if (head && head.value === String(seq) && mine && mine.value === value && rangeValue(r, 0)) {
-        this.tail = { ...tail, seq, headMod: head.mod }; // an earlier try of this very batch went through
+      if (head && head.value === String(seq) && mine && mine.value === value) {
+        this.tail = { ...(this.tail ?? tail), seq, headMod: head.mod }; // an earlier try of this very batch went through: it is durable
         return seqs;
       }
       const why = rangeValue(r, 0) ? `the log moved under this leader (head ${head?.value ?? 'none'}, expected ${tail.seq})` : 'campaign key gone (lease revoked or expired)';
