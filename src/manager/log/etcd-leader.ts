@@ -172,8 +172,9 @@ export class EtcdLeadership extends EventEmitter {
       const w = watchOnce(this.client, keyRange(key), String(BigInt(rev) + 1n), 'delete', () => deleted());
       this.waitWatch = w;
       try {
-        const why = await Promise.race([gone.then(() => null), w.ended]);
-        if (why === null) return;
+        const outcome = await Promise.race([gone.then(() => 'deleted' as const), w.ended.then((e) => e ?? ('closed' as const))]);
+        if (outcome === 'deleted') return;
+        if (outcome === 'closed') throw new NotLeaderError('campaign ended');
       } finally {
         w.close();
         this.waitWatch = null;
