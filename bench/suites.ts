@@ -2,6 +2,7 @@
 import { runCore } from './core';
 import { runFs } from './fs';
 import { runCoherence } from './coherence';
+import { runEtcdLog } from './etcd-log';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -13,5 +14,6 @@ export interface Suite {
 export const suites: Record<string, Suite> = {
   core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
   fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
+  'etcd-log': { description: 'etcd metadata log: group-committed append throughput and latency (tmpfs and disk data dir)', run: runEtcdLog },
   coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },
 };

@@ -1,0 +1,133 @@
+/**
+ * Starts a real one-member etcd (Debian etcd-server, /usr/bin/etcd) on free loopback
+ * ports with its data dir on /dev/shm (tmpfs: fast WAL syncs), and makes sure it and
+ * its data dir never outlive the test file, also when a test fails.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { createServer } from 'net';
+import { join } from 'path';
+import { TEST_MARK } from './procs';
+
+/** A running etcd member. */
+export interface EtcdServer {
+  /** Client URL, e.g. http://127.0.0.1:40123. */
+  endpoint: string;
+  /** HOST:PORT of the client URL. */
+  hostPort: string;
+  child: ChildProcess;
+  dataDir: string;
+  /** etcd's output so far. */
+  output(): string;
+  /** Kills it (SIGKILL) and removes its data dir. */
+  stop(): Promise<void>;
+  /** Kills it (SIGKILL) and starts it again on the same ports and data dir. */
+  restart(): Promise<void>;
+}
+
+const running = new Set<EtcdServer>();
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Polls /health until etcd answers healthy, the process exits, or the deadline passes. */
+async function waitHealthy(srv: EtcdServer, deadlineMs: number): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (srv.child.exitCode !== null || srv.child.signalCode !== null) throw new Error(`etcd exited early:\n${srv.output()}`);
+    try {
+      const r = await fetch(`${srv.endpoint}/health`);
+      const body = (await r.json()) as { health?: string };
+      if (body.health === 'true') return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`etcd not healthy within ${deadlineMs} ms:\n${srv.output()}`);
+}
+
+/** Starts one etcd member with its data dir under parentDir (default /dev/shm, a tmpfs); extraArgs are appended to its command line. */
+export async function startEtcd(extraArgs: string[] = [], parentDir = '/dev/shm'): Promise<EtcdServer> {
+  for (let attempt = 0; ; attempt++) {
+    const [client, peer] = [await freePort(), await freePort()];
+    const dataDir = mkdtempSync(join(parentDir, 'mempool-etcd-'));
+    const cu = `http://127.0.0.1:${client}`;
+    const pu = `http://127.0.0.1:${peer}`;
+    const args = [
+      '--name=default',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${cu}`,
+      `--advertise-client-urls=${cu}`,
+      `--listen-peer-urls=${pu}`,
+      `--initial-advertise-peer-urls=${pu}`,
+      `--initial-cluster=default=${pu}`,
+      '--log-level=warn',
+      ...extraArgs,
+    ];
+    let out = '';
+    let child!: ChildProcess;
+    let exited!: Promise<void>;
+    const launch = () => {
+      child = spawn('/usr/bin/etcd', args, { env: { ...process.env, [TEST_MARK]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const c = child;
+      exited = new Promise<void>((res) => c.once('exit', () => res()));
+    };
+    const kill = async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    };
+    launch();
+    const srv: EtcdServer = {
+      endpoint: cu,
+      hostPort: `127.0.0.1:${client}`,
+      get child() {
+        return child;
+      },
+      dataDir,
+      output: () => out,
+      async stop() {
+        running.delete(srv);
+        await kill();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+      async restart() {
+        await kill();
+        launch();
+        await waitHealthy(srv, 20000);
+      },
+    };
+    running.add(srv);
+    try {
+      await waitHealthy(srv, 20000);
+      return srv;
+    } catch (err) {
+      await srv.stop();
+      if (attempt >= 2 || !/address already in use/.test(out)) throw err;
+    }
+  }
+}
+
+/** Stops every etcd this test file started (call from afterAll). */
+export async function stopAllEtcd(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+process.on('exit', () => {
+  for (const s of running) {
+    s.child.kill('SIGKILL');
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
