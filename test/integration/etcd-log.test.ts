@@ -256,7 +256,7 @@ test('a follower survives an etcd restart without losing or repeating records', 
   await own.restart();
   // the leader may or may not keep its lease across the restart: write through whoever leads
   let writer = leader;
-  let next = 11;
+  let next: number;
   if (
     !(await leader.append([{ n: 11 }]).then(
       () => true,

@@ -97,7 +97,7 @@ export function followLog(src: LogSource, fromSeq: number, h: FollowHandlers): F
     const headText = await src.client.get(src.keys.head).revision(revision).string();
     const head = headText === null ? 0 : Number(headText);
     let records: LogRecord[] = [];
-    let behind = false;
+    let behind: boolean;
     try {
       records = await src.readRecords(next, revision);
       behind = head >= next && records[0]?.seq !== next;
