@@ -3,12 +3,12 @@
  * never a dropped manager link: a huge truncate, huge times, a 4,200-byte full path, a 100k-entry directory.
  * Meanwhile another user's open files (an unlinked one included) and processes keep working.
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PoolClient } from '../../src/client/pool-client';
 import { FdProcess, killFdProcesses } from '../helpers/fd-process';
-import { canMount, sh } from '../helpers/mounts';
+import { canMount } from '../helpers/mounts';
 import { finishMountedPool, MountedPool, startMountedPool } from '../helpers/pool-fixture';
 
 const describeMount = canMount() ? describe : describe.skip;
@@ -21,12 +21,26 @@ let api: PoolClient | null = null;
 let held: FdProcess | null = null;
 let unlinked: FdProcess | null = null;
 
-/** Runs a bash script as nobody in dir; returns its stdout (stderr must stay empty unless allowed). */
-function asNobody(script: string, dir: string, timeoutMs = 120_000): { out: string; err: string } {
-  const r = spawnSync('setpriv', [...NOBODY, 'bash', '-c', script], { cwd: dir, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { out: r.stdout, err: r.stderr };
+/** Runs a bash script as nobody (or root) in dir and resolves with its output; never blocks this process (its API client must keep answering pings). */
+function run(script: string, dir: string, user: string[] = NOBODY, timeoutMs = 180_000): Promise<{ out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const argv = user.length ? ['setpriv', ...user, 'bash', '-c', script] : ['bash', '-c', script];
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ out, err });
+    });
+  });
 }
+const asNobody = (script: string, dir: string) => run(script, dir);
+/** Run as root, like the test itself. */
+const ROOT: string[] = [];
 
 /** The file systems every check runs on: the local tmpfs (yardstick) and the mount. */
 const targets = (): Array<[string, string]> => [
@@ -62,16 +76,16 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
     expect(left).toEqual({ mounts: [], pids: [] });
   }, 60_000);
 
-  it('truncate -s 2^60: tmpfs grows the file, mempool answers EFBIG (its largest file is 2^53-1 bytes); 2^53-1 itself works', () => {
+  it('truncate -s 2^60: tmpfs grows the file, mempool answers EFBIG (its largest file is 2^53-1 bytes); 2^53-1 itself works', async () => {
     const script = 'touch big; truncate -s $((2**60)) big; echo "rc=$?"; truncate -s $((2**53-1)) big2; echo "rc=$?"; stat -c %s big2';
-    const [tmpfs, pool_] = targets().map(([, dir]) => asNobody(script, dir));
+    const [tmpfs, pool_] = await Promise.all(targets().map(([, dir]) => asNobody(script, dir)));
     expect(tmpfs!.out).toBe('rc=0\nrc=0\n9007199254740991\n');
     expect(pool_!.out).toBe('rc=1\nrc=0\n9007199254740991\n');
     expect(pool_!.err).toMatch(/File too large/);
     linksStayedUp();
   });
 
-  it('utime with huge times: tmpfs keeps them, mempool answers EOVERFLOW; times within 2^53 ms (±285,000 years) are kept exactly', () => {
+  it('utime with huge times: tmpfs keeps them, mempool answers EOVERFLOW; times within 2^53 ms (±285,000 years) are kept exactly', async () => {
     const script = [
       'touch t; touch -d @100000000000000 t; echo "rc=$?"',
       'touch -d @-100000000000000 t; echo "rc=$?"',
@@ -81,14 +95,14 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
       'touch -d @9000000000000 t; echo "rc=$?"; stat -c %Y t',
       'touch -d @-9000000000000 t; echo "rc=$?"; stat -c %Y t',
     ].join('; ');
-    const [tmpfs, pool_] = targets().map(([, dir]) => asNobody(script, dir));
+    const [tmpfs, pool_] = await Promise.all(targets().map(([, dir]) => asNobody(script, dir)));
     expect(tmpfs!.out).toBe('rc=0\nrc=0\nrc=0\nrc=0\nrc=0\n9000000000000\nrc=0\n-9000000000000\n');
     expect(pool_!.out).toBe('rc=1\nrc=1\nrc=1\nrc=1\nrc=0\n9000000000000\nrc=0\n-9000000000000\n');
     expect(pool_!.err).toMatch(/Value too large for defined data type/);
     linksStayedUp();
   });
 
-  it('uid/gid: chown to 2^32-2 works for root, -1 and 2^32-1 leave an id unchanged, as on tmpfs', () => {
+  it('uid/gid: chown to 2^32-2 works for root, -1 and 2^32-1 leave an id unchanged, as on tmpfs', async () => {
     const py = [
       'import os',
       "open('o', 'w').close()",
@@ -97,12 +111,12 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
       "os.chown('o', 7, 4294967295); s = os.stat('o'); print(s.st_uid, s.st_gid)",
     ].join('\n');
     const script = `python3 -c "${py}"`;
-    const [tmpfs, pool_] = targets().map(([, dir]) => sh(script, dir));
+    const [tmpfs, pool_] = (await Promise.all(targets().map(([, dir]) => run(script, dir, ROOT)))).map((r) => r.out);
     expect(pool_).toBe(tmpfs);
     linksStayedUp();
   });
 
-  it('a 4,200-byte full path (nested directories, entered step by step with cd) works as on tmpfs', () => {
+  it('a 4,200-byte full path (nested directories, entered step by step with cd) works as on tmpfs', async () => {
     const comp = 'd'.repeat(200);
     const script = [
       'mkdir deep && cd deep',
@@ -113,7 +127,7 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
       `cd ${'../'.repeat(10)} && cat ${`${comp}/`.repeat(10)}file`,
       `pwd | wc -c`,
     ].join(' && ');
-    const [tmpfs, pool_] = targets().map(([, dir]) => asNobody(script, dir));
+    const [tmpfs, pool_] = await Promise.all(targets().map(([, dir]) => asNobody(script, dir)));
     expect(tmpfs!.err).toBe('');
     expect(pool_!.err).toBe('');
     expect(pool_!.out.split('\n').slice(0, 4)).toEqual(['at the bottom', '14', '1', 'at the bottom']);
@@ -129,7 +143,8 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
     fs.mkdirSync(path.join(pool!.tmpfs!, 'many'), { mode: 0o777 });
     fs.chmodSync(path.join(pool!.tmpfs!, 'many'), 0o777);
     const t0 = Date.now();
-    for (let i = 0; i < ENTRIES; i++) fs.writeFileSync(path.join(pool!.tmpfs!, 'many', `entry-with-a-longish-name-${i}`), '');
+    const made0 = await asNobody(`python3 -c "for i in range(${ENTRIES}): open('many/entry-with-a-longish-name-%d' % i, 'w').close()"`, pool!.tmpfs!);
+    expect(made0.err).toBe('');
     // the pool's entries come through the API (fast: many requests in flight), the listing through the mount
     await api!.mkdir('/many', 0o777);
     const batch = 512;
@@ -139,7 +154,7 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
     }
     const made = Date.now() - t0;
     const t1 = Date.now();
-    const [tmpfs, pool_] = targets().map(([, dir]) => asNobody('ls many | wc -l && ls -U many | sort | md5sum', dir, 180_000));
+    const [tmpfs, pool_] = await Promise.all(targets().map(([, dir]) => asNobody('ls many | wc -l && ls -U many | sort | md5sum', dir)));
     const listed = Date.now() - t1;
     console.log(`${ENTRIES} entries created in ${made} ms; listed on both file systems in ${listed} ms`);
     expect(tmpfs!.out.split('\n')[0]).toBe(String(ENTRIES));
@@ -154,7 +169,7 @@ describeMount('bad and huge arguments from an unprivileged user on the mount, co
     expect(await unlinked!.read(0, 100)).toEqual({ ok: true, value: 'unlinked data' });
     expect((await unlinked!.write(13, ' and more')).ok).toBe(true);
     expect(await unlinked!.read(0, 100)).toEqual({ ok: true, value: 'unlinked data and more' });
-    expect(sh('cat other/held && echo && ls other', pool!.mnt)).toBe('held data\nheld\n');
+    expect((await run('cat other/held && echo && ls other', pool!.mnt, ROOT)).out).toBe('held data\nheld\n');
     const st = await api!.status();
     expect(st.clientDetails.every((c) => c.connected)).toBe(true);
     linksStayedUp();
