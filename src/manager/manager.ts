@@ -5,13 +5,12 @@
  * and Membership, so it can later be persisted or replicated as one unit.
  */
 import { FsError } from '../errors';
-import { Attr, chunkKey, ChunkLocation, NodeInfo, PoolStatus, StatFs } from '../types';
-import { Api, call, dispatcher, Hello, listen, Listener, Msg, Peer } from '../../transport';
+import { Attr, chunkKey, ChunkLocation, ClientStats, NodeInfo, PoolStatus, StatFs } from '../types';
+import { Api, call, dispatcher, Hello, listen, Listener, Peer } from '../../transport';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
-import { ClientStats } from '../types';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { ChunkMap } from './chunk-map';
-import { LeaseMode, LeaseTable } from './lease-table';
+import { LeaseTable } from './lease-table';
 import { Membership } from './membership';
 import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
 import { placeChunk } from './placement';
