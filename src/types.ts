@@ -69,13 +69,23 @@ export interface PoolStatus {
   leases: { held: number; recalls: number; expired: number; uncachedFiles: number };
   /** Chunk copies made to restore the replication factor after memory nodes died. */
   repairs: number;
-  /** Each client with its leases and the cache figures of its last heartbeat. */
+  /** Clients with their leases and the cache figures of their last heartbeat (one page: see clientsNext). */
   clientDetails: ClientStatus[];
+  /** Where the next page of clientDetails starts; absent when every client is shown. */
+  clientsNext?: number;
   nodes: NodeStatus[];
 }
 
+/** The figures a client reports with its lease heartbeat: a fixed set of bounded numbers. */
+export interface ClientStats {
+  hits?: number;
+  misses?: number;
+  cleanBytes?: number;
+  dirtyBytes?: number;
+}
+
 /** One client as `mempool status` shows it. */
-export interface ClientStatus {
+export interface ClientStatus extends ClientStats {
   id: string;
   name: string;
   connected: boolean;

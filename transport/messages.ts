@@ -1,3 +1,23 @@
+/** The wire's messages: type numbers, and for each request its checks, reply and permitted senders. */
+import {
+  CHUNK_KEY_MAX,
+  ID_MAX,
+  ID_UNCHANGED,
+  MAX_CHUNK_SIZE,
+  MAX_DELETE,
+  MAX_FILE_SIZE,
+  MAX_LOCATE,
+  MAX_RENEW,
+  MODE_MAX,
+  PATH_MAX,
+  TEXT_MAX,
+  TIME_MS_MAX,
+  WIRE_PATH_MAX,
+  XATTR_NAME_MAX,
+} from '../src/limits';
+import { bool, Check, def, empty, int, list, obj, ObjCheck, opt, str, tuple, uint } from './check';
+import { Meta } from './frame';
+
 /** Message type numbers: one per RPC. Unknown numbers close the connection. */
 export const Msg = {
   // handshake (before any other frame)
@@ -77,4 +97,159 @@ export interface Hello {
   name?: string;
   /** The pool's chunk size, announced by the manager. */
   chunkSize?: number;
+}
+
+// ------------------------------------------------------------------ the typed message table
+
+/** One request/reply pair: its type number, a check for each side, and the roles that may send the request (I: what a sender writes, Q: what a server gets). */
+export interface Spec<Q extends Meta, R extends Meta, I extends Meta = Q> {
+  readonly type: number;
+  readonly req: ObjCheck<Q, I>;
+  readonly res: Check<R>;
+  readonly from: readonly Role[];
+}
+
+/** The checked request type of a spec (what a handler gets). */
+export type ReqOf<S> = S extends Spec<infer Q, Meta, Meta> ? Q : never;
+/** The reply type of a spec. */
+export type ResOf<S> = S extends Spec<Meta, infer R, Meta> ? R : never;
+
+function spec<Q extends Meta, R extends Meta, I extends Meta>(type: number, req: ObjCheck<Q, I>, res: Check<R>, from: readonly Role[]): Spec<Q, R, I> {
+  return { type, req, res, from };
+}
+
+const CLIENT: readonly Role[] = ['client'];
+const ANYONE: readonly Role[] = ['client', 'operator'];
+const MANAGER: readonly Role[] = ['manager'];
+
+/** A full path from the pool root (unlimited in principle; past WIRE_PATH_MAX, ENAMETOOLONG). */
+const path = str(WIRE_PATH_MAX, 'ENAMETOOLONG');
+const ino = uint();
+/** A file size or offset: negative is EINVAL, past the largest file size EFBIG. */
+const fileSize = uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG');
+/** A time in ms since the epoch, either side of it; past what a file keeps, EOVERFLOW. */
+const timeMs = int(-TIME_MS_MAX, TIME_MS_MAX, 'EOVERFLOW');
+/** The owner of a new file. */
+const id = uint(ID_MAX);
+/** chown's ids: -1 or 2^32-1 leave one unchanged. */
+const chownId = int(-1, ID_UNCHANGED);
+const mode = uint(MODE_MAX);
+const flags = def(uint(0xffffffff), 0);
+const epoch = opt(uint());
+const text = str(TEXT_MAX, 'EINVAL');
+const chunkKey = str(CHUNK_KEY_MAX, 'EINVAL');
+const chunkLen = uint(MAX_CHUNK_SIZE);
+/** A paged answer's position: where the next page starts (absent on the last page). */
+const next = opt(uint());
+/** A paged request: where to start and how many at most (the server may send fewer). */
+const page = { offset: def(uint(), 0), limit: opt(uint()) };
+
+/** File attributes as the manager keeps them. */
+export const attrCheck = obj({
+  ino,
+  mode,
+  nlink: uint(),
+  uid: uint(ID_UNCHANGED),
+  gid: uint(ID_UNCHANGED),
+  size: fileSize,
+  rdev: uint(0xffffffff),
+  atimeMs: timeMs,
+  mtimeMs: timeMs,
+  ctimeMs: timeMs,
+});
+const withAttr = obj({ attr: attrCheck });
+const none = empty;
+
+const statfs = obj({ capacity: uint(), used: uint(), free: uint(), files: uint(), chunkSize: uint() });
+/** A memory node's usage figures (heartbeat and NodeStats). */
+const nodeUsage = obj({ capacity: opt(uint()), used: uint(), allocated: uint(), chunks: uint() });
+/** The only client figures the manager keeps and shows in status: bounded numbers, anything else is dropped. */
+export const clientStatsCheck = obj({ hits: opt(uint()), misses: opt(uint()), cleanBytes: opt(uint()), dirtyBytes: opt(uint()) });
+const clientStatus = obj({ id: text, name: text, connected: bool, leases: uint(), hits: opt(uint()), misses: opt(uint()), cleanBytes: opt(uint()), dirtyBytes: opt(uint()) });
+const nodeStatus = obj({ id: text, url: text, capacity: uint(), used: uint(), allocated: uint(), chunks: uint(), alive: bool });
+const status = obj({
+  chunkSize: uint(),
+  replicas: uint(),
+  capacity: uint(),
+  used: uint(),
+  allocated: uint(),
+  files: uint(),
+  directories: uint(),
+  chunks: uint(),
+  clients: uint(),
+  leases: obj({ held: uint(), recalls: uint(), expired: uint(), uncachedFiles: uint() }),
+  repairs: uint(),
+  clientDetails: list(clientStatus, 1 << 20),
+  /** Where the next page of clientDetails starts (absent when every client was shown). */
+  clientsNext: next,
+  nodes: list(nodeStatus, 1 << 20),
+});
+const location = obj({ index: uint(), replicas: list(text, 64) });
+
+/**
+ * Every message after the handshake (the handshake's own three are in Msg only). Servers register handlers by these
+ * names; senders call with them; each side checks what it receives against the same spec.
+ */
+export const Api = {
+  // client -> manager: namespace
+  Getattr: spec(Msg.Getattr, obj({ path }), withAttr, CLIENT),
+  GetattrIno: spec(Msg.GetattrIno, obj({ ino }), withAttr, CLIENT),
+  Readdir: spec(Msg.Readdir, obj({ path, ...page }), obj({ entries: list(obj({ name: path, attr: attrCheck }), 1 << 20), next }), CLIENT),
+  Mknod: spec(Msg.Mknod, obj({ path, mode, uid: id, gid: id, rdev: def(uint(0xffffffff), 0) }), withAttr, CLIENT),
+  Mkdir: spec(Msg.Mkdir, obj({ path, mode, uid: id, gid: id }), withAttr, CLIENT),
+  Symlink: spec(Msg.Symlink, obj({ target: str(PATH_MAX, 'ENAMETOOLONG'), path, uid: id, gid: id }), withAttr, CLIENT),
+  Readlink: spec(Msg.Readlink, obj({ path }), obj({ target: path }), CLIENT),
+  Unlink: spec(Msg.Unlink, obj({ path }), none, CLIENT),
+  Rmdir: spec(Msg.Rmdir, obj({ path }), none, CLIENT),
+  Rename: spec(Msg.Rename, obj({ src: path, dst: path, flags }), none, CLIENT),
+  Link: spec(Msg.Link, obj({ src: path, dst: path }), withAttr, CLIENT),
+  Chmod: spec(Msg.Chmod, obj({ path, mode }), withAttr, CLIENT),
+  Chown: spec(Msg.Chown, obj({ path, uid: chownId, gid: chownId }), withAttr, CLIENT),
+  Utimens: spec(Msg.Utimens, obj({ path, atimeMs: timeMs, mtimeMs: timeMs }), withAttr, CLIENT),
+  Truncate: spec(Msg.Truncate, obj({ path: opt(path), ino: opt(ino), size: fileSize, cut: def(bool, false), epoch }), withAttr, CLIENT),
+  Open: spec(Msg.Open, obj({ path, flags: uint(0xffffffff), mode: def(mode, 0o644), uid: def(id, 0), gid: def(id, 0) }), withAttr, CLIENT),
+  Release: spec(Msg.Release, obj({ ino }), none, CLIENT),
+  // the value travels as the frame's data
+  Setxattr: spec(Msg.Setxattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE'), flags }), none, CLIENT),
+  Getxattr: spec(Msg.Getxattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE') }), none, CLIENT),
+  Listxattr: spec(Msg.Listxattr, obj({ path, ...page }), obj({ names: list(str(XATTR_NAME_MAX, 'ERANGE'), 1 << 20), next }), CLIENT),
+  Removexattr: spec(Msg.Removexattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE') }), none, CLIENT),
+  Statfs: spec(Msg.Statfs, none, statfs, ANYONE),
+  Status: spec(Msg.Status, obj({ clientsFrom: def(uint(), 0), clientsLimit: opt(uint()) }), status, ANYONE),
+
+  // client -> manager: data layout
+  Locate: spec(
+    Msg.Locate,
+    obj({ ino, first: uint(), count: uint(MAX_LOCATE), write: def(bool, false), epoch }),
+    obj({ size: fileSize, chunks: list(location, MAX_LOCATE), nodes: list(obj({ id: text, url: text }), 1 << 16), free: uint() }),
+    CLIENT,
+  ),
+  Extend: spec(Msg.Extend, obj({ ino, end: fileSize, mtimeMs: opt(timeMs), epoch }), withAttr, CLIENT),
+
+  // client <-> manager: leases
+  LeaseAcquire: spec(Msg.LeaseAcquire, obj({ ino, mode: int(1, 2) }), obj({ mode: int(1, 2), cached: bool, epoch: uint(), termMs: uint(), continued: bool, attr: attrCheck }), CLIENT),
+  LeaseRenew: spec(Msg.LeaseRenew, obj({ inos: list(ino, MAX_RENEW), stats: opt(clientStatsCheck) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
+  LeaseRelease: spec(Msg.LeaseRelease, obj({ ino }), none, CLIENT),
+  LeaseRecall: spec(Msg.LeaseRecall, obj({ ino }), none, MANAGER),
+  AppendReserve: spec(Msg.AppendReserve, obj({ ino, len: uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG'), epoch }), obj({ offset: fileSize }), CLIENT),
+
+  // node -> manager
+  NodeHeartbeat: spec(Msg.NodeHeartbeat, nodeUsage, none, ['node']),
+
+  // client/manager -> node: chunk data (the data travels as the frame's data)
+  ChunkRead: spec(Msg.ChunkRead, obj({ key: chunkKey, off: chunkLen, len: chunkLen }), none, ['client', 'manager']),
+  ChunkWrite: spec(Msg.ChunkWrite, obj({ key: chunkKey, off: chunkLen, epoch, ranges: opt(list(tuple(chunkLen, chunkLen), 65536, 'EINVAL')) }), obj({ free: opt(uint()) }), ['client', 'manager']),
+  ChunkTruncate: spec(Msg.ChunkTruncate, obj({ key: chunkKey, len: chunkLen }), none, MANAGER),
+  ChunkDelete: spec(Msg.ChunkDelete, obj({ keys: list(chunkKey, MAX_DELETE) }), obj({ freed: uint() }), MANAGER),
+  NodeStats: spec(Msg.NodeStats, none, nodeUsage, MANAGER),
+  ChunkFence: spec(Msg.ChunkFence, obj({ ino, epoch: uint() }), none, MANAGER),
+} as const;
+
+export type ApiName = keyof typeof Api;
+
+const byType = new Map<number, Spec<Meta, Meta, Meta>>(Object.values(Api).map((s) => [s.type, s as Spec<Meta, Meta, Meta>]));
+
+/** The spec of a message type, or undefined (the handshake's types, unknown numbers). */
+export function specOf(type: number): Spec<Meta, Meta, Meta> | undefined {
+  return byType.get(type);
 }

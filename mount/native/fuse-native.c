@@ -300,6 +300,11 @@ static void uint32s_to_timespec (struct timespec* ts, uint32_t** ints) {
 
 static uint64_t timespec_to_uint64 (const struct timespec* ts) {
   // Signed arithmetic; the cast keeps the two's-complement bits (see (3)).
+  // A time past what int64 milliseconds hold saturates instead of wrapping
+  // (utimensat accepts any 64-bit tv_sec): JS then sees an out-of-range time
+  // and answers EOVERFLOW rather than storing a wrapped date.
+  if ((int64_t) ts->tv_sec > INT64_MAX / 1000 - 1) return (uint64_t) INT64_MAX;
+  if ((int64_t) ts->tv_sec < INT64_MIN / 1000 + 1) return (uint64_t) INT64_MIN;
   int64_t ms = ((int64_t) ts->tv_sec * 1000) + (ts->tv_nsec / 1000000);
   return (uint64_t) ms;
 }

@@ -5,8 +5,8 @@
  */
 import { Errno, FsError } from '../errors';
 import { chunkKey, ChunkLocation, NodeInfo } from '../types';
-import { DialOptions, Link, Meta, Msg } from '../../transport';
-import { uint } from '../../transport/fields';
+import { Api, call, callData, DialOptions, Link } from '../../transport';
+import { MAX_LOCATE } from '../limits';
 
 /** Errors that mean "this replica is unreachable", worth trying another replica for. */
 const RETRYABLE = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT, Errno.EHOSTDOWN, Errno.ECONNREFUSED, Errno.EAGAIN]);
@@ -16,8 +16,6 @@ const WRITE_AHEAD = 8;
 const WINDOW = 8;
 /** Chunks located beyond a read's range (read-only lookup: places nothing), so sequential reads skip a manager round trip per chunk. */
 const READ_AHEAD = 64;
-/** Most chunks one Locate call may ask for (the manager closes the link beyond it). */
-const MAX_LOCATE = 4096;
 
 /** One piece of an I/O request that falls inside a single chunk. */
 interface Piece {
@@ -105,7 +103,7 @@ export class ChunkIO {
     const cached = this.locations.get(ino);
     const known = cached && pieces.every((p) => cached.has(p.index));
     // The size always comes fresh from the manager: in parallel with the data when locations are cached.
-    const sizeP = known ? this.manager.request(Msg.GetattrIno, { ino }).then((r) => uint(r.meta.attr as Meta, 'size')) : this.locate(ino, pieces, false).then((l) => l.size);
+    const sizeP = known ? call(this.manager, Api.GetattrIno, { ino }).then((r) => r.attr.size) : this.locate(ino, pieces, false).then((l) => l.size);
     const size = known ? null : await sizeP;
     const end = size === null ? pos + len : Math.min(pos + len, size);
     const wanted = pieces.filter((p) => pos + p.at < end);
@@ -210,8 +208,7 @@ export class ChunkIO {
     const out: Located = { size: 0, chunks: [], nodes: [] };
     for (let at = first, left = count; ;) {
       const n = Math.min(left, MAX_LOCATE);
-      const r = await this.manager.request(Msg.Locate, epoch === undefined ? { ino, first: at, count: n, write } : { ino, first: at, count: n, write, epoch });
-      const located = r.meta as unknown as Located;
+      const located: Located = await call(this.manager, Api.Locate, { ino, first: at, count: n, write, epoch });
       for (const nd of located.nodes) this.nodeUrls.set(nd.id, nd.url);
       if (typeof located.free === 'number') this.poolFree = located.free;
       let map = this.locations.get(ino);
@@ -244,8 +241,7 @@ export class ChunkIO {
     for (let attempt = 0; attempt < 2; attempt++) {
       for (const id of replicas) {
         try {
-          const r = await this.link(id).request(Msg.ChunkRead, { key: chunkKey(ino, p.index), off: p.off, len: p.len }, undefined, 5000);
-          return r.data;
+          return (await callData(this.link(id), Api.ChunkRead, { key: chunkKey(ino, p.index), off: p.off, len: p.len }, undefined, 5000)).data;
         } catch (err) {
           last = err;
           if (!(err instanceof FsError && RETRYABLE.has(err.errno))) throw err;
@@ -260,15 +256,15 @@ export class ChunkIO {
   }
 
   /** Writes one piece to every live replica; replicas that are down are dropped after the manager confirms it. */
-  private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number, ranges?: number[][]): Promise<void> {
+  private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number, ranges?: Array<[number, number]>): Promise<void> {
     const key = chunkKey(ino, p.index);
-    const meta = ranges ? { key, off: p.off, epoch, ranges } : { key, off: p.off, epoch };
+    const meta = { key, off: p.off, epoch, ranges };
     for (let attempt = 0; ; attempt++) {
       const replicas = this.locations.get(ino)?.get(p.index) ?? [];
       const results = await Promise.allSettled(
         replicas.map(async (id) => {
-          const r = await this.link(id).request(Msg.ChunkWrite, meta, data, 5000);
-          if (typeof r.meta.free === 'number') this.nodeFree.set(id, r.meta.free);
+          const r = await call(this.link(id), Api.ChunkWrite, meta, data, 5000);
+          if (r.free !== undefined) this.nodeFree.set(id, r.free);
         }),
       );
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);

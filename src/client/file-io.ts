@@ -5,7 +5,7 @@
  * the file is contended. Flushes on fsync, close, recall and memory pressure.
  */
 import { Errno, FsError } from '../errors';
-import { Link, Meta, Msg, uint } from '../../transport';
+import { Api, call, Link } from '../../transport';
 import { ChunkIO } from './chunk-io';
 import { Held, Leases, READ, WRITE } from './leases';
 import { DirtyPage, PageCache } from './page-cache';
@@ -49,7 +49,7 @@ export class FileIO {
     this.leases = new Leases(
       manager,
       (h, why) => this.lost(h, why),
-      () => ({ ...this.cache.stats() }) as unknown as Meta,
+      () => this.cache.stats(),
     );
   }
 
@@ -75,9 +75,9 @@ export class FileIO {
     const h = await this.enter(ino, WRITE);
     try {
       if (!h.cached) {
-        if (append) pos = (await this.manager.request(Msg.AppendReserve, { ino, len: data.length, epoch: h.epoch })).meta.offset as number;
+        if (append) pos = (await call(this.manager, Api.AppendReserve, { ino, len: data.length, epoch: h.epoch })).offset;
         await this.io.write(ino, pos, data, h.epoch);
-        await this.manager.request(Msg.Extend, { ino, end: pos + data.length, epoch: h.epoch });
+        await call(this.manager, Api.Extend, { ino, end: pos + data.length, epoch: h.epoch });
         return pos;
       }
       await this.locked(ino, async () => {
@@ -407,7 +407,7 @@ export class FileIO {
         throw failure.reason;
       }
       if (h.attrDirty) {
-        await this.manager.request(Msg.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch });
+        await call(this.manager, Api.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch });
         h.attrDirty = false;
       }
     } catch (err) {
@@ -463,10 +463,9 @@ export class FileIO {
     });
     const keep = Math.min(h.size, firstFail);
     try {
-      const ext = await this.manager.request(Msg.Extend, { ino: h.ino, end: keep, mtimeMs: h.mtimeMs, epoch: h.epoch });
-      const size = uint(ext.meta.attr as Meta, 'size');
+      const size = (await call(this.manager, Api.Extend, { ino: h.ino, end: keep, mtimeMs: h.mtimeMs, epoch: h.epoch })).attr.size;
       // cut=true: the manager cuts chunk data past the size even though the size does not change
-      await this.manager.request(Msg.Truncate, { ino: h.ino, size, cut: true, epoch: h.epoch });
+      await call(this.manager, Api.Truncate, { ino: h.ino, size, cut: true, epoch: h.epoch });
       h.size = size;
       h.attrDirty = false;
       this.cache.dropFrom(h.ino, Math.floor(Math.min(firstFail, size) / ps));

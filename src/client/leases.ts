@@ -3,8 +3,8 @@
  * when it may trust them (by its own monotonic clock, counted from when it
  * asked), batched renewal by heartbeat, and single-flight acquisition.
  */
-import { Attr } from '../types';
-import { Link, Meta, Msg } from '../../transport';
+import { ClientStats } from '../types';
+import { Api, call, Link } from '../../transport';
 
 export const READ = 1;
 export const WRITE = 2;
@@ -45,7 +45,7 @@ export class Leases {
     /** Called when a lease is found lost or expired: drop the file's cache (dirty pages included). */
     private readonly onLost: (h: Held, why: string) => void,
     /** Extra figures the heartbeat reports to the manager (cache stats). */
-    private readonly report: () => Meta,
+    private readonly report: () => ClientStats,
   ) {}
 
   /** A valid lease of at least `mode` on ino, acquiring (and waiting for recalls elsewhere) when needed. */
@@ -118,7 +118,7 @@ export class Leases {
   /** Gives a lease back to the manager (best effort). */
   async release(h: Held): Promise<void> {
     this.forget(h.ino);
-    await this.manager.request(Msg.LeaseRelease, { ino: h.ino }).catch(() => undefined);
+    await call(this.manager, Api.LeaseRelease, { ino: h.ino }).catch(() => undefined);
   }
 
   /** Every held lease. */
@@ -140,8 +140,7 @@ export class Leases {
 
   private async request(ino: number, mode: number, prior: Held | undefined): Promise<Held> {
     const sent = performance.now();
-    const r = await this.manager.request(Msg.LeaseAcquire, { ino, mode }, undefined, 60_000);
-    const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; continued: boolean; attr: Attr };
+    const g = await call(this.manager, Api.LeaseAcquire, { ino, mode }, undefined, 60_000);
     this.termMs = g.termMs;
     const h: Held =
       prior && !prior.revoked && g.continued
@@ -188,8 +187,7 @@ export class Leases {
     const sent = performance.now();
     let lost: number[];
     try {
-      const r = await this.manager.request(Msg.LeaseRenew, { inos, stats: this.report() }, undefined, Math.max(500, this.termMs / 2));
-      lost = (r.meta.lost as number[]) ?? [];
+      lost = (await call(this.manager, Api.LeaseRenew, { inos, stats: this.report() }, undefined, Math.max(500, this.termMs / 2))).lost;
     } catch {
       return; // unreachable: leases run out by the clock
     }

@@ -7,7 +7,8 @@ import { hostname } from 'os';
 import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, StatFs } from '../types';
-import { Link, Meta, Msg, Peer, uint } from '../../transport';
+import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
+import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { ChunkIO } from './chunk-io';
 import { FileIO } from './file-io';
 import { PageCache } from './page-cache';
@@ -44,8 +45,6 @@ interface OpenFile {
 }
 
 const MAX_IO = 64 * 1024 * 1024;
-/** Chunks asked for per Locate call (the manager's limit is 4096). */
-const LOCATE_BATCH = 4096;
 
 /** A connection to a pool. */
 export class PoolClient {
@@ -64,7 +63,7 @@ export class PoolClient {
     this.log = opts.log ?? ((m) => console.error(m));
     const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
-    const serve = (peer: Peer) => peer.setHandler((type, meta) => this.serveManager(type, meta));
+    const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})) }, 'a client'));
     manager.peer(0).then(serve, () => undefined);
     manager.on('up', serve);
     this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
@@ -110,123 +109,143 @@ export class PoolClient {
 
   /** Attributes of a path (symlinks are not followed). */
   async getattr(path: string): Promise<Attr> {
-    return this.overlay(await this.attrCall(Msg.Getattr, { path }));
+    return this.overlay((await call(this.manager, Api.Getattr, { path: wirePath(path) })).attr);
   }
 
   /** Attributes of an open file, valid even after its last name was unlinked. */
   async fgetattr(fh: number): Promise<Attr> {
-    return this.overlay(await this.attrCall(Msg.GetattrIno, { ino: this.handle(fh).ino }));
+    return this.overlay((await call(this.manager, Api.GetattrIno, { ino: this.handle(fh).ino })).attr);
   }
 
-  /** Directory entries with their attributes (no '.' or '..'). */
+  /** Directory entries with their attributes (no '.' or '..'), fetched page by page. */
   async readdir(path: string): Promise<DirEntry[]> {
-    const r = await this.manager.request(Msg.Readdir, { path });
-    const entries = r.meta.entries as DirEntry[];
-    for (const e of entries) e.attr = this.overlay(e.attr);
-    return entries;
+    const out: DirEntry[] = [];
+    for (let offset: number | undefined = 0; offset !== undefined;) {
+      const page: { entries: DirEntry[]; next?: number } = await call(this.manager, Api.Readdir, { path: wirePath(path), offset });
+      for (const e of page.entries) out.push({ name: e.name, attr: this.overlay(e.attr) });
+      offset = page.next;
+    }
+    return out;
   }
 
   /** Creates a directory. */
   async mkdir(path: string, mode = 0o755, owner: Owner = defaultOwner()): Promise<Attr> {
-    return this.attrCall(Msg.Mkdir, { path, mode: mode & 0o7777, ...owner });
+    return (await call(this.manager, Api.Mkdir, { path: wirePath(path), mode: mode & 0o7777, ...owner })).attr;
   }
 
   /** Creates a regular file, fifo, socket or device node (metadata only for the latter). */
   async mknod(path: string, mode: number, rdev = 0, owner: Owner = defaultOwner()): Promise<Attr> {
-    return this.attrCall(Msg.Mknod, { path, mode, rdev, ...owner });
+    return (await call(this.manager, Api.Mknod, { path: wirePath(path), mode, rdev, ...owner })).attr;
   }
 
   /** Creates a symbolic link at path pointing to target. */
   async symlink(target: string, path: string, owner: Owner = defaultOwner()): Promise<Attr> {
-    return this.attrCall(Msg.Symlink, { target, path, ...owner });
+    return (await call(this.manager, Api.Symlink, { target, path: wirePath(path), ...owner })).attr;
   }
 
   /** The target of a symbolic link. */
   async readlink(path: string): Promise<string> {
-    const r = await this.manager.request(Msg.Readlink, { path });
-    return r.meta.target as string;
+    return (await call(this.manager, Api.Readlink, { path: wirePath(path) })).target;
   }
 
   /** Removes a name; the data goes when the last name is gone and the last handle closed. */
   async unlink(path: string): Promise<void> {
-    await this.manager.request(Msg.Unlink, { path });
+    await call(this.manager, Api.Unlink, { path: wirePath(path) });
   }
 
   /** Removes an empty directory. */
   async rmdir(path: string): Promise<void> {
-    await this.manager.request(Msg.Rmdir, { path });
+    await call(this.manager, Api.Rmdir, { path: wirePath(path) });
   }
 
   /** Renames atomically, replacing dst as POSIX rename(2) does (flags: 1 NOREPLACE, 2 EXCHANGE). */
   async rename(src: string, dst: string, flags = 0): Promise<void> {
-    await this.manager.request(Msg.Rename, { src, dst, flags });
+    await call(this.manager, Api.Rename, { src: wirePath(src), dst: wirePath(dst), flags });
   }
 
   /** Adds a hard link dst to the file at src. */
   async link(src: string, dst: string): Promise<Attr> {
-    return this.attrCall(Msg.Link, { src, dst });
+    return (await call(this.manager, Api.Link, { src: wirePath(src), dst: wirePath(dst) })).attr;
   }
 
   /** Sets permission bits. */
   async chmod(path: string, mode: number): Promise<Attr> {
-    return this.attrCall(Msg.Chmod, { path, mode: mode & 0o7777 });
+    return (await call(this.manager, Api.Chmod, { path: wirePath(path), mode: mode & 0o7777 })).attr;
   }
 
   /** Sets owner and group (-1 leaves one unchanged). */
   async chown(path: string, uid: number, gid: number): Promise<Attr> {
-    return this.attrCall(Msg.Chown, { path, uid, gid });
+    return (await call(this.manager, Api.Chown, { path: wirePath(path), uid, gid })).attr;
   }
 
   /** Sets access and modification times, in ms since the epoch (negative before 1970). */
   async utimens(path: string, atimeMs: number, mtimeMs: number): Promise<Attr> {
     // Cached writes carry their own mtime: send them first, or their flush at close would undo these times (cp -a sets times before close).
-    const { ino } = await this.attrCall(Msg.Getattr, { path });
+    const a = Math.trunc(atimeMs);
+    const m = Math.trunc(mtimeMs);
+    // A time a file cannot keep exactly (a JS number past 2^53 ms) is EOVERFLOW, as for a time the file system cannot store.
+    if (!(Math.abs(a) <= TIME_MS_MAX && Math.abs(m) <= TIME_MS_MAX)) throw new FsError('EOVERFLOW', `times ${atimeMs}, ${mtimeMs} ms are out of range`);
+    const { ino } = await this.getattr(path);
     await this.files.flush(ino);
-    return this.attrCall(Msg.Utimens, { path, atimeMs: Math.trunc(atimeMs), mtimeMs: Math.trunc(mtimeMs) });
+    return (await call(this.manager, Api.Utimens, { path: wirePath(path), atimeMs: a, mtimeMs: m })).attr;
   }
 
   /** Sets a file's size; growth reads as zeros. */
   async truncate(path: string, size: number): Promise<Attr> {
-    const { ino } = await this.attrCall(Msg.Getattr, { path });
+    checkSize(size);
+    const { ino } = await this.getattr(path);
     await this.files.surrender(ino, true);
-    return this.attrCall(Msg.Truncate, { ino, size });
+    return (await call(this.manager, Api.Truncate, { ino, size })).attr;
   }
 
   /** Sets an open file's size. */
   async ftruncate(fh: number, size: number): Promise<Attr> {
     const ino = this.handle(fh).ino;
+    checkSize(size);
     await this.files.surrender(ino, true);
-    return this.attrCall(Msg.Truncate, { ino, size });
+    return (await call(this.manager, Api.Truncate, { ino, size })).attr;
   }
 
   /** Sets an extended attribute (flags: 1 CREATE, 2 REPLACE). */
   async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
-    await this.manager.request(Msg.Setxattr, { path, name, flags }, value);
+    await call(this.manager, Api.Setxattr, { path: wirePath(path), name, flags }, value);
   }
 
   /** Reads an extended attribute; ENODATA when absent. */
   async getxattr(path: string, name: string): Promise<Buffer> {
-    return (await this.manager.request(Msg.Getxattr, { path, name })).data;
+    return (await callData(this.manager, Api.Getxattr, { path: wirePath(path), name })).data;
   }
 
-  /** Names of a file's extended attributes. */
+  /** Names of a file's extended attributes, fetched page by page. */
   async listxattr(path: string): Promise<string[]> {
-    return (await this.manager.request(Msg.Listxattr, { path })).meta.names as string[];
+    const out: string[] = [];
+    for (let offset: number | undefined = 0; offset !== undefined;) {
+      const page: { names: string[]; next?: number } = await call(this.manager, Api.Listxattr, { path: wirePath(path), offset });
+      out.push(...page.names);
+      offset = page.next;
+    }
+    return out;
   }
 
   /** Removes an extended attribute. */
   async removexattr(path: string, name: string): Promise<void> {
-    await this.manager.request(Msg.Removexattr, { path, name });
+    await call(this.manager, Api.Removexattr, { path: wirePath(path), name });
   }
 
   /** Pool capacity and usage. */
   async statfs(): Promise<StatFs> {
-    return (await this.manager.request(Msg.Statfs)).meta as unknown as StatFs;
+    return call(this.manager, Api.Statfs, {});
   }
 
-  /** Full pool status: nodes, usage, files, clients. */
-  async status(): Promise<PoolStatus> {
-    return (await this.manager.request(Msg.Status)).meta as unknown as PoolStatus;
+  /** Full pool status: nodes, usage, files, and the first maxClients clients (the manager sends them page by page). */
+  async status(maxClients = 10_000): Promise<PoolStatus> {
+    const st: PoolStatus = await call(this.manager, Api.Status, {});
+    while (st.clientsNext !== undefined && st.clientDetails.length < maxClients) {
+      const page = await call(this.manager, Api.Status, { clientsFrom: st.clientsNext });
+      st.clientDetails.push(...page.clientDetails);
+      st.clientsNext = page.clientsNext;
+    }
+    return st;
   }
 
   /** Diagnostic (tests, operators): the memory nodes holding each placed chunk of a file; holes are left out. */
@@ -234,10 +253,9 @@ export class PoolClient {
     const a = await this.getattr(path);
     const total = Math.ceil(a.size / this.chunkSize);
     const out: ChunkLocation[] = [];
-    for (let first = 0; first < total; first += LOCATE_BATCH) {
-      const count = Math.min(LOCATE_BATCH, total - first);
-      const r = await this.manager.request(Msg.Locate, { ino: a.ino, first, count, write: false });
-      out.push(...(r.meta.chunks as unknown as ChunkLocation[]));
+    for (let first = 0; first < total; first += MAX_LOCATE) {
+      const count = Math.min(MAX_LOCATE, total - first);
+      out.push(...(await call(this.manager, Api.Locate, { ino: a.ino, first, count, write: false })).chunks);
     }
     return out;
   }
@@ -245,7 +263,7 @@ export class PoolClient {
   /** Opens a file (O_CREAT creates it with mode and owner) and returns a handle number. */
   async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner: Owner = defaultOwner()): Promise<number> {
     // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too.
-    const attr = await this.attrCall(Msg.Open, { path, flags: flags & ~O.TRUNC, mode, ...owner });
+    const { attr } = await call(this.manager, Api.Open, { path: wirePath(path), flags: (flags & ~O.TRUNC) >>> 0, mode, ...owner });
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
     this.handles.set(fh, { ino: attr.ino, flags });
@@ -316,7 +334,7 @@ export class PoolClient {
     // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
     if (flushError && n <= 0) await this.files.discard(h.ino);
     // Not awaited: nothing the caller does depends on the answer, and later calls on this link are ordered after it.
-    this.manager.request(Msg.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
+    call(this.manager, Api.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
     if (flushError) throw flushError;
   }
 
@@ -349,12 +367,6 @@ export class PoolClient {
     }
   }
 
-  /** Serves the manager's calls on this client's link: lease recalls. */
-  private async serveManager(type: number, meta: Meta): Promise<void> {
-    if (type !== Msg.LeaseRecall) throw new FsError('ENOSYS', `message type ${type} is not served by a client`);
-    await this.files.surrender(uint(meta, 'ino'), false);
-  }
-
   /** Shows this client's own unflushed size and mtime on attributes from the manager. */
   private overlay(a: Attr): Attr {
     const local = this.files.localAttr(a.ino);
@@ -371,14 +383,22 @@ export class PoolClient {
     if (!h) throw new FsError('EBADF', `no open file handle ${fh}`);
     return h;
   }
-
-  private async attrCall(type: number, meta: Meta): Promise<Attr> {
-    return (await this.manager.request(type, meta)).meta.attr as Attr;
-  }
 }
 
 function defaultOwner(): Owner {
   return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+}
+
+/** A path as sent to the manager: ENAMETOOLONG past the wire's limit (a mount's full paths have no other limit). */
+function wirePath(path: string): string {
+  if (path.length * 3 > WIRE_PATH_MAX && Buffer.byteLength(path) > WIRE_PATH_MAX) throw new FsError('ENAMETOOLONG', `path of ${Buffer.byteLength(path)} bytes`);
+  return path;
+}
+
+/** A file size: EINVAL when negative or fractional, EFBIG past the largest file size. */
+function checkSize(size: number): void {
+  if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `bad size ${size}`);
+  if (size > MAX_FILE_SIZE) throw new FsError('EFBIG', `size ${size} is past the largest file size`);
 }
 
 function checkRange(position: number, length: number): void {

@@ -5,12 +5,12 @@
  * and Membership, so it can later be persisted or replicated as one unit.
  */
 import { FsError } from '../errors';
-import { Attr, chunkKey, ChunkLocation, NodeInfo, PoolStatus, StatFs } from '../types';
-import { Hello, listen, Listener, Meta, Msg, Peer, ProtocolError, Reply } from '../../transport';
-import { bool, int, opt, str, uint } from '../../transport/fields';
-import { MAX_CHUNK_SIZE } from '../node/memory-node';
+import { Attr, chunkKey, ChunkLocation, ClientStats, NodeInfo, PoolStatus, StatFs } from '../types';
+import { Api, call, dispatcher, Hello, listen, Listener, Peer } from '../../transport';
+import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
+import { clientHandlers, nodeHandlers } from './handlers';
 import { ChunkMap } from './chunk-map';
-import { LeaseMode, LeaseTable } from './lease-table';
+import { LeaseTable } from './lease-table';
 import { Membership } from './membership';
 import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
 import { placeChunk } from './placement';
@@ -40,9 +40,6 @@ const O_RDONLY = 0;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
 const O_TRUNC = 0o1000;
-/** Most chunks one Locate call may ask for. */
-const MAX_LOCATE = 4096;
-const PATH = 4096 + 16;
 
 /** A running manager. */
 export class Manager {
@@ -57,7 +54,7 @@ export class Manager {
   /** The current link of each client id (leases outlive links; recalls go to the newest). */
   private readonly clients = new Map<string, Peer>();
   /** Cache figures each client last reported with its lease heartbeat. */
-  private readonly clientStats = new Map<string, Meta>();
+  private readonly clientStats = new Map<string, ClientStats>();
   readonly leases: LeaseTable;
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
@@ -132,12 +129,12 @@ export class Manager {
   }
 
   /** Asks every live node for its usage now (a heartbeat is up to a second old: df right after a write must show it). */
-  private async refreshUsage(): Promise<void> {
+  async refreshUsage(): Promise<void> {
     await Promise.all(
       this.members.alive().map(async (m) => {
         try {
-          const r = await m.peer!.request(Msg.NodeStats, {}, undefined, 2000);
-          this.members.report(m.id, { used: uint(r.meta, 'used'), allocated: uint(r.meta, 'allocated'), chunks: uint(r.meta, 'chunks') });
+          const r = await call(m.peer!, Api.NodeStats, {}, undefined, 2000);
+          this.members.report(m.id, { used: r.used, allocated: r.allocated, chunks: r.chunks });
         } catch {
           // keep the last heartbeat's figures
         }
@@ -145,8 +142,11 @@ export class Manager {
     );
   }
 
-  /** Full pool status, with fresh figures asked of every live node. */
-  async status(): Promise<PoolStatus> {
+  /** Full pool status, with fresh figures asked of every live node; clientDetails is one page of at most clientsLimit clients from clientsFrom on. */
+  async status(clientsFrom = 0, clientsLimit = STATUS_CLIENTS_PAGE): Promise<PoolStatus> {
+    const limit = Math.max(1, Math.min(clientsLimit, STATUS_CLIENTS_PAGE));
+    const shown = [...this.clients].slice(clientsFrom, clientsFrom + limit);
+    const clientsNext = clientsFrom + limit < this.clients.size ? clientsFrom + limit : undefined;
     await this.refreshUsage();
     const nodes = this.members.all().map((m) => this.members.statusOf(m));
     const live = nodes.filter((n) => n.alive);
@@ -163,13 +163,14 @@ export class Manager {
       clients: this.opens.size,
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
-      clientDetails: [...this.clients].map(([id, peer]) => ({
+      clientDetails: shown.map(([id, peer]) => ({
         id,
         name: peer.remote.name ?? '',
         connected: !peer.closed,
         leases: this.leases.heldBy(id),
-        ...(this.clientStats.get(id) as object | undefined),
+        ...this.clientStats.get(id),
       })),
+      ...(clientsNext === undefined ? {} : { clientsNext }),
       nodes,
     };
   }
@@ -188,10 +189,7 @@ export class Manager {
     if (h.role === 'node') {
       this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
-      peer.setHandler((type, meta) => {
-        if (type !== Msg.NodeHeartbeat) throw new ProtocolError(`message type ${type} is not expected from a memory node`);
-        this.members.report(h.id as string, { used: uint(meta, 'used'), allocated: uint(meta, 'allocated'), chunks: uint(meta, 'chunks') });
-      });
+      peer.setHandler(dispatcher(nodeHandlers(this, h.id as string), 'the manager'));
       peer.once('close', (reason: string) => {
         this.members.leave(h.id as string, peer);
         this.log(`memory node ${h.id} left: ${reason}`);
@@ -204,7 +202,7 @@ export class Manager {
       if (h.id) this.clients.set(h.id, peer);
       peer.once('close', () => this.dropClient(peer));
     }
-    peer.setHandler((type, meta, data) => this.serveClient(peer, type, meta, data));
+    peer.setHandler(dispatcher(clientHandlers(this), 'the manager'));
   }
 
   private dropClient(peer: Peer): void {
@@ -220,133 +218,39 @@ export class Manager {
     }
   }
 
-  private async serveClient(peer: Peer, type: number, m: Meta, data: Buffer): Promise<Reply | void> {
-    const ns = this.ns;
-    const client = peer.remote.role === 'client' ? (peer.remote.id ?? null) : null;
-    /** Before answering attributes: a client caching writes to the file must flush them first. */
-    const fresh = async (ino: number) => {
-      if (this.leases.hasForeignWriter(ino, client)) await this.leases.settle(ino, client, true);
-      return ino;
-    };
-    const checkEpoch = (ino: number) => {
-      const epoch = opt(m, 'epoch', uint);
-      if (epoch !== undefined && !this.leases.epochValid(ino, epoch)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
-    };
-    const path = (k = 'path') => str(m, k, PATH);
-    const attr = (a: Attr): Reply => ({ meta: { attr: a as unknown as Meta } });
-    switch (type) {
-      case Msg.Getattr: {
-        const a = ns.getattr(path());
-        return attr(this.leases.hasForeignWriter(a.ino, client) ? ns.getattrIno(await fresh(a.ino)) : a);
-      }
-      case Msg.GetattrIno:
-        return attr(ns.getattrIno(await fresh(uint(m, 'ino'))));
-      case Msg.Readdir:
-        return { meta: { entries: ns.readdir(path()) as unknown as Meta[] } as Meta };
-      case Msg.Mknod:
-        return attr(ns.mknod(path(), uint(m, 'mode', 0o177777), uint(m, 'uid', 0xffffffff), uint(m, 'gid', 0xffffffff), uint(m, 'rdev', 0xffffffff)));
-      case Msg.Mkdir:
-        return attr(ns.mkdir(path(), uint(m, 'mode', 0o7777), uint(m, 'uid', 0xffffffff), uint(m, 'gid', 0xffffffff)));
-      case Msg.Symlink:
-        return attr(ns.symlink(str(m, 'target', PATH), path(), uint(m, 'uid', 0xffffffff), uint(m, 'gid', 0xffffffff)));
-      case Msg.Readlink:
-        return { meta: { target: ns.readlink(path()) } };
-      case Msg.Unlink:
-        this.afterRelease(ns.unlink(path()));
-        return;
-      case Msg.Rmdir:
-        ns.rmdir(path());
-        return;
-      case Msg.Rename: {
-        const replaced = ns.rename(path('src'), path('dst'), opt(m, 'flags', uint) ?? 0);
-        if (replaced) this.afterRelease(replaced);
-        return;
-      }
-      case Msg.Link:
-        return attr(ns.link(path('src'), path('dst')));
-      case Msg.Chmod:
-        return attr(ns.chmod(path(), uint(m, 'mode', 0o7777)));
-      case Msg.Chown:
-        return attr(ns.chown(path(), int(m, 'uid'), int(m, 'gid')));
-      case Msg.Utimens:
-        return attr(ns.utimens(path(), int(m, 'atimeMs'), int(m, 'mtimeMs')));
-      case Msg.Truncate: {
-        const ino = m.ino !== undefined ? uint(m, 'ino') : ns.lookupIno(path());
-        ns.getattrIno(ino);
-        checkEpoch(ino);
-        // A WRITE holder is alone with the file (and its truncate may be the I/O a queued recall waits for).
-        if (!this.leases.holdsWrite(ino, client)) await this.leases.settle(ino, client, false);
-        return attr(await this.truncate(ino, uint(m, 'size'), bool(m, 'cut')));
-      }
-      case Msg.Open:
-        return attr(await this.open(peer, path(), uint(m, 'flags', 0xffffffff), opt(m, 'mode', uint) ?? 0o644, opt(m, 'uid', uint) ?? 0, opt(m, 'gid', uint) ?? 0));
-      case Msg.Release: {
-        const ino = uint(m, 'ino');
-        const opens = this.opens.get(peer);
-        const n = opens?.get(ino) ?? 0;
-        if (!opens || n === 0) throw new FsError('EBADF', `inode ${ino} is not open on this link`);
-        if (n === 1) opens.delete(ino);
-        else opens.set(ino, n - 1);
-        this.afterRelease(ns.release(ino));
-        return;
-      }
-      case Msg.Setxattr:
-        ns.setxattr(path(), str(m, 'name', 1024), data, opt(m, 'flags', uint) ?? 0);
-        return;
-      case Msg.Getxattr:
-        return { data: ns.getxattr(path(), str(m, 'name', 1024)) };
-      case Msg.Listxattr:
-        return { meta: { names: ns.listxattr(path()) } };
-      case Msg.Removexattr:
-        ns.removexattr(path(), str(m, 'name', 1024));
-        return;
-      case Msg.Statfs:
-        await this.refreshUsage();
-        return { meta: this.statfs() as unknown as Meta };
-      case Msg.Status:
-        return { meta: (await this.status()) as unknown as Meta };
-      case Msg.Locate:
-        checkEpoch(uint(m, 'ino'));
-        return { meta: this.locate(uint(m, 'ino'), uint(m, 'first'), uint(m, 'count', MAX_LOCATE), bool(m, 'write')) as unknown as Meta };
-      case Msg.Extend: {
-        const ino = uint(m, 'ino');
-        checkEpoch(ino);
-        return attr(ns.extend(ino, uint(m, 'end'), opt(m, 'mtimeMs', int)));
-      }
-      case Msg.LeaseAcquire: {
-        if (!client) throw new FsError('EPERM', 'only clients take leases');
-        const ino = uint(m, 'ino');
-        const mode = uint(m, 'mode', 2);
-        if (ns.getattrIno(ino).mode >> 12 !== S_IFREG >> 12) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
-        const grant = await this.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
-        return { meta: { ...grant, attr: ns.getattrIno(ino) as unknown as Meta } };
-      }
-      case Msg.LeaseRenew: {
-        if (!client) throw new FsError('EPERM', 'only clients take leases');
-        const inos = m.inos;
-        if (!Array.isArray(inos) || inos.length > 1 << 20 || !inos.every((x) => Number.isSafeInteger(x) && x >= 0)) throw new ProtocolError('field "inos" must be a list of inode numbers');
-        if (m.stats && typeof m.stats === 'object') this.clientStats.set(client, m.stats as Meta);
-        return { meta: { lost: this.leases.renew(client, inos as number[]) } };
-      }
-      case Msg.LeaseRelease:
-        if (client) this.leases.release(uint(m, 'ino'), client);
-        return;
-      case Msg.AppendReserve: {
-        const ino = uint(m, 'ino');
-        // A holder's append may be the I/O a recall is waiting for: serve it at once rather than queue behind that recall.
-        if (!this.leases.holds(ino, client)) await this.leases.settle(ino, client, true);
-        checkEpoch(ino);
-        const offset = ns.getattrIno(ino).size;
-        ns.extend(ino, offset + uint(m, 'len', MAX_CHUNK_SIZE * 64));
-        return { meta: { offset } };
-      }
-      default:
-        throw new ProtocolError(`message type ${type} is not served by the manager`);
-    }
+  /** The lease holder a request comes from: a client's id (operators hold nothing). */
+  clientOf(remote: Hello): string | null {
+    return remote.role === 'client' ? (remote.id ?? null) : null;
   }
 
-  /** Opens (and with O_CREAT creates, with O_TRUNC empties) a file for one client link. */
-  private async open(peer: Peer, path: string, flags: number, mode: number, uid: number, gid: number): Promise<Attr> {
+  /** Before answering attributes: a client caching writes to the file must flush them first. */
+  async fresh(ino: number, client: string | null): Promise<number> {
+    if (this.leases.hasForeignWriter(ino, client)) await this.leases.settle(ino, client, true);
+    return ino;
+  }
+
+  /** ESTALE for I/O under a lease epoch that was taken away. */
+  checkEpoch(ino: number, epoch: number | undefined): void {
+    if (epoch !== undefined && !this.leases.epochValid(ino, epoch)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
+  }
+
+  /** Drops one open of ino on a client link (EBADF when it has none). */
+  releaseOpen(peer: Peer, ino: number): void {
+    const opens = this.opens.get(peer);
+    const n = opens?.get(ino) ?? 0;
+    if (!opens || n === 0) throw new FsError('EBADF', `inode ${ino} is not open on this link`);
+    if (n === 1) opens.delete(ino);
+    else opens.set(ino, n - 1);
+    this.afterRelease(this.ns.release(ino));
+  }
+
+  /** Keeps the whitelisted figures a client reported with its lease heartbeat (shown in status). */
+  reportClientStats(client: string, stats: ClientStats): void {
+    this.clientStats.set(client, stats);
+  }
+
+  /** Opens (and with O_CREAT creates, with O_TRUNC empties) a file for one client link; the mode's permission bits only. */
+  async open(peer: Peer, path: string, flags: number, mode: number, uid: number, gid: number): Promise<Attr> {
     let a: Attr;
     try {
       a = this.ns.getattr(path);
@@ -369,7 +273,7 @@ export class Manager {
   }
 
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */
-  private async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
+  async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
     const { oldSize, attr } = this.ns.setSize(ino, size);
     this.repairer.touch(ino);
     if (size >= oldSize && !cutBeyond) return attr;
@@ -380,7 +284,7 @@ export class Manager {
       const len = index < keep ? size - index * cs : 0;
       for (const id of replicas) {
         const peer = this.members.get(id)?.peer;
-        if (peer && !peer.closed) work.push(peer.request(Msg.ChunkTruncate, { key: chunkKey(ino, index), len }).catch(() => undefined));
+        if (peer && !peer.closed) work.push(call(peer, Api.ChunkTruncate, { key: chunkKey(ino, index), len }).catch(() => undefined));
       }
     }
     await Promise.all(work);
@@ -388,7 +292,7 @@ export class Manager {
   }
 
   /** Deletes a dead file's chunk data from the nodes. */
-  private afterRelease(r: Released): void {
+  afterRelease(r: Released): void {
     if (!r.freed) return;
     this.leases.forget(r.ino);
     this.repairer.touch(r.ino);
@@ -402,7 +306,7 @@ export class Manager {
     }
     for (const [id, keys] of byNode) {
       const peer = this.members.get(id)?.peer;
-      if (peer && !peer.closed) peer.request(Msg.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
+      if (peer && !peer.closed) call(peer, Api.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
     }
   }
 
@@ -410,17 +314,17 @@ export class Manager {
   private async recall(client: string, ino: number): Promise<void> {
     const peer = this.clients.get(client);
     if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
-    await peer.request(Msg.LeaseRecall, { ino }, undefined, 60_000);
+    await call(peer, Api.LeaseRecall, { ino }, undefined, 60_000);
   }
 
   /** Makes every live memory node refuse writes to ino older than epoch (a WRITE lease was taken from a silent holder). */
   private async fence(ino: number, epoch: number): Promise<void> {
     this.log(`fencing inode ${ino} at epoch ${epoch}: its writer stopped answering`);
-    await Promise.all(this.members.alive().map((n) => n.peer!.request(Msg.ChunkFence, { ino, epoch }, undefined, 5000).catch((err: Error) => this.log(`fence on ${n.id}: ${err.message}`))));
+    await Promise.all(this.members.alive().map((n) => call(n.peer!, Api.ChunkFence, { ino, epoch }, undefined, 5000).catch((err: Error) => this.log(`fence on ${n.id}: ${err.message}`))));
   }
 
   /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */
-  private locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number } {
+  locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number } {
     const a = this.ns.getattrIno(ino);
     if ((a.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
     // No chunk lies past the largest file size: beyond it the index loop below could not even count.

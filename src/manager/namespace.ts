@@ -5,6 +5,7 @@
 
 import { FsError } from '../errors';
 import type { Attr, DirEntry } from '../types';
+import { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
 
 /** setxattr flag: fail with EEXIST if the attribute already exists. */
 export const XATTR_CREATE = 1;
@@ -29,14 +30,7 @@ export const S_IFIFO = 0o010000;
 export const ROOT_INO = 1;
 /** Size reported for every directory (as on many disk file systems). */
 export const DIR_SIZE = 4096;
-/** Longest file name component, in UTF-8 bytes (NAME_MAX). */
-export const NAME_MAX = 255;
-/** Longest path or symlink target, in UTF-8 bytes (PATH_MAX minus the NUL). */
-export const PATH_MAX = 4095;
-/** Longest xattr name, in bytes (XATTR_NAME_MAX). */
-export const XATTR_NAME_MAX = 255;
-/** Largest xattr value, in bytes (XATTR_SIZE_MAX). */
-export const XATTR_SIZE_MAX = 65536;
+export { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX };
 
 const E2BIG = 7;
 const PERM_BITS = 0o7777;
@@ -165,6 +159,20 @@ export class Namespace {
       out.push({ name, attr: toAttr(this.byIno(ino)) });
     }
     return out;
+  }
+
+  /** Up to limit entries of a directory from the offset-th on (creation order); next is where the following page starts, absent after the last. */
+  readdirPage(path: string, offset: number, limit: number): { entries: DirEntry[]; next?: number } {
+    const dir = this.walk(path);
+    if (!isDir(dir)) throw new FsError('ENOTDIR', path);
+    const entries: DirEntry[] = [];
+    let i = 0;
+    for (const [name, ino] of dir.children) {
+      if (i++ < offset) continue;
+      if (entries.length >= limit) return { entries, next: offset + entries.length };
+      entries.push({ name, attr: toAttr(this.byIno(ino)) });
+    }
+    return { entries };
   }
 
   /** The target of a symlink; EINVAL for other kinds. */
@@ -468,7 +476,7 @@ export class Namespace {
     if (typeof path !== 'string' || path.charCodeAt(0) !== 47 /* '/' */) {
       throw new FsError('EINVAL', `not an absolute path: ${String(path)}`);
     }
-    if (exceedsBytes(path, PATH_MAX)) throw new FsError('ENAMETOOLONG', 'path');
+    // No limit on the whole path: the kernel limits each path argument (PATH_MAX), but a mount's paths run from its root.
     if (path.length === 1) return [];
     if (path.includes('\0')) throw new FsError('EINVAL', 'NUL in path');
     const parts = path.slice(1).split('/');

@@ -9,7 +9,7 @@
  * released when its link dropped) is outwaited and fenced, not copied past.
  */
 import { chunkKey } from '../types';
-import { Msg } from '../../transport';
+import { Api, call, callData } from '../../transport';
 import { ChunkMap } from './chunk-map';
 import { Membership } from './membership';
 import { placeChunk } from './placement';
@@ -108,18 +108,16 @@ export class Repairer {
     const before = this.changes.get(ino) ?? 0;
     const key = chunkKey(ino, index);
     try {
-      const r = await members.get(source)!.peer!.request(Msg.ChunkRead, { key, off: 0, len: this.deps.chunkSize }, undefined, 10_000);
-      if (r.data.length > 0) await members.get(target)!.peer!.request(Msg.ChunkWrite, { key, off: 0, epoch: this.deps.epochOf(ino) }, Buffer.from(r.data), 10_000);
+      const r = await callData(members.get(source)!.peer!, Api.ChunkRead, { key, off: 0, len: this.deps.chunkSize }, undefined, 10_000);
+      if (r.data.length > 0) await call(members.get(target)!.peer!, Api.ChunkWrite, { key, off: 0, epoch: this.deps.epochOf(ino) }, Buffer.from(r.data), 10_000);
     } catch (err) {
       this.deps.log(`re-replicating ${key} to ${target}: ${(err as Error).message}`);
       return 'deferred';
     }
     const unchanged = (this.changes.get(ino) ?? 0) === before && chunks.get(ino, index) === replicas && !this.deps.isOpen(ino);
     if (!unchanged) {
-      members
-        .get(target)
-        ?.peer?.request(Msg.ChunkDelete, { keys: [key] })
-        .catch(() => undefined);
+      const peer = members.get(target)?.peer;
+      if (peer) call(peer, Api.ChunkDelete, { keys: [key] }).catch(() => undefined);
       return 'deferred';
     }
     chunks.set(ino, index, [...live, target]);

@@ -6,8 +6,8 @@
 import { randomUUID } from 'crypto';
 import { FsError } from '../errors';
 import { ChunkStore } from './chunk-store';
-import { Hello, Link, listen, Listener, Meta, Msg, Peer, ProtocolError, Reply } from '../../transport';
-import { str, strList, uint } from '../../transport/fields';
+import { Api, call, dispatcher, Handlers, Hello, Link, listen, Listener, Peer, WithData } from '../../transport';
+import { MAX_CHUNK_SIZE } from '../limits';
 
 export interface MemoryNodeOptions {
   managerUrl: string;
@@ -26,24 +26,16 @@ export interface MemoryNodeOptions {
   log?: (msg: string) => void;
 }
 
-/** Largest chunk size a node accepts from a manager (also bounds every data frame). */
-export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+export { MAX_CHUNK_SIZE };
 
-/** The `ranges` field of a scattered chunk write: [offset, length] pairs inside a chunk whose lengths add up to the data. */
-function ranges(meta: Meta, dataLength: number): Array<[number, number]> {
-  const v = meta.ranges;
-  if (!Array.isArray(v) || v.length === 0 || v.length > 65536) throw new ProtocolError('field "ranges" must be a list of [offset, length] pairs');
+/** The ranges of a scattered chunk write: [offset, length] pairs inside a chunk whose lengths add up to the data (EINVAL otherwise). */
+function checkRanges(ranges: Array<[number, number]>, dataLength: number): void {
   let total = 0;
-  const out: Array<[number, number]> = [];
-  for (const r of v) {
-    if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => Number.isSafeInteger(x) && x >= 0) || r[0] + r[1] > MAX_CHUNK_SIZE) {
-      throw new ProtocolError('each range must be [offset, length] inside a chunk');
-    }
-    total += r[1];
-    out.push([r[0], r[1]]);
+  for (const [o, n] of ranges) {
+    if (o + n > MAX_CHUNK_SIZE) throw new FsError('EINVAL', 'each range must be [offset, length] inside a chunk');
+    total += n;
   }
-  if (total !== dataLength) throw new ProtocolError(`ranges add up to ${total} bytes, the data has ${dataLength}`);
-  return out;
+  if (total !== dataLength) throw new FsError('EINVAL', `ranges add up to ${total} bytes, the data has ${dataLength}`);
 }
 
 /** A running memory node. */
@@ -83,7 +75,7 @@ export class MemoryNode {
       accept: (h) => (h.role === 'client' || h.role === 'manager' ? null : `role ${h.role} has no business with a memory node`),
       log: this.log,
     });
-    this.listener.on('peer', (peer: Peer) => peer.setHandler((t, m, d) => this.serve(t, m, d)));
+    this.listener.on('peer', (peer: Peer) => peer.setHandler(dispatcher(this.handlers(), 'a memory node')));
     const hello: Hello = { role: 'node', id: this.id, url: this.url, capacity: this.opts.memory };
     this.link = new Link(this.opts.managerUrl, { secret: this.opts.secret, hello, maxPayload: MAX_CHUNK_SIZE + 1024 * 1024, ca: this.opts.ca });
     const registered = new Promise<void>((resolve, reject) => {
@@ -96,7 +88,7 @@ export class MemoryNode {
           return;
         }
         if (!this.store) this.store = new ChunkStore({ capacity: this.opts.memory, chunkSize });
-        peer.setHandler((t, m, d) => this.serve(t, m, d));
+        peer.setHandler(dispatcher(this.handlers(), 'a memory node'));
         this.log(`registered with manager ${this.opts.managerUrl} as ${this.id} (${this.url})`);
         resolve();
       });
@@ -123,47 +115,45 @@ export class MemoryNode {
 
   private sendHeartbeat(): void {
     if (!this.link?.connected) return;
-    this.link.request(Msg.NodeHeartbeat, this.stats(), undefined, 5000).catch(() => undefined);
+    call(this.link, Api.NodeHeartbeat, this.stats(), undefined, 5000).catch(() => undefined);
   }
 
-  private serve(type: number, meta: Meta, data: Buffer): Reply | void {
-    const store = this.store;
-    if (!store) throw new FsError('EAGAIN', 'memory node not registered yet');
-    switch (type) {
-      case Msg.ChunkRead: {
-        const out = store.read(str(meta, 'key', 64), uint(meta, 'off'), uint(meta, 'len', MAX_CHUNK_SIZE));
-        return { data: out };
-      }
-      case Msg.ChunkWrite: {
-        const off = uint(meta, 'off', MAX_CHUNK_SIZE);
-        if (off + data.length > MAX_CHUNK_SIZE) throw new ProtocolError(`chunk write of ${data.length} bytes at ${off} is beyond any chunk`);
-        const key = str(meta, 'key', 64);
+  /** The store, once registered with a manager (EAGAIN before). */
+  private registered(): ChunkStore {
+    if (!this.store) throw new FsError('EAGAIN', 'memory node not registered yet');
+    return this.store;
+  }
+
+  /** Handlers for chunk traffic from clients and the manager (the table's roles decide who may send what). */
+  private handlers(): Handlers {
+    return {
+      ChunkRead: ({ key, off, len }) => new WithData({}, this.registered().read(key, off, len)),
+      ChunkWrite: ({ key, off, epoch, ranges }, { data }) => {
+        const store = this.registered();
+        if (off + data.length > MAX_CHUNK_SIZE) throw new FsError('EINVAL', `chunk write of ${data.length} bytes at ${off} is beyond any chunk`);
         const fence = this.fences.get(parseInt(key, 10));
-        if (fence !== undefined && uint(meta, 'epoch') < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
-        if (meta.ranges !== undefined) {
+        if (fence !== undefined && (epoch ?? 0) < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
+        if (ranges !== undefined) {
           // scattered pieces of one chunk: [[off, len], ...] over the data in order
+          checkRanges(ranges, data.length);
           let at = 0;
-          for (const [o, n] of ranges(meta, data.length)) {
+          for (const [o, n] of ranges) {
             store.write(key, o, data.subarray(at, at + n));
             at += n;
           }
         } else store.write(key, off, data, true); // ws hands each message its own buffer: the store may keep it
-        return { meta: { free: store.capacity - store.allocated } }; // lets writers see a node filling up at once
-      }
-      case Msg.ChunkTruncate:
-        store.truncate(str(meta, 'key', 64), uint(meta, 'len', MAX_CHUNK_SIZE));
-        return;
-      case Msg.ChunkDelete:
-        return { meta: { freed: store.delete(strList(meta, 'keys', 1 << 20, 64)) } };
-      case Msg.ChunkFence: {
-        const ino = uint(meta, 'ino');
-        this.fences.set(ino, Math.max(this.fences.get(ino) ?? 0, uint(meta, 'epoch')));
-        return;
-      }
-      case Msg.NodeStats:
-        return { meta: this.stats() };
-      default:
-        throw new ProtocolError(`message type ${type} is not served by a memory node`);
-    }
+        return { free: store.capacity - store.allocated }; // lets writers see a node filling up at once
+      },
+      ChunkTruncate: ({ key, len }) => {
+        this.registered().truncate(key, len);
+        return {};
+      },
+      ChunkDelete: ({ keys }) => ({ freed: this.registered().delete(keys) }),
+      ChunkFence: ({ ino, epoch }) => {
+        this.fences.set(ino, Math.max(this.fences.get(ino) ?? 0, epoch));
+        return {};
+      },
+      NodeStats: () => this.stats(),
+    };
   }
 }

@@ -134,7 +134,6 @@ function hostileCases(maxPayload: number): Array<[string, (c: RawConn) => void]>
     ['a data length beyond the message', (c) => c.ws.send(Buffer.concat([header(2, 0x7ffffff0), Buffer.from('{}'), randomBytes(100)]))],
     ['an unknown message type', (c) => c.ws.send(encodeFrame(FrameKind.Request, 999, 1, 0, { path: '/' }))],
     ['a text frame', (c) => c.ws.send('{"type":10,"path":"/"}')],
-    ['chunk data far beyond any chunk (off 2^40)', (c) => c.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkWrite, 1, 0, { key: '1.0', off: 2 ** 40 }, randomBytes(4096)))],
     ['a message above maxPayload', (c) => c.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkWrite, 1, 0, { key: '1.0', off: 0 }, Buffer.alloc(maxPayload + 1)))],
   ];
 }
@@ -145,11 +144,10 @@ describe.each([
 ])('malformed frames to the %s', (_name, url, proc, maxPayload) => {
   it('a properly authenticated raw connection is served (control)', async () => {
     const c = await rawAuthenticated(url(), SECRET);
-    const type = _name === 'manager' ? Msg.Getattr : Msg.NodeStats;
-    const reply = await rawRequest(c, type, 1, { path: '/keep/b' });
+    const reply = _name === 'manager' ? await rawRequest(c, Msg.Getattr, 1, { path: '/keep/b' }) : await rawRequest(c, Msg.ChunkRead, 1, { key: 'none:0', off: 0, len: 1 });
     expect(reply.status).toBe(0);
     if (_name === 'manager') expect((reply.meta.attr as { size: number }).size).toBe(5);
-    else expect(reply.meta.capacity).toBe(128 * MIB);
+    else expect(reply.data.length).toBe(0);
     await sleep(200);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     c.ws.close();
@@ -176,6 +174,19 @@ describe.each([
     });
   }
 
+  it('answers an errno and keeps the link for well-formed chunk data far beyond any chunk (off 2^40); refuses it before authentication', async () => {
+    const authed = await rawAuthenticated(url(), SECRET);
+    const r = await rawRequest(authed, Msg.ChunkWrite, 1, { key: '1.0', off: 2 ** 40 }, randomBytes(4096));
+    // the manager serves no chunk data (ENOSYS); a memory node refuses the offset (EINVAL)
+    expect(r.status).toBe(_name === 'manager' ? 38 : 22);
+    expect(authed.ws.readyState).toBe(authed.ws.OPEN);
+    authed.ws.close();
+    const unauthed = await rawConnect(url());
+    unauthed.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkWrite, 1, 0, { key: '1.0', off: 2 ** 40 }, randomBytes(4096)));
+    expect((await expectClosed(unauthed)).code).toBe(4001);
+    expect(alive(proc())).toBe(true);
+  });
+
   it('logs why it closed hostile links', () => {
     const out = proc().output();
     const common = ['bad magic byte', 'shorter than the 20-byte header', 'metadata length 4294967295 exceeds', 'do not match the frame size'];
@@ -199,28 +210,32 @@ describe('requests with valid framing but bad field types', () => {
     expect(sha(await good.readFile('/keep/b'))).toBe(sha(Buffer.from('hello')));
   });
 
-  it('the manager closes the link on a negative size; a well-typed but impossible request gets an errno instead', async () => {
+  it('a well-typed but out-of-range or impossible request gets an errno and the link stays up (negative size EINVAL, 2^60 EFBIG)', async () => {
     const c = await rawAuthenticated(cluster.url, SECRET);
     const enoent = await rawRequest(c, Msg.Getattr, 1, { path: '/no/such/file' });
     expect(enoent.status).toBe(2);
     const notdir = await rawRequest(c, Msg.Mkdir, 2, { path: '/keep/b/sub', mode: 0o755, uid: 0, gid: 0 });
     expect(notdir.status).toBe(20);
+    expect((await rawRequest(c, Msg.Truncate, 3, { path: '/keep/b', size: -1 })).status).toBe(22);
+    expect((await rawRequest(c, Msg.Truncate, 4, { path: '/keep/b', size: 2 ** 60 })).status).toBe(27);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
-    c.ws.send(encodeFrame(FrameKind.Request, Msg.Truncate, 3, 0, { path: '/keep/b', size: -1 }));
-    expect((await expectClosed(c)).code).toBe(1002);
     expect((await good.getattr('/keep/b')).size).toBe(5);
+    c.ws.close();
   });
 
-  it('a memory node closes the link on key: 123 and on a read longer than any chunk', async () => {
+  it('a memory node closes the link on key: 123 or off: "zero", and answers EINVAL for a read longer than any chunk', async () => {
     for (const meta of [
       { key: 123, off: 0, len: 10 },
-      { key: '1.0', off: 0, len: 2 ** 40 },
       { key: '1.0', off: 'zero', len: 1 },
     ]) {
       const c = await rawAuthenticated(nodeUrl(1), SECRET);
       c.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkRead, 1, 0, meta));
       expect((await expectClosed(c)).code).toBe(1002);
     }
+    const c = await rawAuthenticated(nodeUrl(1), SECRET);
+    expect((await rawRequest(c, Msg.ChunkRead, 1, { key: '1.0', off: 0, len: 2 ** 40 })).status).toBe(22);
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+    c.ws.close();
     expect(alive(defined(cluster.nodes[1], 'memory node 1'))).toBe(true);
     await roundTrip('/after-bad-fields');
   });
@@ -231,8 +246,9 @@ describe('requests with valid framing but bad field types', () => {
     const r = await rawRequest(c, Msg.ChunkWrite, 1, { key: 'raw.0', off: chunkSize - 10 }, randomBytes(4096));
     expect(r.status).toBe(22);
     expect(String(r.meta.message)).toMatch(/exceeds chunk size/);
-    const stats = await rawRequest(c, Msg.NodeStats, 2, {});
-    expect(stats.status).toBe(0);
+    // NodeStats is the manager's to ask (least privilege): a client gets EPERM, and the link stays up
+    expect((await rawRequest(c, Msg.NodeStats, 2, {})).status).toBe(1);
+    expect((await rawRequest(c, Msg.ChunkRead, 3, { key: 'raw.0', off: 0, len: 10 })).status).toBe(0);
     c.ws.close();
   });
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
 import { decodeFrame, encodeFrame, FrameKind, HEADER_SIZE, MAGIC, MAX_META, ProtocolError } from '../../transport/frame';
-import { bool, int, opt, str, strList, uint } from '../../transport/fields';
 import { Msg } from '../../transport/messages';
 
 /** Builds a raw frame by hand, so the decoder can be fed headers the encoder would never write. */
@@ -142,51 +141,5 @@ describe('frame codec', () => {
         }
       }
     });
-  });
-});
-
-describe('metadata field readers', () => {
-  const m = { n: 5, neg: -3, big: 2 ** 60, frac: 1.5, s: 'abc', t: true, f: false, list: ['a', 'b'], mixed: ['a', 1], nul: null, numStr: '5' };
-
-  it('uint accepts non-negative safe integers within max', () => {
-    expect(uint(m, 'n')).toBe(5);
-    expect(uint(m, 'n', 5)).toBe(5);
-    expect(() => uint(m, 'n', 4)).toThrow(ProtocolError);
-    for (const k of ['neg', 'big', 'frac', 's', 'nul', 'numStr', 'missing']) expect(() => uint(m, k)).toThrow(/must be an integer in 0\.\./);
-  });
-
-  it('int accepts any safe integer', () => {
-    expect(int(m, 'neg')).toBe(-3);
-    expect(int(m, 'n')).toBe(5);
-    for (const k of ['big', 'frac', 's', 'missing']) expect(() => int(m, k)).toThrow(ProtocolError);
-  });
-
-  it('str accepts strings up to maxLen', () => {
-    expect(str(m, 's')).toBe('abc');
-    expect(str(m, 's', 3)).toBe('abc');
-    expect(() => str(m, 's', 2)).toThrow(ProtocolError);
-    for (const k of ['n', 'nul', 'list', 'missing']) expect(() => str(m, k)).toThrow(/must be a string/);
-  });
-
-  it('opt returns undefined when absent and reads otherwise', () => {
-    expect(opt(m, 'missing', uint)).toBeUndefined();
-    expect(opt(m, 'n', uint)).toBe(5);
-    expect(() => opt(m, 's', uint)).toThrow(ProtocolError);
-    // null is present (not undefined) and must be rejected by the reader
-    expect(() => opt(m, 'nul', uint)).toThrow(ProtocolError);
-  });
-
-  it('bool treats absent as false and rejects non-booleans', () => {
-    expect(bool(m, 't')).toBe(true);
-    expect(bool(m, 'f')).toBe(false);
-    expect(bool(m, 'missing')).toBe(false);
-    for (const k of ['n', 's', 'nul']) expect(() => bool(m, k)).toThrow(/must be a boolean/);
-  });
-
-  it('strList accepts bounded lists of strings only', () => {
-    expect(strList(m, 'list')).toEqual(['a', 'b']);
-    expect(() => strList(m, 'list', 1)).toThrow(ProtocolError);
-    expect(() => strList({ l: ['abcd'] }, 'l', 10, 3)).toThrow(ProtocolError);
-    for (const k of ['mixed', 's', 'missing']) expect(() => strList(m, k)).toThrow(/list of strings/);
   });
 });

@@ -1,0 +1,42 @@
+/** POSIX limits and mempool's own bounds, in one place: every layer (mount, client, wire, manager) checks against these. */
+
+/** Largest file size and offset: the largest integer a JS number holds exactly (beyond it, EFBIG). */
+export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+/** Longest file name component, in UTF-8 bytes (NAME_MAX). */
+export const NAME_MAX = 255;
+/** Longest path argument or symlink target, in bytes (PATH_MAX minus the NUL); a mount's full paths may be longer. */
+export const PATH_MAX = 4095;
+/** Longest full path from the pool root carried on the wire, in UTF-8 bytes (deeper trees get ENAMETOOLONG, never a dropped link). */
+export const WIRE_PATH_MAX = 4 * 1024 * 1024;
+/** Longest xattr name, in bytes (XATTR_NAME_MAX). */
+export const XATTR_NAME_MAX = 255;
+/** Largest xattr value, in bytes (XATTR_SIZE_MAX). */
+export const XATTR_SIZE_MAX = 65536;
+/** Largest uid or gid (2^32 - 2: 2^32 - 1 is the "unchanged" marker of chown). */
+export const ID_MAX = 0xfffffffe;
+/** chown's "leave unchanged" as the kernel passes it (and -1 as a program does). */
+export const ID_UNCHANGED = 0xffffffff;
+/** Largest st_mode (file type and permission bits). */
+export const MODE_MAX = 0o177777;
+/** Permission bits (chmod, mkdir). */
+export const PERM_MAX = 0o7777;
+/** Largest time in ms a file keeps (beyond it, EOVERFLOW): the largest integer a JS number holds exactly. */
+export const TIME_MS_MAX = Number.MAX_SAFE_INTEGER;
+/** Most chunks one Locate call may ask for. */
+export const MAX_LOCATE = 4096;
+/** Most directory entries one Readdir answer carries (names up to 255 bytes: a page stays far below the frame limit). */
+export const READDIR_PAGE = 1000;
+/** Most xattr names one Listxattr answer carries. */
+export const LISTXATTR_PAGE = 1000;
+/** Most clients one Status answer details. */
+export const STATUS_CLIENTS_PAGE = 500;
+/** Most inode numbers one lease heartbeat may carry. */
+export const MAX_RENEW = 1 << 20;
+/** Longest chunk key on a memory node ("ino:index"). */
+export const CHUNK_KEY_MAX = 64;
+/** Most chunk keys one ChunkDelete may carry. */
+export const MAX_DELETE = 1 << 20;
+/** Longest free-text field (names, ids, urls, error messages) in bytes. */
+export const TEXT_MAX = 4096;
+/** Largest chunk size a node accepts from a manager (also bounds every data frame). */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;

@@ -1,0 +1,41 @@
+/** File calls: open and release, size changes and appends. */
+import { FsError } from '../../errors';
+import { Handlers } from '../../../transport';
+import { MAX_FILE_SIZE } from '../../limits';
+import type { Manager } from '../manager';
+
+/** Handlers for open, release, truncate, extend and append reservations. */
+export function fileHandlers(m: Manager): Handlers {
+  const ns = m.ns;
+  return {
+    Open: async ({ path, flags, mode, uid, gid }, { peer }) => ({ attr: await m.open(peer, path, flags, mode, uid, gid) }),
+    Release: ({ ino }, { peer }) => {
+      m.releaseOpen(peer, ino);
+      return {};
+    },
+    Truncate: async ({ path, ino, size, cut, epoch }, { remote }) => {
+      const client = m.clientOf(remote);
+      if (ino === undefined && path === undefined) throw new FsError('EINVAL', 'truncate needs a path or an inode');
+      const target = ino ?? ns.lookupIno(path as string);
+      ns.getattrIno(target);
+      m.checkEpoch(target, epoch);
+      // A WRITE holder is alone with the file (and its truncate may be the I/O a queued recall waits for).
+      if (!m.leases.holdsWrite(target, client)) await m.leases.settle(target, client, false);
+      return { attr: await m.truncate(target, size, cut) };
+    },
+    Extend: ({ ino, end, mtimeMs, epoch }) => {
+      m.checkEpoch(ino, epoch);
+      return { attr: ns.extend(ino, end, mtimeMs) };
+    },
+    AppendReserve: async ({ ino, len, epoch }, { remote }) => {
+      const client = m.clientOf(remote);
+      // A holder's append may be the I/O a recall is waiting for: serve it at once rather than queue behind that recall.
+      if (!m.leases.holds(ino, client)) await m.leases.settle(ino, client, true);
+      m.checkEpoch(ino, epoch);
+      const offset = ns.getattrIno(ino).size;
+      if (offset + len > MAX_FILE_SIZE) throw new FsError('EFBIG', `append of ${len} bytes at ${offset}`);
+      ns.extend(ino, offset + len);
+      return { offset };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Lease calls from clients: acquire, batched renewal (with the client's whitelisted figures) and release. */
+import { FsError } from '../../errors';
+import { Handlers } from '../../../transport';
+import { LeaseMode } from '../lease-table';
+import { S_IFMT, S_IFREG } from '../namespace';
+import type { Manager } from '../manager';
+
+/** Handlers for the lease messages a client sends. */
+export function leaseHandlers(m: Manager): Handlers {
+  const holder = (id: string | undefined): string => {
+    if (!id) throw new FsError('EPERM', 'only a client with an id takes leases');
+    return id;
+  };
+  return {
+    LeaseAcquire: async ({ ino, mode }, { remote }) => {
+      const client = holder(remote.id);
+      if ((m.ns.getattrIno(ino).mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
+      const grant = await m.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
+      return { ...grant, attr: m.ns.getattrIno(ino) };
+    },
+    LeaseRenew: ({ inos, stats }, { remote }) => {
+      const client = holder(remote.id);
+      if (stats) m.reportClientStats(client, stats);
+      return { lost: m.leases.renew(client, inos) };
+    },
+    LeaseRelease: ({ ino }, { remote }) => {
+      m.leases.release(ino, holder(remote.id));
+      return {};
+    },
+  };
+}

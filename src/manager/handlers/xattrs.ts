@@ -1,0 +1,25 @@
+/** Extended attribute calls; listings are paged. */
+import { Handlers, WithData } from '../../../transport';
+import { LISTXATTR_PAGE } from '../../limits';
+import type { Manager } from '../manager';
+
+/** Handlers for setxattr, getxattr, listxattr (paged) and removexattr. */
+export function xattrHandlers(m: Manager): Handlers {
+  const ns = m.ns;
+  return {
+    Setxattr: ({ path, name, flags }, { data }) => {
+      ns.setxattr(path, name, data, flags);
+      return {};
+    },
+    Getxattr: ({ path, name }) => new WithData({}, ns.getxattr(path, name)),
+    Listxattr: ({ path, offset, limit }) => {
+      const all = ns.listxattr(path);
+      const end = offset + Math.max(1, Math.min(limit ?? LISTXATTR_PAGE, LISTXATTR_PAGE));
+      return end < all.length ? { names: all.slice(offset, end), next: end } : { names: all.slice(offset) };
+    },
+    Removexattr: ({ path, name }) => {
+      ns.removexattr(path, name);
+      return {};
+    },
+  };
+}
