@@ -66,7 +66,8 @@ describe('a manager URL where nothing listens', () => {
     expect(err).toBeInstanceOf(FsError);
     expect((err as FsError).code).toBe('ECONNREFUSED');
     expect((err as FsError).message).toContain(refusedUrl);
-    expect(ms).toBeLessThan(500);
+    // Before: ENOTCONN after connectTimeoutMs (10 s) of redialing.
+    expect(ms).toBeLessThan(2000);
   });
 
   it.each([
@@ -74,8 +75,8 @@ describe('a manager URL where nothing listens', () => {
     ['mount', () => ['mount', refusedUrl, root]],
   ])('`mempool %s` exits non-zero at once with one line naming ECONNREFUSED and the URL', async (name, args) => {
     // The same process start without the dial: what the failure may cost beyond it is the refused dial alone.
-    const baseline = await timedCli([name, '--help']);
-    const r = await timedCli(args());
+    // Started together, so both see the same load on a busy machine.
+    const [baseline, r] = await Promise.all([timedCli([name, '--help']), timedCli(args())]);
     console.log(`mempool ${args().join(' ')}: exit ${r.code} after ${r.ms} ms; \`mempool ${name} --help\` (process start alone) ${baseline.ms} ms`);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
@@ -85,7 +86,6 @@ describe('a manager URL where nothing listens', () => {
     expect(lines[0]).toContain(refusedUrl);
     // Before: 10 s of redialing. Now: the process start (a few hundred ms, more on a loaded machine) and one refused dial.
     expect(r.ms - baseline.ms).toBeLessThan(1000);
-    expect(r.ms).toBeLessThan(5000);
   });
 });
 
@@ -95,14 +95,14 @@ describe('a bad mount point fails before the manager is contacted', () => {
     ['a file', () => makeFile(), /^mempool: mount point \S+not-a-dir is not a directory$/],
   ])('%s', async (_what, dir, line) => {
     const before = silentSockets.length;
-    const r = await timedCli(['mount', silentUrl, dir()]);
-    console.log(`mount on ${_what}: exit ${r.code} after ${r.ms} ms`);
+    const [baseline, r] = await Promise.all([timedCli(['mount', '--help']), timedCli(['mount', silentUrl, dir()])]);
+    console.log(`mount on ${_what}: exit ${r.code} after ${r.ms} ms; \`mempool mount --help\` ${baseline.ms} ms`);
     expect(r.code).not.toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
     expect(silentSockets.length).toBe(before);
-    expect(r.ms).toBeLessThan(3000);
+    expect(r.ms - baseline.ms).toBeLessThan(1000);
   });
 
   const mountable = canMount();
