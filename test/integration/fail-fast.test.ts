@@ -85,7 +85,8 @@ describe('a manager URL where nothing listens', () => {
     expect(lines[0]).toMatch(/^mempool: ECONNREFUSED: cannot connect to /);
     expect(lines[0]).toContain(refusedUrl);
     // Before: 10 s of redialing. Now: the process start (a few hundred ms, more on a loaded machine) and one refused dial.
-    expect(r.ms - baseline.ms).toBeLessThan(1000);
+    // Under ~200 ms on a quiet machine; the bound leaves room for a load average of 20 (the old way took 10 s).
+    expect(r.ms - baseline.ms).toBeLessThan(3000);
   });
 });
 
@@ -102,7 +103,8 @@ describe('a bad mount point fails before the manager is contacted', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
     expect(silentSockets.length).toBe(before);
-    expect(r.ms - baseline.ms).toBeLessThan(1000);
+    // Under ~200 ms on a quiet machine; the bound leaves room for a load average of 20 (the old way took 10 s).
+    expect(r.ms - baseline.ms).toBeLessThan(3000);
   });
 
   const mountable = canMount();
