@@ -91,10 +91,10 @@ export class ChunkStore {
     const oldLen = chunk ? chunk.len : 0;
     const oldBytes = chunk ? chunk.bytes : 0;
     const pinned = data.buffer.byteLength;
-    if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && pinned <= end + ADOPT_SLACK) {
-      // The kept buffer pins its whole backing store (frame header and metadata included): that is what counts.
-      const base = this.allocatedBytes - oldBytes;
-      if (base + pinned > this.cap) throw new FsError('ENOSPC', `chunk ${key}: need ${pinned - oldBytes} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`);
+    // The kept buffer pins its whole backing store (frame header and metadata included): that is what counts.
+    // When that slack does not fit but the data does, the copy below (exactly `end` bytes if need be) still can.
+    const base = this.allocatedBytes - oldBytes;
+    if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && pinned <= end + ADOPT_SLACK && base + pinned <= this.cap) {
       this.allocatedBytes = base + pinned;
       this.usedBytes += end - oldLen;
       this.chunks.set(key, { buf: data, len: end, bytes: pinned });

@@ -22,11 +22,14 @@ describe('chunk store accounting', () => {
     expect(s.allocated).toBe(0);
   });
 
-  it('refuses a kept buffer whose backing store does not fit, even when the data alone would', () => {
+  it('copies the data instead of keeping a buffer whose backing store does not fit; refuses when the data alone does not fit', () => {
     const s = new ChunkStore({ capacity: MiB + 100, chunkSize: MiB });
-    expect(() => s.write('1.0', 0, inFrame(MiB, 300), true)).toThrow(FsError);
-    expect(s.allocated).toBe(0);
-    expect(s.count).toBe(0);
+    s.write('1.0', 0, inFrame(MiB, 300), true);
+    expect(s.allocated).toBe(MiB);
+    expect(s.read('1.0', 0, MiB).buffer.byteLength).toBe(MiB);
+    expect(() => s.write('1.1', 0, inFrame(MiB, 300), true)).toThrow(FsError);
+    expect(s.allocated).toBe(MiB);
+    expect(s.count).toBe(1);
   });
 
   it('geometric growth counts each buffer at the size really allocated and stays within capacity', () => {
