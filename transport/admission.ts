@@ -107,11 +107,11 @@ export class Admission {
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
   }
 
-  /** Ms left before the deadline of the socket that was upgraded (also marks it upgraded); 0 if it is not tracked. */
+  /** Ms left before the deadline of the socket that was upgraded (also marks it upgraded); the whole deadline if it is not tracked. */
   upgraded(socket: Socket): number {
     const key = keyOf(socket);
     const p = key === null ? undefined : this.pending.get(key);
-    if (!p) return 0;
+    if (!p) return this.limits.authTimeoutMs;
     p.upgraded = true;
     return Math.max(0, p.deadline - Date.now());
   }
