@@ -70,7 +70,7 @@ async function flushDirty(client: PoolClient): Promise<void> {
 }
 
 /** Checks the mount point and clears a dead FUSE mount ("Transport endpoint is not connected") left there. */
-async function prepareMountpoint(mountpoint: string): Promise<void> {
+export async function prepareMountpoint(mountpoint: string): Promise<void> {
   let st;
   try {
     st = await fsp.stat(mountpoint);

@@ -76,11 +76,19 @@ export class Link extends EventEmitter {
   private attempt = 0;
   private lastError: Error | null = null;
   private dialing = false;
+  /** True once a connection has been up: from then on every failure is redialed. */
+  private everUp = false;
+  private readonly failFast: boolean;
 
-  constructor(url: string, opts: DialOptions & { retryMaxMs?: number }) {
+  /**
+   * With `failFast`, a refused first dial (nothing listens at the URL) is final: waiters get ECONNREFUSED at once and
+   * 'fatal' is emitted, so a one-shot command reports a wrong URL instead of retrying; a link that was up once still redials.
+   */
+  constructor(url: string, opts: DialOptions & { retryMaxMs?: number; failFast?: boolean }) {
     super();
     this.url = url;
     this.opts = { ...opts, retryMaxMs: opts.retryMaxMs ?? 2000 };
+    this.failFast = opts.failFast ?? false;
   }
 
   /** Starts dialling (idempotent). */
@@ -147,6 +155,7 @@ export class Link extends EventEmitter {
         }
         this.attempt = 0;
         this.lastError = null;
+        this.everUp = true;
         this.current = peer;
         peer.once('close', (reason: string) => {
           if (this.current === peer) this.current = null;
@@ -160,7 +169,8 @@ export class Link extends EventEmitter {
         this.dialing = false;
         this.lastError = err;
         if (this.stopped) return;
-        if (err instanceof FsError && err.errno === Errno.EACCES) {
+        const refusedFirst = this.failFast && !this.everUp && err instanceof FsError && err.errno === Errno.ECONNREFUSED;
+        if (err instanceof FsError && (err.errno === Errno.EACCES || refusedFirst)) {
           this.stopped = true;
           this.flushWaiters(err);
           this.emit('fatal', err);

@@ -21,11 +21,12 @@ export class Inbox {
     this.wake?.();
   };
   private readonly onClose = (code: number, reason: Buffer) => {
-    this.ended ??= new FsError('ECONNREFUSED', `connection closed during handshake (${code}${reason.length ? ': ' + reason.toString() : ''})`);
+    this.ended ??= new FsError('ENOTCONN', `connection closed during handshake (${code}${reason.length ? ': ' + reason.toString() : ''})`);
     this.wake?.();
   };
-  private readonly onError = (err: Error & { code?: string }) => {
-    this.ended ??= err.code === 'ECONNREFUSED' ? new FsError('ECONNREFUSED', err.message) : err;
+  // The socket's own error (ECONNREFUSED, a TLS failure...) goes up as is: dial() names the URL and picks the errno.
+  private readonly onError = (err: Error) => {
+    this.ended ??= err;
     this.wake?.();
   };
 

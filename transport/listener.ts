@@ -5,8 +5,10 @@ import http from 'http';
 import https from 'https';
 import { AddressInfo } from 'net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { Admission, AdmissionLimits, admissionLimits } from './admission';
 import { isLoopback } from './auth';
 import { acceptHandshake, Inbox } from './handshake';
+import { limitedLog } from './log-limit';
 import { Hello } from './messages';
 import { Peer, PeerOptions } from './peer';
 
@@ -26,6 +28,8 @@ export interface ListenOptions {
   /** Returns a reason to refuse a proven peer (e.g. a role this server does not serve), or null. */
   accept?: (hello: Hello) => string | null;
   peerOptions?: PeerOptions;
+  /** Connection caps and the authentication deadline (default: MEMPOOL_* environment, then DEFAULT_LIMITS). */
+  limits?: Partial<AdmissionLimits>;
   log?: (msg: string) => void;
 }
 
@@ -34,19 +38,23 @@ export class Listener extends EventEmitter {
   readonly url: string;
   private readonly wss: WebSocketServer;
   private readonly server: http.Server | https.Server;
+  /** Caps and deadlines of the sockets that have not authenticated yet. */
+  readonly admission: Admission;
   readonly peers = new Set<Peer>();
 
-  constructor(wss: WebSocketServer, server: http.Server | https.Server, url: string) {
+  constructor(wss: WebSocketServer, server: http.Server | https.Server, url: string, admission: Admission) {
     super();
     this.wss = wss;
     this.server = server;
     this.url = url;
+    this.admission = admission;
   }
 
   /** Stops accepting, drops every link and frees the port. */
   async close(): Promise<void> {
     for (const p of this.peers) p.close('server shutting down', 1001);
     for (const ws of this.wss.clients) ws.terminate();
+    this.admission.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -60,7 +68,15 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     throw new Error(`refusing to listen on ${opts.host}:${opts.port} without a secret: set --secret-file FILE or MEMPOOL_SECRET (only loopback addresses may run without one)`);
   }
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error('--tls-cert and --tls-key go together');
-  const server = opts.tlsCert ? https.createServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }) : http.createServer();
+  const limits = admissionLimits(opts.limits);
+  // A flood of refused or idle connections must not flood the log: rejections share one rate-limited log.
+  const logRejection = limitedLog(log, 'connection rejections');
+  const admission = new Admission(limits, logRejection);
+  const server = opts.tlsCert ? https.createServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string), handshakeTimeout: limits.authTimeoutMs }) : http.createServer();
+  // Every TCP socket is admitted (or refused) before TLS or HTTP sees a byte; its deadline runs until it authenticates.
+  server.on('connection', (socket) => admission.admit(socket));
+  server.headersTimeout = limits.authTimeoutMs;
+  server.requestTimeout = limits.authTimeoutMs;
   server.on('request', (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' });
     res.end('mempool speaks WebSocket here\n');
@@ -75,16 +91,18 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const listener = new Listener(wss, server, `${opts.tlsCert ? 'wss' : 'ws'}://${host}:${addr.port}`);
+  const listener = new Listener(wss, server, `${opts.tlsCert ? 'wss' : 'ws'}://${host}:${addr.port}`, admission);
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     const from = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     ws.on('error', () => undefined);
     const inbox = new Inbox(ws);
-    acceptHandshake(ws, inbox, opts.secret, opts.hello)
+    const left = admission.upgraded(req.socket);
+    acceptHandshake(ws, inbox, opts.secret, opts.hello, left)
       .then((hello) => {
+        admission.authenticated(req.socket);
         const refusal = opts.accept?.(hello) ?? null;
         if (refusal) {
-          log(`refused ${hello.role} from ${from}: ${refusal}`);
+          logRejection(`refused ${hello.role} from ${from}: ${refusal}`);
           ws.close(4003, refusal.slice(0, 120));
           return;
         }
@@ -97,7 +115,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       .catch((err: Error) => {
         // Stop queueing what the refused peer keeps sending while the close completes (it could be gigabytes).
         inbox.detach();
-        log(`rejected connection from ${from}: ${err.message}`);
+        logRejection(`rejected connection from ${from}: ${err.message}`);
         ws.close(4001, err.message.slice(0, 120));
         setTimeout(() => ws.terminate(), 1000).unref();
       });

@@ -173,8 +173,15 @@ export class Peer extends EventEmitter {
   }
 
   private checkAlive(): void {
+    if (this.closedReason) return;
     if (!this.alive) {
-      this.terminate(`no pong from ${this.describe()} within ${2 * this.opts.pingMs} ms`);
+      // A starved process runs its timers before reading the sockets that woke it: judge only after one pass over pending input.
+      setImmediate(() => {
+        if (this.alive || this.closedReason) return;
+        const why = `no pong from ${this.describe()} within ${2 * this.opts.pingMs} ms`;
+        this.opts.log(`closing link to ${this.describe()}: ${why}`);
+        this.terminate(why);
+      });
       return;
     }
     this.alive = false;

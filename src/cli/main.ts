@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { formatSize } from '../size';
 import { Manager } from '../manager/manager';
 import { MemoryNode } from '../node/memory-node';
+import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
 import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
 import { PoolStatus } from '../types';
@@ -78,13 +79,16 @@ withSecurity(
     .requiredOption('--manager <url>', 'manager URL (ws://HOST:PORT)', wsUrl)
     .requiredOption('--memory <size>', 'RAM to contribute, e.g. 512MiB or 4G', sizeArg)
     .addOption(new Option('--listen <host:port>', 'address for chunk traffic (port 0: any free port)').default('127.0.0.1:0').argParser(parseHostPort))
-    .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)'),
+    .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)')
+    .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)'),
   true,
-).action(async (o: SecurityOptions & { manager: string; memory: number; listen: { host: string; port: number } | string; advertise?: string }) => {
+).action(async (o: SecurityOptions & { manager: string; memory: number; listen: { host: string; port: number } | string; advertise?: string; overcommit?: boolean }) => {
   logStrayErrors('node');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
+    const warning = checkMemoryPromise(o.memory, !!o.overcommit);
+    if (warning) console.error(`mempool: ${warning}`);
     const sec = security(o);
     const node = new MemoryNode({ managerUrl: o.manager, memory: o.memory, ...addr, advertiseHost: o.advertise, ...sec });
     onSignals(() => node.stop());

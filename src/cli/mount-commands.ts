@@ -11,8 +11,9 @@ import { dirname, join, resolve } from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PoolClient } from '../client/pool-client';
 import { formatSize } from '../size';
+import { checkMemoryPromise, hostMemory } from '../node/host-memory';
 import { parseHostPort, security, SecurityOptions, sizeArg, wsUrl } from './options';
-import { mountPool, MountHandle } from '../../mount/mount';
+import { mountPool, MountHandle, prepareMountpoint } from '../../mount/mount';
 import { lazyUnmount, MEMPOOL_FSTYPE, mountAt, processAlive, readMountState, readMountsSync, removeMountState } from '../../mount/runtime';
 
 const DEFAULT_CACHE = 256 * 1024 * 1024;
@@ -35,9 +36,9 @@ function cacheArg(text: string): number {
   return n;
 }
 
-/** Default contribution of `mempool up`: a quarter of RAM, at most 4 GiB, whole MiB. */
+/** Default contribution of `mempool up`: a quarter of RAM, at most 4 GiB and what the host can give, whole MiB. */
 export function defaultUpMemory(): number {
-  const quarter = Math.min(Math.floor(totalmem() / 4), 4 * GiB);
+  const quarter = Math.min(Math.floor(totalmem() / 4), 4 * GiB, hostMemory().usable);
   return Math.max(1024 * 1024, quarter - (quarter % (1024 * 1024)));
 }
 
@@ -84,6 +85,7 @@ export function registerMountCommands(program: Command): void {
     .addOption(new Option('--cache <size>', 'page cache size of the mount').default(DEFAULT_CACHE, '256MiB').argParser(cacheArg))
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (default: the manager default)').argParser(sizeArg))
     .option('--secret-file <file>', 'cluster secret; created (random, mode 0600) if missing (default: ~/.mempool/secret)')
+    .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)')
     .action(async (mountpoint: string, o: UpOptions) => {
       try {
         await upCommand(mountpoint, o);
@@ -112,6 +114,7 @@ function reportToParent(msg: ReadyMessage): void {
 async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions): Promise<void> {
   const mnt = resolve(mountpoint);
   const sec = security(o); // reads and checks the secret and CA files now, so errors come before any fork
+  await prepareMountpoint(mnt); // a missing, non-directory or already mounted mount point fails before the manager is asked
   if (o.daemon) return daemonize(url, mnt, o);
   const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
   let handle: MountHandle;
@@ -252,6 +255,7 @@ interface UpOptions {
   cache: number;
   chunkSize?: number;
   secretFile?: string;
+  overcommit?: boolean;
 }
 
 /** A child role process of `mempool up`. */
@@ -344,6 +348,9 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
   const mnt = resolve(mountpoint);
   const listen = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
   if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
+  // Before anything starts: a promise the host cannot keep is refused here, not by the OOM killer later.
+  const warning = checkMemoryPromise(o.memory, !!o.overcommit);
+  if (warning) console.error(`mempool: ${warning}`);
 
   // The mount point: created if missing; a dead mount left there is cleared first.
   try {
@@ -389,6 +396,7 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
     const remoteOk = !isLoopbackHost(listen.host);
     const advertise = listen.host === '0.0.0.0' || listen.host === '::' ? primaryAddress() : listen.host;
     const nargs = ['node', '--manager', url, '--memory', String(o.memory), '--secret-file', secretFile, '--listen', `${hostArg}:0`];
+    if (o.overcommit) nargs.push('--overcommit');
     if (remoteOk) nargs.push('--advertise', advertise);
     const n = await startRole('memory node', nargs, /serving .* on wss?:\/\//);
     roles.push(n.role);

@@ -75,7 +75,8 @@ export class PoolClient {
     const secret = opts.secret ?? (process.env.MEMPOOL_SECRET ?? '').trim();
     const hello = { role: opts.role ?? 'client', id: randomUUID(), name: opts.name ?? hostname() } as const;
     const dialOpts = { secret, hello, ca: opts.ca, maxPayload: 80 * 1024 * 1024 };
-    const manager = new Link(url, dialOpts);
+    // failFast: a URL where nothing listens is reported at once; an established link still redials.
+    const manager = new Link(url, { ...dialOpts, failFast: true });
     let fatal: Error | null = null;
     manager.once('fatal', (err: Error) => (fatal = err));
     let peer;

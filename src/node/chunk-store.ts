@@ -10,10 +10,12 @@ export interface ChunkStoreOptions {
   chunkSize: number;
 }
 
-/** One chunk: a buffer with slack for growth and the chunk's logical length (bytes beyond len are garbage). */
+/** One chunk: a buffer with slack for growth, the chunk's logical length (bytes beyond len are garbage) and the bytes of memory it holds. */
 interface Chunk {
   buf: Buffer;
   len: number;
+  /** Bytes of memory this chunk pins: its buffer's whole backing store (a kept socket buffer may be larger than buf). */
+  bytes: number;
 }
 
 /** Buffers grow in steps of this many bytes (the usual FUSE write size is 128 KiB). */
@@ -87,20 +89,22 @@ export class ChunkStore {
     if (data.length === 0) return;
     const chunk = this.chunks.get(key);
     const oldLen = chunk ? chunk.len : 0;
-    const oldCap = chunk ? chunk.buf.length : 0;
-    if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && data.buffer.byteLength <= end + ADOPT_SLACK) {
-      const base = this.allocatedBytes - oldCap;
-      if (base + end > this.cap) throw new FsError('ENOSPC', `chunk ${key}: need ${end - oldCap} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`);
-      this.allocatedBytes = base + end;
+    const oldBytes = chunk ? chunk.bytes : 0;
+    const pinned = data.buffer.byteLength;
+    // The kept buffer pins its whole backing store (frame header and metadata included): that is what counts.
+    // When that slack does not fit but the data does, the copy below (exactly `end` bytes if need be) still can.
+    const base = this.allocatedBytes - oldBytes;
+    if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && pinned <= end + ADOPT_SLACK && base + pinned <= this.cap) {
+      this.allocatedBytes = base + pinned;
       this.usedBytes += end - oldLen;
-      this.chunks.set(key, { buf: data, len: end });
+      this.chunks.set(key, { buf: data, len: end, bytes: pinned });
       return;
     }
     let buf: Buffer;
-    if (chunk && end <= oldCap) {
+    if (chunk && end <= chunk.buf.length) {
       buf = chunk.buf;
     } else {
-      buf = this.allocate(key, end, oldCap);
+      buf = this.allocate(key, end, oldBytes, chunk ? chunk.buf.length : 0);
       if (chunk) chunk.buf.copy(buf, 0, 0, oldLen);
     }
     // Bytes between the old end and this write are a hole: they must read as zeros.
@@ -111,8 +115,9 @@ export class ChunkStore {
     if (chunk) {
       chunk.buf = buf;
       chunk.len = newLen;
+      chunk.bytes = buf.buffer.byteLength;
     } else {
-      this.chunks.set(key, { buf, len: newLen });
+      this.chunks.set(key, { buf, len: newLen, bytes: buf.buffer.byteLength });
     }
   }
 
@@ -139,11 +144,12 @@ export class ChunkStore {
     chunk.len = len;
     // Give memory back when at least half the buffer would be freed; the smaller copy cannot exceed capacity.
     const newCap = Math.min(roundUp(len), this.chunkSize);
-    if (newCap * 2 <= chunk.buf.length) {
+    if (newCap * 2 <= chunk.bytes) {
       const buf = Buffer.allocUnsafeSlow(newCap);
       chunk.buf.copy(buf, 0, 0, len);
-      this.allocatedBytes += newCap - chunk.buf.length;
+      this.allocatedBytes += buf.buffer.byteLength - chunk.bytes;
       chunk.buf = buf;
+      chunk.bytes = buf.buffer.byteLength;
     }
   }
 
@@ -155,8 +161,8 @@ export class ChunkStore {
       if (!chunk) continue;
       this.chunks.delete(key);
       this.usedBytes -= chunk.len;
-      this.allocatedBytes -= chunk.buf.length;
-      freed += chunk.buf.length;
+      this.allocatedBytes -= chunk.bytes;
+      freed += chunk.bytes;
     }
     return freed;
   }
@@ -173,16 +179,17 @@ export class ChunkStore {
   }
 
   /**
-   * Allocates a buffer of at least `end` bytes to replace one of oldCap bytes, accounting it against capacity.
-   * Grows geometrically (at least doubling, 64 KiB steps, capped at chunkSize) so sequential writes copy O(log) times;
-   * if that slack does not fit, falls back to exactly `end` bytes so the pool fills close to 100%; else ENOSPC.
+   * Allocates a buffer of at least `end` bytes to replace one of oldCap usable bytes that pinned oldBytes, accounting it
+   * against capacity. Grows geometrically (at least doubling, 64 KiB steps, capped at chunkSize) so sequential writes
+   * copy O(log) times; if that slack does not fit, falls back to exactly `end` bytes so the pool fills close to 100%;
+   * else ENOSPC. The old buffer is released by the caller right after the copy.
    */
-  private allocate(key: string, end: number, oldCap: number): Buffer {
-    const base = this.allocatedBytes - oldCap;
+  private allocate(key: string, end: number, oldBytes: number, oldCap: number): Buffer {
+    const base = this.allocatedBytes - oldBytes;
     let size = Math.min(roundUp(Math.max(end, oldCap * 2)), this.chunkSize);
     if (base + size > this.cap) size = end;
     if (base + size > this.cap) {
-      throw new FsError('ENOSPC', `chunk ${key}: need ${size - oldCap} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`);
+      throw new FsError('ENOSPC', `chunk ${key}: need ${size - oldBytes} more bytes, ${Math.max(0, this.cap - this.allocatedBytes)} free of ${this.cap}`);
     }
     // allocUnsafeSlow: an unpooled buffer, so a small chunk never pins a shared 8 KiB pool slab.
     const buf = Buffer.allocUnsafeSlow(size);

@@ -15,9 +15,14 @@ export interface RawConn {
   next(timeoutMs?: number): Promise<Buffer>;
 }
 
+/** A zero mask lets ws send a frame without copying and masking it: a loaded test process must not spend seconds masking a 40 MiB frame while the peer's pings go unanswered. */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 /** Opens a raw ws connection (binary, no compression, no client-side payload limit) and waits until it is open. */
 export async function rawConnect(url: string, ca?: Buffer): Promise<RawConn> {
-  const ws = new WebSocket(url, { perMessageDeflate: false, ca, maxPayload: 0 });
+  const ws = new WebSocket(url, { perMessageDeflate: false, ca, maxPayload: 0, generateMask: zeroMask });
   ws.on('error', () => undefined);
   const received: Buffer[] = [];
   let wake: (() => void) | null = null;
