@@ -5,6 +5,7 @@ export const Errno = {
   EPERM: 1,
   ENOENT: 2,
   EIO: 5,
+  E2BIG: 7,
   EBADF: 9,
   EAGAIN: 11,
   ENOMEM: 12,
@@ -35,6 +36,7 @@ export const Errno = {
   ECONNREFUSED: 111,
   EHOSTDOWN: 112,
   ESTALE: 116,
+  EDQUOT: 122,
 } as const;
 
 export type ErrnoName = keyof typeof Errno;

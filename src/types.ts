@@ -28,6 +28,8 @@ export interface StatFs {
   used: number;
   free: number;
   files: number;
+  /** Most inodes the manager allows (its --max-files), when limited. */
+  maxFiles?: number;
   chunkSize: number;
 }
 
@@ -69,9 +71,21 @@ export interface PoolStatus {
   leases: { held: number; recalls: number; expired: number; uncachedFiles: number };
   /** Chunk copies made to restore the replication factor after memory nodes died. */
   repairs: number;
+  /** Directory quotas: limits (null: none) and usage of each quota root. */
+  quotas?: QuotaStatus[];
   /** Each client with its leases and the cache figures of its last heartbeat. */
   clientDetails: ClientStatus[];
   nodes: NodeStatus[];
+}
+
+/** One directory quota as `mempool status` and `mempool quota get` show it. */
+export interface QuotaStatus {
+  path: string;
+  ino: number;
+  bytes: number | null;
+  files: number | null;
+  usedBytes: number;
+  usedFiles: number;
 }
 
 /** One client as `mempool status` shows it. */

@@ -29,6 +29,10 @@ export const Msg = {
   Removexattr: 30,
   Statfs: 31,
   Status: 32,
+  // operator -> manager: directory quotas (get also for clients)
+  QuotaSet: 33,
+  QuotaGet: 34,
+  QuotaClear: 35,
   // client -> manager: data layout
   Locate: 40,
   Extend: 41,

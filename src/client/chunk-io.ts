@@ -151,6 +151,7 @@ export class ChunkIO {
     const pieces = this.pieces(pos, data.length);
     const cached = this.locations.get(ino);
     if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true, epoch);
+    await this.placeMissing(ino, pieces, pos + data.length, epoch);
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
 
@@ -158,6 +159,7 @@ export class ChunkIO {
   async writeScattered(ino: number, index: number, parts: Array<{ off: number; data: Buffer }>, epoch: number): Promise<void> {
     const piece: Piece = { index, off: parts[0].off, len: 0, at: 0 };
     if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
+    await this.placeMissing(ino, [piece], index * this.chunkSize + Math.max(...parts.map((x) => x.off + x.data.length)), epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
     await this.writePiece(
       ino,
@@ -166,6 +168,21 @@ export class ChunkIO {
       epoch,
       parts.map((x) => [x.off, x.data.length]),
     );
+  }
+
+  /**
+   * The manager places chunks only a window past a file's size and inside its quota room: for pieces it left out,
+   * the file is extended to the write's end first (EDQUOT comes from there), then they are placed.
+   */
+  private async placeMissing(ino: number, pieces: Piece[], end: number, epoch: number): Promise<void> {
+    const map = this.locations.get(ino);
+    const missing = pieces.filter((p) => !map?.has(p.index));
+    const head = missing[0];
+    const tail = missing[missing.length - 1];
+    if (head === undefined || tail === undefined) return;
+    await this.manager.request(Msg.Extend, { ino, end, epoch });
+    await this.locateRange(ino, head.index, tail.index - head.index + 1, true, epoch);
+    if (missing.some((p) => !this.locations.get(ino)?.has(p.index))) throw new FsError('ENOSPC', `inode ${ino}: the manager placed no chunk for this write`);
   }
 
   /** True when no chunk of ino at or after index is known here (a write there extends the file). */

@@ -6,7 +6,7 @@
 import { hostname } from 'os';
 import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
-import { Attr, ChunkLocation, DirEntry, PoolStatus, StatFs } from '../types';
+import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Link, Meta, Msg, Peer, uint } from '../../transport';
 import { ChunkIO } from './chunk-io';
 import { FileIO } from './file-io';
@@ -227,6 +227,21 @@ export class PoolClient {
   /** Full pool status: nodes, usage, files, clients. */
   async status(): Promise<PoolStatus> {
     return (await this.manager.request(Msg.Status)).meta as unknown as PoolStatus;
+  }
+
+  /** Sets the quota of a directory (operators only); a limit left undefined keeps its value, null removes it. */
+  async quotaSet(path: string, limits: { bytes?: number | null; files?: number | null }): Promise<QuotaStatus> {
+    return (await this.manager.request(Msg.QuotaSet, { path, ...limits })).meta.quota as QuotaStatus;
+  }
+
+  /** The quota of a directory with its usage, or null when it has none. */
+  async quotaGet(path: string): Promise<QuotaStatus | null> {
+    return ((await this.manager.request(Msg.QuotaGet, { path })).meta.quota ?? null) as QuotaStatus | null;
+  }
+
+  /** Removes the quota of a directory (operators only). */
+  async quotaClear(path: string): Promise<void> {
+    await this.manager.request(Msg.QuotaClear, { path });
   }
 
   /** Diagnostic (tests, operators): the memory nodes holding each placed chunk of a file; holes are left out. */
