@@ -23,6 +23,8 @@ export interface Held {
   mtimeMs: number;
   /** Size or mtime changed locally and not yet told to the manager. */
   attrDirty: boolean;
+  /** [bounds] Size past which a directory quota refused growth at the grant (a hint; Infinity without quotas). */
+  quotaEnd: number;
   /** I/O calls currently using this lease; a recall waits for them. */
   active: number;
   /** Set when the lease is being given up: new calls must acquire again. */
@@ -141,7 +143,7 @@ export class Leases {
   private async request(ino: number, mode: number, prior: Held | undefined): Promise<Held> {
     const sent = performance.now();
     const r = await this.manager.request(Msg.LeaseAcquire, { ino, mode }, undefined, 60_000);
-    const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; continued: boolean; attr: Attr };
+    const g = r.meta as { mode: number; cached: boolean; epoch: number; termMs: number; continued: boolean; attr: Attr; quotaEnd?: number };
     this.termMs = g.termMs;
     const h: Held =
       prior && !prior.revoked && g.continued
@@ -155,6 +157,7 @@ export class Leases {
             size: g.attr.size,
             mtimeMs: g.attr.mtimeMs,
             attrDirty: false,
+            quotaEnd: Infinity,
             active: 0,
             revoked: false,
             idle: [],
@@ -170,6 +173,7 @@ export class Leases {
     } else if (prior) {
       this.lose(prior, 'replaced by a new grant');
     }
+    h.quotaEnd = typeof g.quotaEnd === 'number' ? g.quotaEnd : Infinity; // [bounds]
     h.validUntil = sent + g.termMs - CLIENT_MARGIN_MS;
     this.held.set(ino, h);
     this.startHeartbeat();

@@ -327,7 +327,9 @@ export class Manager {
       case Msg.Extend: {
         const ino = uint(m, 'ino');
         checkEpoch(ino);
-        return attr(ns.extend(ino, uint(m, 'end'), opt(m, 'mtimeMs', int)));
+        // [bounds] clamp: grow only as far as the directory quotas allow (the writer cuts the rest and reports EDQUOT)
+        const end = bool(m, 'clamp') ? Math.min(uint(m, 'end'), ns.getattrIno(ino).size + ns.quotas.roomFor(ino)) : uint(m, 'end');
+        return attr(ns.extend(ino, end, opt(m, 'mtimeMs', int)));
       }
       case Msg.LeaseAcquire: {
         if (!client) throw new FsError('EPERM', 'only clients take leases');
@@ -335,7 +337,9 @@ export class Manager {
         const mode = uint(m, 'mode', 2);
         if (ns.getattrIno(ino).mode >> 12 !== S_IFREG >> 12) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
         const grant = await this.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
-        return { meta: { ...grant, attr: ns.getattrIno(ino) as unknown as Meta } };
+        const a = ns.getattrIno(ino);
+        const room = ns.quotas.roomFor(ino); // [bounds] where a quota stops growth: the holder writes through past it
+        return { meta: { ...grant, attr: a as unknown as Meta, ...(room === Infinity ? {} : { quotaEnd: a.size + room }) } };
       }
       case Msg.LeaseRenew: {
         if (!client) throw new FsError('EPERM', 'only clients take leases');
