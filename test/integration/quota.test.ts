@@ -10,9 +10,11 @@ import { finishMountedPool, MountedPool, startMountedPool } from '../helpers/poo
 import { canMount, sh } from '../helpers/mounts';
 import { mempoolSync } from '../helpers/procs';
 import { cliStatus } from '../helpers/status';
+import { rawAuthenticated, rawRequest } from '../helpers/raw-ws';
+import { Msg } from '../../transport';
 
 const MiB = 1024 * 1024;
-const MAX_FILES = 300;
+const MAX_FILES = 100;
 /** The byte quota of the test: 8.5 MiB. */
 const LIMIT = 8.5 * MiB;
 const d = canMount() ? describe : describe.skip;
@@ -128,23 +130,53 @@ d('bounds on a mount', () => {
 
   test('xattrs: the errnos tmpfs gives for 64 KiB values and 255-byte names; a full per-file budget is ENOSPC', () => {
     const tmpfs = pool!.tmpfs!;
-    const py = (path: string, name: string, size: number) =>
-      run(`python3 -c "import os,sys
-try: os.setxattr(sys.argv[1], sys.argv[2], b'v' * int(sys.argv[3])); print('ok')
-except OSError as e: print(e.errno)" ${path} ${name} ${size}`).stdout.trim();
+    /** setfattr with a value of size bytes: 'ok' or its error message without the path. */
+    const set = (path: string, name: string, size: number) => {
+      const r = run(`setfattr -n ${name} -v "$(head -c ${size} /dev/zero | tr '\\0' v)" ${path}`);
+      return r.code === 0 ? 'ok' : r.stderr.replace(path, 'F').trim();
+    };
     const answers = (dir: string) => {
-      writeFileSync(join(dir, 'x'), '');
       const f = join(dir, 'x');
-      return [py(f, 'user.v', 65536), py(f, 'user.w', 65537), py(f, 'user.' + 'n'.repeat(250), 1), py(f, 'user.' + 'n'.repeat(251), 1)];
+      writeFileSync(f, '');
+      return [set(f, 'user.v', 65536), set(f, 'user.w', 65537), set(f, 'user.' + 'n'.repeat(250), 1), set(f, 'user.' + 'n'.repeat(251), 1)];
     };
     const local = answers(tmpfs);
-    expect(local).toEqual(['ok', '7', 'ok', '34']); // E2BIG, ERANGE
+    expect(local).toEqual(['ok', 'setfattr: F: Argument list too long', 'ok', 'setfattr: F: Numerical result out of range']);
     expect(answers(pool!.mnt)).toEqual(local);
     // --max-xattr-bytes 256KiB: four 64 KiB values do not fit in one file (names count too)
     const f = join(pool!.mnt, 'x');
-    expect([py(f, 'user.a', 65536), py(f, 'user.b', 65536), py(f, 'user.c', 65536)]).toEqual(['ok', 'ok', '28']);
+    expect([set(f, 'user.a', 65536), set(f, 'user.b', 65536), set(f, 'user.c', 65536)]).toEqual(['ok', 'ok', 'setfattr: F: No space left on device']);
     expect(run(`setfattr -x user.v ${f} && setfattr -n user.c -v small ${f}`).code).toBe(0);
     sh(`rm ${f} ${tmpfs}/x`);
+  });
+
+  test('placements: only a window past the size; sparse writes far out (dd seek=) still work', async () => {
+    const mnt = pool!.mnt;
+    const blk = join(pool!.root, 'blk');
+    sh(`head -c 4096 /dev/urandom > ${blk}`);
+    // a small write 3.8 GiB out (through the page cache) and 2 MiB at 5000 MiB (straight to the nodes)
+    sh(`dd if=${blk} of=${mnt}/sparse bs=4096 seek=1000000 conv=notrunc status=none`);
+    expect(statSync(join(mnt, 'sparse')).size).toBe(1000001 * 4096);
+    sh(`cmp <(dd if=${mnt}/sparse bs=4096 skip=1000000 count=1 status=none) ${blk}`);
+    sh(`head -c ${2 * MiB} /dev/urandom > ${blk}2; dd if=${blk}2 of=${mnt}/sparse2 bs=1M seek=5000 status=none`);
+    expect(statSync(join(mnt, 'sparse2')).size).toBe(5002 * MiB);
+    sh(`cmp <(dd if=${mnt}/sparse2 bs=1M skip=5000 status=none) ${blk}2`);
+    expect(sh(`dd if=${mnt}/sparse2 bs=1M skip=4000 count=1 status=none | tr -d '\\0' | wc -c`).trim()).toBe('0');
+    // a client asking to place chunks without writing gets a window past the size, nothing far out
+    const conn = await rawAuthenticated(pool!.cluster.url, pool!.env.MEMPOOL_SECRET!);
+    try {
+      const opened = await rawRequest(conn, Msg.Open, 1, { path: '/raw', flags: 0o102, mode: 0o644, uid: 0, gid: 0 });
+      const ino = (opened.meta.attr as { ino: number }).ino;
+      const far = await rawRequest(conn, Msg.Locate, 2, { ino, first: 1_000_000, count: 4096, write: true });
+      expect(far.status).toBe(0);
+      expect(far.meta.chunks).toEqual([]);
+      const near = await rawRequest(conn, Msg.Locate, 3, { ino, first: 0, count: 4096, write: true });
+      expect((near.meta.chunks as unknown[]).length).toBe(64);
+      await rawRequest(conn, Msg.Release, 4, { ino });
+    } finally {
+      conn.ws.close();
+    }
+    sh(`rm ${mnt}/sparse ${mnt}/sparse2 ${mnt}/raw ${blk} ${blk}2`);
   });
 
   test('--max-files: ENOSPC when the pool holds its maximum of inodes, as a tmpfs with nr_inodes', () => {
