@@ -324,7 +324,7 @@ export class Namespace implements QuotaTree {
 
     // [bounds] a replaced target's usage goes first, then the moved entry's is checked (EDQUOT; EXDEV for a directory with entries)
     const q = this.quotas.delta();
-    if (target !== undefined) q.relink(charged(target), to.dir.ino, null);
+    if (target !== undefined) q.relink({ ...charged(target), subtree: false }, to.dir.ino, null); // a target with entries fails ENOTEMPTY below
     q.relink(charged(node), from.dir.ino, to.dir.ino).check();
     let released: Released | null = null;
     if (target !== undefined) {

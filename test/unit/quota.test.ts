@@ -110,6 +110,13 @@ describe('Quotas', () => {
     ns.rename('/q/small', '/back');
     expect(used(ns, '/q')).toEqual([0, 0]);
     expect(code(() => ns.rename('/d', '/q/d'))).toBe('EXDEV');
+    ns.mkdir('/q/full', 0o755, 0, 0);
+    file(ns, '/q/full/x', 1);
+    ns.mkdir('/e2', 0o755, 0, 0);
+    expect(code(() => ns.rename('/e2', '/q/full'))).toBe('ENOTEMPTY'); // as without quotas
+    ns.unlink('/q/full/x');
+    ns.rmdir('/q/full');
+    ns.rmdir('/e2');
     ns.mkdir('/empty', 0o755, 0, 0);
     ns.rename('/empty', '/q/empty');
     expect(used(ns, '/q')).toEqual([1, 0]);
