@@ -52,8 +52,8 @@ export function toFuseStatfs(s: StatFs): FuseStatfs {
   const clamp = (n: number) => Math.max(0, Math.min(UINT32_MAX, Math.floor(n)));
   const blocks = clamp(s.capacity / STATFS_BSIZE);
   const free = Math.min(blocks, clamp(s.free / STATFS_BSIZE));
-  // tmpfs has no fixed inode table; offer plenty, shrinking as files are created.
-  const files = 0x7fffffff;
+  // the manager's --max-files when set (as tmpfs's nr_inodes), else plenty, shrinking as files are created
+  const files = Math.min(0x7fffffff, s.maxFiles ?? 0x7fffffff);
   const ffree = clamp(files - s.files);
   return { bsize: STATFS_BSIZE, frsize: STATFS_BSIZE, blocks, bfree: free, bavail: free, files, ffree, favail: ffree, fsid: 0, flag: 0, namemax: NAME_MAX };
 }

@@ -36,6 +36,7 @@ export const Errno = {
   ECONNREFUSED: 111,
   EHOSTDOWN: 112,
   ESTALE: 116,
+  EDQUOT: 122,
 } as const;
 
 export type ErrnoName = keyof typeof Errno;

@@ -28,6 +28,8 @@ export interface StatFs {
   used: number;
   free: number;
   files: number;
+  /** Most inodes the manager allows (its --max-files), when limited. */
+  maxFiles?: number;
   chunkSize: number;
 }
 
@@ -69,7 +71,9 @@ export interface PoolStatus {
   leases: { held: number; recalls: number; expired: number; uncachedFiles: number };
   /** Chunk copies made to restore the replication factor after memory nodes died. */
   repairs: number;
-  /** Clients with their leases and the cache figures of their last heartbeat (one page: see clientsNext). */
+  /** Directory quotas: limits (null: none) and usage of each quota root. */
+  quotas?: QuotaStatus[];
+  /** Each client with its leases and the cache figures of its last heartbeat. */
   clientDetails: ClientStatus[];
   /** Where the next page of clientDetails starts; absent when every client is shown. */
   clientsNext?: number;
@@ -82,6 +86,16 @@ export interface ClientStats {
   misses?: number;
   cleanBytes?: number;
   dirtyBytes?: number;
+}
+
+/** One directory quota as `mempool status` and `mempool quota get` show it. */
+export interface QuotaStatus {
+  path: string;
+  ino: number;
+  bytes: number | null;
+  files: number | null;
+  usedBytes: number;
+  usedFiles: number;
 }
 
 /** One client as `mempool status` shows it. */

@@ -62,6 +62,16 @@ export function opt<T>(check: Check<T>): Check<T | undefined> {
   return (v, at) => (v === undefined || v === null ? undefined : check(v, at));
 }
 
+/** A value that may also be null (kept as null: "remove"), or absent (undefined: "keep"). */
+export function nullable<T>(check: Check<T>): Check<T | null | undefined> {
+  return (v, at) => (v === undefined ? undefined : v === null ? null : check(v, at));
+}
+
+/** A value or null (absent also reads as null). */
+export function nullOr<T>(check: Check<T>): Check<T | null> {
+  return (v, at) => (v === undefined || v === null ? null : check(v, at));
+}
+
 /** A check whose field a sender may leave out (it has a default). */
 export type Defaulted<T> = Check<T> & { readonly hasDefault: true };
 

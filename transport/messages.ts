@@ -15,7 +15,7 @@ import {
   WIRE_PATH_MAX,
   XATTR_NAME_MAX,
 } from '../src/limits';
-import { bool, Check, def, empty, int, list, obj, ObjCheck, opt, str, tuple, uint } from './check';
+import { bool, Check, def, empty, int, list, nullable, nullOr, obj, ObjCheck, opt, str, tuple, uint } from './check';
 import { Meta } from './frame';
 
 /** Message type numbers: one per RPC. Unknown numbers close the connection. */
@@ -49,6 +49,10 @@ export const Msg = {
   Removexattr: 30,
   Statfs: 31,
   Status: 32,
+  // operator -> manager: directory quotas (get also for clients)
+  QuotaSet: 33,
+  QuotaGet: 34,
+  QuotaClear: 35,
   // client -> manager: data layout
   Locate: 40,
   Extend: 41,
@@ -121,6 +125,7 @@ function spec<Q extends Meta, R extends Meta, I extends Meta>(type: number, req:
 const CLIENT: readonly Role[] = ['client'];
 const ANYONE: readonly Role[] = ['client', 'operator'];
 const MANAGER: readonly Role[] = ['manager'];
+const OPERATOR: readonly Role[] = ['operator'];
 
 /** A full path from the pool root (unlimited in principle; past WIRE_PATH_MAX, ENAMETOOLONG). */
 const path = str(WIRE_PATH_MAX, 'ENAMETOOLONG');
@@ -160,7 +165,9 @@ export const attrCheck = obj({
 const withAttr = obj({ attr: attrCheck });
 const none = empty;
 
-const statfs = obj({ capacity: uint(), used: uint(), free: uint(), files: uint(), chunkSize: uint() });
+const statfs = obj({ capacity: uint(), used: uint(), free: uint(), files: uint(), maxFiles: opt(uint()), chunkSize: uint() });
+/** A directory quota: limits (null: none) and the usage of its subtree. */
+const quota = obj({ path, ino, bytes: nullOr(uint()), files: nullOr(uint()), usedBytes: uint(), usedFiles: uint() });
 /** A memory node's usage figures (heartbeat and NodeStats). */
 const nodeUsage = obj({ capacity: opt(uint()), used: uint(), allocated: uint(), chunks: uint() });
 /** The only client figures the manager keeps and shows in status: bounded numbers, anything else is dropped. */
@@ -179,6 +186,7 @@ const status = obj({
   clients: uint(),
   leases: obj({ held: uint(), recalls: uint(), expired: uint(), uncachedFiles: uint() }),
   repairs: uint(),
+  quotas: opt(list(quota, 1 << 16)),
   clientDetails: list(clientStatus, 1 << 20),
   /** Where the next page of clientDetails starts (absent when every client was shown). */
   clientsNext: next,
@@ -215,6 +223,10 @@ export const Api = {
   Listxattr: spec(Msg.Listxattr, obj({ path, ...page }), obj({ names: list(str(XATTR_NAME_MAX, 'ERANGE'), 1 << 20), next }), CLIENT),
   Removexattr: spec(Msg.Removexattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE') }), none, CLIENT),
   Statfs: spec(Msg.Statfs, none, statfs, ANYONE),
+  // directory quotas: set and clear by operators (mempool quota), get by anyone
+  QuotaSet: spec(Msg.QuotaSet, obj({ path, bytes: nullable(uint()), files: nullable(uint()) }), obj({ quota }), OPERATOR),
+  QuotaGet: spec(Msg.QuotaGet, obj({ path }), obj({ quota: opt(quota) }), ANYONE),
+  QuotaClear: spec(Msg.QuotaClear, obj({ path }), none, OPERATOR),
   Status: spec(Msg.Status, obj({ clientsFrom: def(uint(), 0), clientsLimit: opt(uint()) }), status, ANYONE),
 
   // client -> manager: data layout
@@ -224,10 +236,16 @@ export const Api = {
     obj({ size: fileSize, chunks: list(location, MAX_LOCATE), nodes: list(obj({ id: text, url: text }), 1 << 16), free: uint() }),
     CLIENT,
   ),
-  Extend: spec(Msg.Extend, obj({ ino, end: fileSize, mtimeMs: opt(timeMs), epoch }), withAttr, CLIENT),
+  // clamp: grow only as far as the directory quotas allow (the writer then cuts the rest and reports EDQUOT)
+  Extend: spec(Msg.Extend, obj({ ino, end: fileSize, mtimeMs: opt(timeMs), epoch, clamp: def(bool, false) }), withAttr, CLIENT),
 
   // client <-> manager: leases
-  LeaseAcquire: spec(Msg.LeaseAcquire, obj({ ino, mode: int(1, 2) }), obj({ mode: int(1, 2), cached: bool, epoch: uint(), termMs: uint(), continued: bool, attr: attrCheck }), CLIENT),
+  LeaseAcquire: spec(
+    Msg.LeaseAcquire,
+    obj({ ino, mode: int(1, 2) }),
+    obj({ mode: int(1, 2), cached: bool, epoch: uint(), termMs: uint(), continued: bool, attr: attrCheck, quotaEnd: opt(uint()) }),
+    CLIENT,
+  ),
   LeaseRenew: spec(Msg.LeaseRenew, obj({ inos: list(ino, MAX_RENEW), stats: opt(clientStatsCheck) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
   LeaseRelease: spec(Msg.LeaseRelease, obj({ ino }), none, CLIENT),
   LeaseRecall: spec(Msg.LeaseRecall, obj({ ino }), none, MANAGER),

@@ -3,12 +3,14 @@
 import { Command, Option } from 'commander';
 import { formatSize } from '../size';
 import { Manager } from '../manager/manager';
+import { DEFAULT_MAX_XATTR_BYTES, DEFAULT_MAX_XATTR_TOTAL } from '../manager/namespace';
 import { MemoryNode } from '../node/memory-node';
 import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
 import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
 import { PoolStatus } from '../types';
 import { registerMountCommands } from './mount-commands';
+import { formatQuota, registerQuotaCommand } from './quota-command';
 
 const program = new Command();
 program
@@ -39,6 +41,21 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+/** The manager command's flags. */
+interface ManagerFlags {
+  listen: { host: string; port: number } | string;
+  chunkSize?: number;
+  replicas?: number;
+  leaseTerm: number;
+  repairAfter: number;
+  maxFiles: number;
+  maxXattrBytes: number;
+  maxXattrTotal: number;
+}
+
+/** Default --max-files: 4 Mi inodes (a few GB of manager memory at most). */
+const DEFAULT_MAX_FILES = 4 * 1024 * 1024;
+
 withSecurity(
   program
     .command('manager')
@@ -47,9 +64,12 @@ withSecurity(
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (e.g. 1MiB)').argParser(sizeArg))
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
     .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
-    .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt)),
+    .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
+    .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
+    .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
+    .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg)),
   true,
-).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number; repairAfter: number }) => {
+).action(async (o: SecurityOptions & ManagerFlags) => {
   logStrayErrors('manager');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
@@ -63,6 +83,9 @@ withSecurity(
       replicas: o.replicas,
       leaseTermMs: o.leaseTerm * 1000,
       repairAfterMs: o.repairAfter * 1000,
+      maxFiles: o.maxFiles,
+      maxXattrBytes: o.maxXattrBytes,
+      maxXattrTotal: o.maxXattrTotal,
     });
     await m.start();
     onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once
@@ -128,6 +151,10 @@ function formatStatus(st: PoolStatus): string {
     const rate = total ? `${((100 * (c.hits ?? 0)) / total).toFixed(1)}% cache hits` : 'no cached reads yet';
     lines.push(`  ${c.connected ? 'up  ' : 'gone'} ${c.name} ${c.id}  ${c.leases} leases, ${rate}, ${formatSize(c.cleanBytes ?? 0)} cached, ${formatSize(c.dirtyBytes ?? 0)} dirty`);
   }
+  if (st.quotas?.length) {
+    lines.push('quotas:');
+    for (const q of st.quotas) lines.push(`  ${formatQuota(q)}`);
+  }
   lines.push('nodes:');
   for (const n of st.nodes) {
     lines.push(`  ${n.alive ? 'up  ' : 'DOWN'} ${n.id}  ${n.url}  ${formatSize(n.used)} / ${formatSize(n.capacity)}  ${n.chunks} chunks`);
@@ -136,5 +163,6 @@ function formatStatus(st: PoolStatus): string {
 }
 
 registerMountCommands(program);
+registerQuotaCommand(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -151,6 +151,7 @@ export class ChunkIO {
     const pieces = this.pieces(pos, data.length);
     const cached = this.locations.get(ino);
     if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true, epoch);
+    await this.placeMissing(ino, pieces, () => pos + data.length, epoch);
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
 
@@ -160,6 +161,7 @@ export class ChunkIO {
     if (!firstPart) throw new Error('writeScattered needs at least one part');
     const piece: Piece = { index, off: firstPart.off, len: 0, at: 0 };
     if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
+    await this.placeMissing(ino, [piece], () => index * this.chunkSize + parts.reduce((m, x) => Math.max(m, x.off + x.data.length), 0), epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
     await this.writePiece(
       ino,
@@ -168,6 +170,21 @@ export class ChunkIO {
       epoch,
       parts.map((x) => [x.off, x.data.length]),
     );
+  }
+
+  /**
+   * The manager places chunks only a window past a file's size and inside its quota room: for pieces it left out,
+   * the file is extended to the write's end first (EDQUOT comes from there), then they are placed.
+   */
+  private async placeMissing(ino: number, pieces: Piece[], end: () => number, epoch: number): Promise<void> {
+    const map = this.locations.get(ino);
+    const missing = pieces.filter((p) => !map?.has(p.index));
+    const head = missing[0];
+    const tail = missing[missing.length - 1];
+    if (head === undefined || tail === undefined) return;
+    await call(this.manager, Api.Extend, { ino, end: end(), epoch });
+    await this.locateRange(ino, head.index, tail.index - head.index + 1, true, epoch);
+    if (missing.some((p) => !this.locations.get(ino)?.has(p.index))) throw new FsError('ENOSPC', `inode ${ino}: the manager placed no chunk for this write`);
   }
 
   /** True when no chunk of ino at or after index is known here (a write there extends the file). */

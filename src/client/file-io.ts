@@ -95,8 +95,9 @@ export class FileIO {
           return;
         }
         const filledPage = await this.writeCached(h, pos, data);
-        // Near a full pool, cached writes could be acknowledged and then find no room: write through, so ENOSPC reaches write() as on tmpfs.
-        if (this.io.room < this.cache.dirtyBytes + TIGHT_MARGIN) await this.writeBack(h);
+        // Near a full pool (or past a directory quota's room), cached writes could be acknowledged and then find no room:
+        // write through, so ENOSPC (EDQUOT) reaches write() as on tmpfs.
+        if (this.io.room < this.cache.dirtyBytes + TIGHT_MARGIN || h.size > h.quotaEnd) await this.writeBack(h);
         // Stream out full pages as a sequential writer fills them, and everything once half the dirty budget is used.
         else if (filledPage || this.cache.dirtyBytes > this.cache.dirtyLimit / 2) this.writeBehind(h, !filledPage);
       });
@@ -407,7 +408,12 @@ export class FileIO {
         throw failure.reason;
       }
       if (h.attrDirty) {
-        await call(this.manager, Api.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch });
+        // clamp: a directory quota may let the size grow only part of the way; what lies past it is cut below
+        const { attr } = await call(this.manager, Api.Extend, { ino: h.ino, end: h.size, mtimeMs: h.mtimeMs, epoch: h.epoch, clamp: true });
+        if (attr.size < h.size) {
+          for (const r of runs) for (const [p, d] of r.pages) this.cache.markClean(h.ino, p, d);
+          await this.cutToQuota(h, attr.size);
+        }
         h.attrDirty = false;
       }
     } catch (err) {
@@ -472,6 +478,15 @@ export class FileIO {
     } catch (err) {
       this.log(`inode ${h.ino}: could not settle the size after a failed write-back: ${(err as Error).message}`);
     }
+  }
+
+  /** The quota let the file grow only to size: cut the data past it on the nodes and here, as a short write, and say EDQUOT. */
+  private async cutToQuota(h: Held, size: number): Promise<never> {
+    await call(this.manager, Api.Truncate, { ino: h.ino, size, cut: true, epoch: h.epoch });
+    h.size = size;
+    h.attrDirty = false;
+    this.cache.dropFrom(h.ino, Math.floor(size / this.cache.pageSize));
+    throw new FsError('EDQUOT', `inode ${h.ino}: a directory quota stops it at ${size} bytes`);
   }
 
   /** Under memory pressure: flush this file first, then others until below the dirty limit. */

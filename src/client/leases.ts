@@ -23,6 +23,8 @@ export interface Held {
   mtimeMs: number;
   /** Size or mtime changed locally and not yet told to the manager. */
   attrDirty: boolean;
+  /** Size past which a directory quota refused growth at the grant (a hint; Infinity without quotas). */
+  quotaEnd: number;
   /** I/O calls currently using this lease; a recall waits for them. */
   active: number;
   /** Set when the lease is being given up: new calls must acquire again. */
@@ -154,6 +156,7 @@ export class Leases {
             size: g.attr.size,
             mtimeMs: g.attr.mtimeMs,
             attrDirty: false,
+            quotaEnd: Infinity,
             active: 0,
             revoked: false,
             idle: [],
@@ -169,6 +172,7 @@ export class Leases {
     } else if (prior) {
       this.lose(prior, 'replaced by a new grant');
     }
+    h.quotaEnd = typeof g.quotaEnd === 'number' ? g.quotaEnd : Infinity;
     h.validUntil = sent + g.termMs - CLIENT_MARGIN_MS;
     this.held.set(ino, h);
     this.startHeartbeat();

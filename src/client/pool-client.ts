@@ -6,7 +6,7 @@
 import { hostname } from 'os';
 import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
-import { Attr, ChunkLocation, DirEntry, PoolStatus, StatFs } from '../types';
+import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { ChunkIO } from './chunk-io';
@@ -247,6 +247,21 @@ export class PoolClient {
       st.clientsNext = page.clientsNext;
     }
     return st;
+  }
+
+  /** Sets the quota of a directory (operators only); a limit left undefined keeps its value, null removes it. */
+  async quotaSet(path: string, limits: { bytes?: number | null; files?: number | null }): Promise<QuotaStatus> {
+    return (await call(this.manager, Api.QuotaSet, { path, ...limits })).quota;
+  }
+
+  /** The quota of a directory with its usage, or null when it has none. */
+  async quotaGet(path: string): Promise<QuotaStatus | null> {
+    return (await call(this.manager, Api.QuotaGet, { path })).quota ?? null;
+  }
+
+  /** Removes the quota of a directory (operators only). */
+  async quotaClear(path: string): Promise<void> {
+    await call(this.manager, Api.QuotaClear, { path });
   }
 
   /** Diagnostic (tests, operators): the memory nodes holding each placed chunk of a file; holes are left out. */

@@ -13,6 +13,7 @@ import { ChunkMap } from './chunk-map';
 import { LeaseTable } from './lease-table';
 import { Membership } from './membership';
 import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
+import { placementBound } from './placement-window';
 import { placeChunk } from './placement';
 import { Repairer } from './repair';
 
@@ -32,6 +33,11 @@ export interface ManagerOptions {
   leaseMarginMs?: number;
   /** How long a memory node may stay away before its chunks are copied elsewhere (default 30 s). */
   repairAfterMs?: number;
+  /** Most live inodes (ENOSPC beyond, as tmpfs's nr_inodes). */
+  maxFiles?: number;
+  /** Most xattr bytes (names + values) of one inode, and of the whole pool: ENOSPC beyond. */
+  maxXattrBytes?: number;
+  maxXattrTotal?: number;
   log?: (msg: string) => void;
 }
 
@@ -44,7 +50,7 @@ const O_TRUNC = 0o1000;
 /** A running manager. */
 export class Manager {
   /** The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user. */
-  readonly ns = new Namespace({ rootMode: 0o1777 });
+  readonly ns: Namespace;
   readonly chunks = new ChunkMap();
   readonly members = new Membership();
   readonly chunkSize: number;
@@ -66,6 +72,7 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
+    this.ns = new Namespace({ rootMode: 0o1777, maxFiles: opts.maxFiles, maxXattrBytes: opts.maxXattrBytes, maxXattrTotal: opts.maxXattrTotal }); // limits
     this.leases = new LeaseTable({
       termMs: opts.leaseTermMs ?? 5000,
       marginMs: opts.leaseMarginMs ?? 1000,
@@ -125,7 +132,14 @@ export class Manager {
     const alive = this.members.alive();
     const capacity = alive.reduce((s, m) => s + m.capacity, 0);
     const used = alive.reduce((s, m) => s + m.allocated, 0);
-    return { capacity, used, free: Math.max(0, capacity - used), files: this.ns.counts().inodes, chunkSize: this.chunkSize };
+    return {
+      capacity,
+      used,
+      free: Math.max(0, capacity - used),
+      files: this.ns.counts().inodes,
+      maxFiles: Number.isFinite(this.ns.maxFiles) ? this.ns.maxFiles : undefined,
+      chunkSize: this.chunkSize,
+    };
   }
 
   /** Asks every live node for its usage now (a heartbeat is up to a second old: df right after a write must show it). */
@@ -163,6 +177,7 @@ export class Manager {
       clients: this.opens.size,
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
+      quotas: this.ns.listQuotas(),
       clientDetails: shown.map(([id, peer]) => ({
         id,
         name: peer.remote.name ?? '',
@@ -331,9 +346,11 @@ export class Manager {
     if (first + count > Math.ceil(Number.MAX_SAFE_INTEGER / this.chunkSize)) throw new FsError('EFBIG', `chunks ${first}+${count} of inode ${ino} lie past the largest file size`);
     const chunks: ChunkLocation[] = [];
     const used = new Set<string>();
+    const bound = write ? placementBound(a.size, this.chunkSize, this.ns.quotas.roomFor(ino)) : 0;
     for (let index = first; index < first + count; index++) {
       let replicas = this.chunks.get(ino, index)?.filter((id) => this.members.isAlive(id));
       if (write && (!replicas || replicas.length === 0)) {
+        if (index >= bound) continue; // too far past the size or the quota room: left out, the writer extends first
         replicas = placeChunk(ino, index, this.members.candidates(), this.effectiveReplicas());
         if (replicas.length === 0) throw new FsError('ENOSPC', this.members.alive().length ? 'every memory node is full' : 'no memory node in the pool');
         this.chunks.set(ino, index, replicas);

@@ -6,6 +6,7 @@
 import { FsError } from '../errors';
 import type { Attr, DirEntry } from '../types';
 import { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
+import { Charged, QuotaDelta, QuotaLimits, Quotas, QuotaTree, QuotaUsage } from './quota';
 
 /** setxattr flag: fail with EEXIST if the attribute already exists. */
 export const XATTR_CREATE = 1;
@@ -32,7 +33,10 @@ export const ROOT_INO = 1;
 export const DIR_SIZE = 4096;
 export { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX };
 
-const E2BIG = 7;
+/** Default --max-xattr-bytes: names plus values of one inode's xattrs (Linux: E2BIG per value over 64 KiB, ENOSPC when the inode or the fs is full). */
+export const DEFAULT_MAX_XATTR_BYTES = 1024 * 1024;
+/** Default bound on the xattr bytes of the whole namespace (manager memory). */
+export const DEFAULT_MAX_XATTR_TOTAL = 256 * 1024 * 1024;
 const PERM_BITS = 0o7777;
 /** Set-group-ID bit: on a directory, new entries take its group (and new subdirectories the bit). */
 const S_ISGID = 0o2000;
@@ -48,6 +52,12 @@ export interface Released {
 export interface NamespaceOptions {
   now?: () => number;
   rootMode?: number;
+  /** Most live inodes, the root included (tmpfs's nr_inodes): ENOSPC beyond. */
+  maxFiles?: number;
+  /** Most bytes (names + values) of one inode's xattrs: ENOSPC beyond. */
+  maxXattrBytes?: number;
+  /** Most xattr bytes in the whole namespace: ENOSPC beyond. */
+  maxXattrTotal?: number;
 }
 
 /** An inode: the attributes clients see plus what the namespace needs to keep them. */
@@ -56,8 +66,12 @@ interface Inode extends Attr {
   opens: number;
   /** Directory entries, name -> ino; null for non-directories. */
   children: Map<string, number> | null;
-  /** Parent directory's ino (directories only; root points to itself). */
+  /** Parent directory's ino (root points to itself); for other kinds the directory of one of its links (0: none). */
   parent: number;
+  /** Directories of a non-directory's further hard links (one entry per link), null when it has at most one. */
+  more: number[] | null;
+  /** Bytes (names + values) of the xattrs. */
+  xattrBytes: number;
   /** Symlink target; null for other kinds. */
   target: string | null;
   /** Extended attributes, created on first use. */
@@ -101,15 +115,25 @@ function exceedsBytes(s: string, limit: number): boolean {
 }
 
 /** The manager's namespace: inode table plus directory tree, with POSIX semantics for every metadata op. */
-export class Namespace {
+export class Namespace implements QuotaTree {
   private readonly inodes = new Map<number, Inode>();
   private readonly now: () => number;
   private nextIno = ROOT_INO + 1;
   private dirCount = 0;
+  /** Directory quotas: plain limits (toJSON/load) plus usage kept current by the namespace's hooks. */
+  readonly quotas: Quotas = new Quotas(this);
+  /** Limits on inodes and xattr bytes, and the xattr bytes in use. */
+  readonly maxFiles: number;
+  private readonly maxXattrBytes: number;
+  private readonly maxXattrTotal: number;
+  private xattrTotal = 0;
 
   /** Creates a namespace holding only the root directory (mode 0o40755 unless rootMode says otherwise, owner 0:0). */
   constructor(opts: NamespaceOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.maxFiles = opts.maxFiles ?? Infinity;
+    this.maxXattrBytes = opts.maxXattrBytes ?? DEFAULT_MAX_XATTR_BYTES;
+    this.maxXattrTotal = opts.maxXattrTotal ?? DEFAULT_MAX_XATTR_TOTAL;
     const t = this.now();
     const rootMode = opts.rootMode ?? 0o755;
     const root: DirInode = {
@@ -126,6 +150,8 @@ export class Namespace {
       opens: 0,
       children: new Map(),
       parent: ROOT_INO,
+      more: null,
+      xattrBytes: 0,
       target: null,
       xattrs: null,
     };
@@ -193,15 +219,18 @@ export class Namespace {
       throw new FsError('EINVAL', `mknod: unsupported file type 0o${type.toString(8)}`);
     }
     const slot = this.createSlot(path);
+    const q = this.admit(slot.dir);
     const isDev = type === S_IFCHR || type === S_IFBLK;
     const node = this.newInode(type | (mode & PERM_BITS), uid, this.groupIn(slot.dir, gid), isDev ? rdev : 0);
     this.attach(slot, node);
+    q.apply();
     return toAttr(node);
   }
 
   /** Creates a directory (nlink 2) and bumps its parent's link count for the new '..'. */
   mkdir(path: string, mode: number, uid: number, gid: number): Attr {
     const slot = this.createSlot(path);
+    const q = this.admit(slot.dir);
     const setgid = slot.dir.mode & S_ISGID;
     const node = this.newInode(S_IFDIR | (mode & PERM_BITS) | setgid, uid, this.groupIn(slot.dir, gid), 0);
     node.children = new Map();
@@ -211,6 +240,7 @@ export class Namespace {
     slot.dir.nlink++;
     this.dirCount++;
     this.attach(slot, node);
+    q.apply();
     return toAttr(node);
   }
 
@@ -221,10 +251,12 @@ export class Namespace {
     const bytes = Buffer.byteLength(target, 'utf8');
     if (bytes > PATH_MAX) throw new FsError('ENAMETOOLONG', 'symlink target');
     const slot = this.createSlot(path);
+    const q = this.admit(slot.dir);
     const node = this.newInode(S_IFLNK | 0o777, uid, this.groupIn(slot.dir, gid), 0);
     node.target = target;
     node.size = bytes;
     this.attach(slot, node);
+    q.apply();
     return toAttr(node);
   }
 
@@ -233,9 +265,11 @@ export class Namespace {
     const node = this.walk(src);
     if (isDir(node)) throw new FsError('EPERM', `hard link to a directory: ${src}`);
     const slot = this.createSlot(dst);
+    const q = this.quotas.delta().relink(charged(node), null, slot.dir.ino).check();
     node.nlink++;
     node.ctimeMs = this.now();
     this.attach(slot, node);
+    q.apply();
     return toAttr(node);
   }
 
@@ -247,7 +281,10 @@ export class Namespace {
     const ino = this.childIno(slot, path);
     const node = this.byIno(ino);
     if (isDir(node)) throw new FsError('EISDIR', path);
+    const q = this.quotas.delta().relink(charged(node), slot.dir.ino, null);
     slot.dir.children.delete(slot.name);
+    dropEntryDir(node, slot.dir.ino);
+    q.apply();
     this.touchDir(slot.dir);
     return this.dropLink(node);
   }
@@ -259,6 +296,7 @@ export class Namespace {
     const node = this.byIno(ino);
     if (!isDir(node)) throw new FsError('ENOTDIR', path);
     if (node.children.size > 0) throw new FsError('ENOTEMPTY', path);
+    this.quotas.delta().relink(charged(node), slot.dir.ino, null).apply();
     slot.dir.children.delete(slot.name);
     slot.dir.nlink--;
     this.touchDir(slot.dir);
@@ -292,6 +330,10 @@ export class Namespace {
     }
     if (target === node) return null; // same inode (same entry or hard links): POSIX says do nothing
 
+    // a replaced target's usage goes first, then the moved entry's is checked (EDQUOT; EXDEV for a directory with entries)
+    const q = this.quotas.delta();
+    if (target !== undefined) q.relink({ ...charged(target), subtree: false }, to.dir.ino, null); // a target with entries fails ENOTEMPTY below
+    q.relink(charged(node), from.dir.ino, to.dir.ino).check();
     let released: Released | null = null;
     if (target !== undefined) {
       if (isDir(node) && !isDir(target)) throw new FsError('ENOTDIR', dst);
@@ -304,12 +346,15 @@ export class Namespace {
         released = { ino: target.ino, freed: true };
       } else {
         to.dir.children.delete(to.name);
+        dropEntryDir(target, to.dir.ino);
         released = this.dropLink(target);
       }
     }
 
     from.dir.children.delete(from.name);
     to.dir.children.set(to.name, node.ino);
+    moveEntryDir(node, from.dir.ino, to.dir.ino);
+    q.apply();
     if (isDir(node) && from.dir !== to.dir) {
       from.dir.nlink--;
       to.dir.nlink++;
@@ -356,6 +401,7 @@ export class Namespace {
     const node = this.regularFile(ino);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError('EINVAL', `size ${size}`);
     const oldSize = node.size;
+    this.quotas.delta().resize(ino, oldSize, size).check().apply();
     node.size = size;
     const t = this.now();
     node.mtimeMs = t;
@@ -368,7 +414,10 @@ export class Namespace {
     const node = this.regularFile(ino);
     if (!Number.isInteger(end) || end < 0) throw new FsError('EINVAL', `end ${end}`);
     if (end > Number.MAX_SAFE_INTEGER) throw new FsError('EFBIG', `end ${end}`);
-    if (end > node.size) node.size = end;
+    if (end > node.size) {
+      this.quotas.delta().resize(ino, node.size, end).check().apply();
+      node.size = end;
+    }
     const t = mtimeMs ?? this.now();
     node.mtimeMs = t;
     node.ctimeMs = t;
@@ -406,11 +455,18 @@ export class Namespace {
       throw new FsError('EINVAL', `setxattr flags ${flags}`);
     }
     checkXattrName(name);
-    if (value.length > XATTR_SIZE_MAX) throw new FsError(E2BIG, `xattr value of ${value.length} bytes`);
+    if (value.length > XATTR_SIZE_MAX) throw new FsError('E2BIG', `xattr value of ${value.length} bytes`);
     const node = this.walk(path);
-    const exists = node.xattrs !== null && node.xattrs.has(name);
+    const old = node.xattrs?.get(name);
+    const exists = old !== undefined;
     if (flags === XATTR_CREATE && exists) throw new FsError('EEXIST', name);
     if (flags === XATTR_REPLACE && !exists) throw new FsError('ENODATA', name);
+    // one inode's xattrs and the namespace's are bounded: ENOSPC, as tmpfs says when its xattr space is used up
+    const grow = xattrSize(name, value) - (old === undefined ? 0 : xattrSize(name, old));
+    if (grow > 0 && node.xattrBytes + grow > this.maxXattrBytes) throw new FsError('ENOSPC', `xattrs of ${path} would pass ${this.maxXattrBytes} bytes`);
+    if (grow > 0 && this.xattrTotal + grow > this.maxXattrTotal) throw new FsError('ENOSPC', `xattrs of the pool would pass ${this.maxXattrTotal} bytes`);
+    node.xattrBytes += grow;
+    this.xattrTotal += grow;
     if (node.xattrs === null) node.xattrs = new Map();
     node.xattrs.set(name, Buffer.from(value));
     node.ctimeMs = this.now();
@@ -435,7 +491,11 @@ export class Namespace {
   removexattr(path: string, name: string): void {
     checkXattrName(name);
     const node = this.walk(path);
-    if (node.xattrs === null || !node.xattrs.delete(name)) throw new FsError('ENODATA', name);
+    const old = node.xattrs?.get(name);
+    if (node.xattrs === null || old === undefined) throw new FsError('ENODATA', name);
+    node.xattrs.delete(name);
+    node.xattrBytes -= xattrSize(name, old);
+    this.xattrTotal -= xattrSize(name, old);
     node.ctimeMs = this.now();
   }
 
@@ -452,6 +512,85 @@ export class Namespace {
     for (const node of this.inodes.values()) {
       if ((node.mode & S_IFMT) === S_IFREG) fn(node.ino, node.size);
     }
+  }
+
+  // ------------------------------------------------------ quotas
+
+  /** Sets (or changes) the quota of the directory at path; a limit left undefined keeps its value, null removes it. */
+  setQuota(path: string, limits: Partial<QuotaLimits>): QuotaUsage & { path: string } {
+    const node = this.walk(path);
+    if (!isDir(node)) throw new FsError('ENOTDIR', path);
+    return { path, ...this.quotas.set(node.ino, limits) };
+  }
+
+  /** Removes the quota of the directory at path. */
+  clearQuota(path: string): void {
+    const node = this.walk(path);
+    if (!isDir(node)) throw new FsError('ENOTDIR', path);
+    this.quotas.clear(node.ino);
+  }
+
+  /** The quota of the directory at path, or null when it has none. */
+  getQuota(path: string): (QuotaUsage & { path: string }) | null {
+    const node = this.walk(path);
+    if (!isDir(node)) throw new FsError('ENOTDIR', path);
+    const q = this.quotas.get(node.ino);
+    return q ? { path, ...q } : null;
+  }
+
+  /** Every quota with its directory's current path (for status). */
+  listQuotas(): Array<QuotaUsage & { path: string }> {
+    return this.quotas.list().map((q) => ({ path: this.pathOf(q.ino), ...q }));
+  }
+
+  /** Directories that hold an entry for ino (QuotaTree): a directory's parent, every link's directory for other kinds. */
+  entryDirs(ino: number): number[] {
+    const node = this.inodes.get(ino);
+    if (node === undefined || ino === ROOT_INO) return [];
+    if (isDir(node)) return [node.parent];
+    const out = node.parent !== 0 ? [node.parent] : [];
+    return node.more ? out.concat(node.more) : out;
+  }
+
+  /** Calls fn once per inode below dir (QuotaTree), with a regular file's size (0 for other kinds). */
+  forEachBelow(dir: number, fn: (ino: number, bytes: number) => void): void {
+    const seen = new Set<number>();
+    const stack = [this.byIno(dir)];
+    for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
+      if (!isDir(d)) continue;
+      for (const ino of d.children.values()) {
+        const node = this.byIno(ino);
+        if (node.nlink > 1 && !isDir(node)) {
+          if (seen.has(ino)) continue;
+          seen.add(ino);
+        }
+        fn(ino, charged(node).bytes);
+        if (isDir(node)) stack.push(node);
+      }
+    }
+  }
+
+  /** A directory's path from the root (walking parent pointers; a name is found by a scan of the parent). */
+  private pathOf(ino: number): string {
+    const parts: string[] = [];
+    for (let node = this.byIno(ino); node.ino !== ROOT_INO;) {
+      const parent = this.byIno(node.parent);
+      if (!isDir(parent)) break;
+      for (const [name, child] of parent.children) {
+        if (child === node.ino) {
+          parts.push(name);
+          break;
+        }
+      }
+      node = parent;
+    }
+    return '/' + parts.reverse().join('/');
+  }
+
+  /** A new inode in dir may be created: ENOSPC past maxFiles, EDQUOT past a files quota; returns the charge to apply once it exists. */
+  private admit(dir: DirInode): QuotaDelta {
+    if (this.inodes.size >= this.maxFiles) throw new FsError('ENOSPC', `the pool holds its maximum of ${this.maxFiles} inodes`);
+    return this.quotas.delta().relink({ ino: 0, bytes: 0, subtree: false }, null, dir.ino).check();
   }
 
   // --------------------------------------------------------------- helpers
@@ -559,6 +698,8 @@ export class Namespace {
       opens: 0,
       children: null,
       parent: 0,
+      more: null,
+      xattrBytes: 0,
       target: null,
       xattrs: null,
     };
@@ -569,6 +710,7 @@ export class Namespace {
   /** Adds the entry slot -> node and updates the parent directory's times. */
   private attach(slot: Slot, node: Inode): void {
     slot.dir.children.set(slot.name, node.ino);
+    if (!isDir(node)) addEntryDir(node, slot.dir.ino);
     this.touchDir(slot.dir);
   }
 
@@ -593,6 +735,8 @@ export class Namespace {
   private deleteInode(node: Inode): void {
     node.nlink = 0;
     if (this.inodes.delete(node.ino) && isDir(node)) this.dirCount--;
+    this.xattrTotal -= node.xattrBytes;
+    this.quotas.forget(node.ino);
   }
 
   /** True if dir is `ancestor` itself or lies below it (walking parent pointers up to the root). */
@@ -609,8 +753,12 @@ export class Namespace {
   private exchange(from: Slot, a: Inode, to: Slot, b: Inode): void {
     if (isDir(a) && this.isWithin(to.dir, a)) throw new FsError('EINVAL', 'exchange into own subtree');
     if (isDir(b) && this.isWithin(from.dir, b)) throw new FsError('EINVAL', 'exchange into own subtree');
+    const q = this.quotas.delta().relink(charged(a), from.dir.ino, to.dir.ino).relink(charged(b), to.dir.ino, from.dir.ino).check();
     from.dir.children.set(from.name, b.ino);
     to.dir.children.set(to.name, a.ino);
+    moveEntryDir(a, from.dir.ino, to.dir.ino);
+    moveEntryDir(b, to.dir.ino, from.dir.ino);
+    q.apply();
     if (from.dir !== to.dir) {
       if (isDir(a)) {
         a.parent = to.dir.ino;
@@ -636,4 +784,39 @@ function checkXattrName(name: string): void {
   if (name.length === 0) throw new FsError('EINVAL', 'empty xattr name');
   if (name.includes('\0')) throw new FsError('EINVAL', 'NUL in xattr name');
   if (exceedsBytes(name, XATTR_NAME_MAX)) throw new FsError('ERANGE', 'xattr name too long');
+}
+
+/** How an inode counts in quotas: a regular file's size, and whether it is a directory with entries. */
+function charged(node: Inode): Charged {
+  return { ino: node.ino, bytes: (node.mode & S_IFMT) === S_IFREG ? node.size : 0, subtree: isDir(node) && node.children.size > 0 };
+}
+
+/** Records that directory dir holds a link to the non-directory node. */
+function addEntryDir(node: Inode, dir: number): void {
+  if (isDir(node)) return;
+  if (node.parent === 0) node.parent = dir;
+  else (node.more ??= []).push(dir);
+}
+
+/** Forgets one link of the non-directory node from directory dir. */
+function dropEntryDir(node: Inode, dir: number): void {
+  if (isDir(node)) return;
+  if (node.parent === dir) node.parent = node.more?.pop() ?? 0;
+  else if (node.more) {
+    const i = node.more.indexOf(dir);
+    if (i >= 0) node.more.splice(i, 1);
+  }
+  if (node.more?.length === 0) node.more = null;
+}
+
+/** One link of a non-directory moved from directory `from` to `to`. */
+function moveEntryDir(node: Inode, from: number, to: number): void {
+  if (isDir(node) || from === to) return;
+  dropEntryDir(node, from);
+  addEntryDir(node, to);
+}
+
+/** Bytes one xattr takes against the limits: name plus value. */
+function xattrSize(name: string, value: Buffer): number {
+  return Buffer.byteLength(name, 'utf8') + value.length;
 }

@@ -23,9 +23,11 @@ export function fileHandlers(m: Manager): Handlers {
       if (!m.leases.holdsWrite(target, client)) await m.leases.settle(target, client, false);
       return { attr: await m.truncate(target, size, cut) };
     },
-    Extend: ({ ino, end, mtimeMs, epoch }) => {
+    Extend: ({ ino, end, mtimeMs, epoch, clamp }) => {
       m.checkEpoch(ino, epoch);
-      return { attr: ns.extend(ino, end, mtimeMs) };
+      // clamp: grow only as far as the directory quotas allow; the writer cuts what lies past it and reports EDQUOT
+      const to = clamp ? Math.min(end, ns.getattrIno(ino).size + ns.quotas.roomFor(ino)) : end;
+      return { attr: ns.extend(ino, to, mtimeMs) };
     },
     AppendReserve: async ({ ino, len, epoch }, { remote }) => {
       const client = m.clientOf(remote);

@@ -5,6 +5,7 @@ import { fileHandlers } from './files';
 import { layoutHandlers } from './layout';
 import { leaseHandlers } from './leases';
 import { namespaceHandlers } from './namespace';
+import { quotaHandlers } from './quotas';
 import { statusHandlers } from './status';
 import { xattrHandlers } from './xattrs';
 
@@ -12,5 +13,5 @@ export { nodeHandlers } from './status';
 
 /** Every handler a client or operator link is served by (the table's roles decide who may send what). */
 export function clientHandlers(m: Manager): Handlers {
-  return { ...namespaceHandlers(m), ...fileHandlers(m), ...xattrHandlers(m), ...leaseHandlers(m), ...layoutHandlers(m), ...statusHandlers(m) };
+  return { ...namespaceHandlers(m), ...fileHandlers(m), ...xattrHandlers(m), ...leaseHandlers(m), ...layoutHandlers(m), ...statusHandlers(m), ...quotaHandlers(m) };
 }

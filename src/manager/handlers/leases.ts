@@ -16,7 +16,9 @@ export function leaseHandlers(m: Manager): Handlers {
       const client = holder(remote.id);
       if ((m.ns.getattrIno(ino).mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
       const grant = await m.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
-      return { ...grant, attr: m.ns.getattrIno(ino) };
+      const attr = m.ns.getattrIno(ino);
+      const room = m.ns.quotas.roomFor(ino); // where a quota stops growth: the holder writes through past it
+      return { ...grant, attr, ...(room === Infinity ? {} : { quotaEnd: attr.size + room }) };
     },
     LeaseRenew: ({ inos, stats }, { remote }) => {
       const client = holder(remote.id);
