@@ -2,7 +2,9 @@
 /** The `mempool` command: one CLI, one subcommand per role. */
 import { Command, Option } from 'commander';
 import { formatSize } from '../size';
+import { resolve } from 'path';
 import { Manager } from '../manager/manager';
+import { Journal } from '../manager/log/journal';
 import { MemoryNode } from '../node/memory-node';
 import { PoolClient } from '../client/pool-client';
 import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
@@ -46,9 +48,10 @@ withSecurity(
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (e.g. 1MiB)').argParser(sizeArg))
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
     .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
-    .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt)),
+    .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
+    .option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile'),
   true,
-).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number; repairAfter: number }) => {
+).action(async (o: SecurityOptions & { listen: { host: string; port: number } | string; chunkSize?: number; replicas?: number; leaseTerm: number; repairAfter: number; dataDir?: string }) => {
   logStrayErrors('manager');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
@@ -62,6 +65,12 @@ withSecurity(
       replicas: o.replicas,
       leaseTermMs: o.leaseTerm * 1000,
       repairAfterMs: o.repairAfter * 1000,
+      metaLog: o.dataDir ? new Journal(resolve(o.dataDir)) : undefined,
+      // The state is then ahead of the log: stop, and let a restart replay what is durable.
+      onLogFailure: (err) => {
+        console.error(`mempool manager: metadata log failed, stopping: ${err.message}`);
+        process.exit(1);
+      },
     });
     await m.start();
     onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once

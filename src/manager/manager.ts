@@ -1,18 +1,20 @@
 /**
  * The manager service: serves namespace calls and chunk placement to clients,
  * keeps the membership of memory nodes, and tells nodes to truncate or drop
- * chunk data when files shrink or die. All state sits in Namespace, ChunkMap
- * and Membership, so it can later be persisted or replicated as one unit.
+ * chunk data when files shrink or die. The namespace, chunk map and epochs are
+ * one state machine (MetaStore) changed only by logged operations; a reply to a
+ * request that changed it is sent once its records are durable.
  */
 import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, NodeInfo, PoolStatus, StatFs } from '../types';
 import { Hello, listen, Listener, Meta, Msg, Peer, ProtocolError, Reply } from '../../transport';
 import { bool, int, opt, str, uint } from '../../transport/fields';
 import { MAX_CHUNK_SIZE } from '../node/memory-node';
-import { ChunkMap } from './chunk-map';
 import { LeaseMode, LeaseTable } from './lease-table';
+import type { MetaLog } from './log/meta-log';
 import { Membership } from './membership';
-import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
+import { Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
+import { MetaStore } from './state/meta-store';
 import { placeChunk } from './placement';
 import { Repairer } from './repair';
 
@@ -32,6 +34,12 @@ export interface ManagerOptions {
   leaseMarginMs?: number;
   /** How long a memory node may stay away before its chunks are copied elsewhere (default 30 s). */
   repairAfterMs?: number;
+  /** Where the metadata is logged (local journal or etcd); none: volatile metadata, lost when the manager stops. */
+  metaLog?: MetaLog;
+  /** Records between snapshots of the metadata (default 20000). */
+  snapshotEvery?: number;
+  /** Called when the metadata log fails: the manager must stop answering (the CLI exits; a restart replays the log). */
+  onLogFailure?: (err: Error) => void;
   log?: (msg: string) => void;
 }
 
@@ -46,9 +54,10 @@ const PATH = 4096 + 16;
 
 /** A running manager. */
 export class Manager {
-  /** The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user. */
-  readonly ns = new Namespace({ rootMode: 0o1777 });
-  readonly chunks = new ChunkMap();
+  /** Namespace, chunk map and epochs: changed only through logged operations. */
+  readonly meta: MetaStore;
+  readonly ns: MetaStore['ns'];
+  readonly chunks: MetaStore['chunks'];
   readonly members = new Membership();
   readonly chunkSize: number;
   private listener: Listener | null = null;
@@ -61,6 +70,7 @@ export class Manager {
   readonly leases: LeaseTable;
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
+  private orphanTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ManagerOptions) {
     this.chunkSize = opts.chunkSize ?? 1024 * 1024;
@@ -69,11 +79,17 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
+    // The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user.
+    this.meta = new MetaStore({ rootMode: 0o1777, snapshotEvery: opts.snapshotEvery, onFailure: opts.onLogFailure ?? ((err) => this.log(`metadata log failed: ${err.message}`)) });
+    this.ns = this.meta.ns;
+    this.chunks = this.meta.chunks;
     this.leases = new LeaseTable({
       termMs: opts.leaseTermMs ?? 5000,
       marginMs: opts.leaseMarginMs ?? 1000,
       recall: (client, ino) => this.recall(client, ino),
       fence: (ino, epoch) => this.fence(ino, epoch),
+      epochFloor: () => this.meta.state.epochFloor,
+      onEpoch: (epoch) => this.meta.run({ op: 'epoch', epoch }),
     });
     this.repairer = new Repairer({
       chunks: this.chunks,
@@ -94,8 +110,13 @@ export class Manager {
     return this.listener.url;
   }
 
-  /** Starts listening. */
+  /** Rebuilds the metadata from its log, then starts listening. */
   async start(): Promise<void> {
+    const { metaLog } = this.opts;
+    const loaded = await this.meta.open(metaLog ?? null);
+    if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
+    else this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
+    this.freeOrphansLater();
     this.listener = await listen({
       host: this.opts.host,
       port: this.opts.port,
@@ -113,7 +134,23 @@ export class Manager {
   /** Stops serving. */
   async stop(): Promise<void> {
     this.repairer.stop();
+    if (this.orphanTimer) clearTimeout(this.orphanTimer);
     await this.listener?.close();
+    await this.meta.close();
+  }
+
+  /**
+   * Inodes restored without any link were open somewhere when the manager stopped: their holders get a
+   * grace period (lease term + margin + reconnection time) to open them again, then the rest are freed.
+   */
+  private freeOrphansLater(): void {
+    if (this.ns.orphans().length === 0) return;
+    const graceMs = (this.opts.leaseTermMs ?? 5000) + (this.opts.leaseMarginMs ?? 1000) + 10_000;
+    this.orphanTimer = setTimeout(() => {
+      this.orphanTimer = null;
+      for (const ino of this.ns.orphans()) this.afterRelease(this.ns.freeIfUnused(ino));
+    }, graceMs);
+    this.orphanTimer.unref();
   }
 
   /** Replicas a new chunk gets now. */
@@ -204,7 +241,14 @@ export class Manager {
       if (h.id) this.clients.set(h.id, peer);
       peer.once('close', () => this.dropClient(peer));
     }
-    peer.setHandler((type, meta, data) => this.serveClient(peer, type, meta, data));
+    // A reply to a request that changed the state waits until its records are durable (group commit).
+    peer.setHandler(async (type, meta, data) => {
+      try {
+        return await this.serveClient(peer, type, meta, data);
+      } finally {
+        await this.meta.synced();
+      }
+    });
   }
 
   private dropClient(peer: Peer): void {
@@ -373,6 +417,7 @@ export class Manager {
     const { oldSize, attr } = this.ns.setSize(ino, size);
     this.repairer.touch(ino);
     if (size >= oldSize && !cutBeyond) return attr;
+    await this.meta.synced(); // data is cut only once the new size is durable
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
     const work: Array<Promise<unknown>> = [];
@@ -400,10 +445,17 @@ export class Manager {
         byNode.set(id, list);
       }
     }
-    for (const [id, keys] of byNode) {
-      const peer = this.members.get(id)?.peer;
-      if (peer && !peer.closed) peer.request(Msg.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
-    }
+    if (byNode.size === 0) return;
+    // Data goes only once the removal is durable: a crash before then brings the file back whole.
+    this.meta.synced().then(
+      () => {
+        for (const [id, keys] of byNode) {
+          const peer = this.members.get(id)?.peer;
+          if (peer && !peer.closed) peer.request(Msg.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
+        }
+      },
+      () => undefined,
+    );
   }
 
   /** Asks a client to flush and drop its lease on a file. */

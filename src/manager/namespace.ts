@@ -54,7 +54,36 @@ export interface Released {
 export interface NamespaceOptions {
   now?: () => number;
   rootMode?: number;
+  /**
+   * Keep a non-directory that lost its last link as an orphan until free() is called, whatever its open count:
+   * open counts are not logged state, so under a log the freeing of an inode must be an operation of its own.
+   */
+  deferFree?: boolean;
 }
+
+/** One inode as a snapshot holds it: attributes, tree links, symlink target and xattrs (values base64); no open counts. */
+export type InodeRecord = [
+  ino: number,
+  mode: number,
+  nlink: number,
+  uid: number,
+  gid: number,
+  size: number,
+  rdev: number,
+  atimeMs: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  parent: number,
+  target: string | null,
+  children: Array<[string, number]> | null,
+  xattrs: Array<[string, string]> | null,
+];
+
+/** The whole namespace as a snapshot holds it. */
+export type NamespaceImage = {
+  nextIno: number;
+  inodes: InodeRecord[];
+};
 
 /** An inode: the attributes clients see plus what the namespace needs to keep them. */
 interface Inode extends Attr {
@@ -112,10 +141,12 @@ export class Namespace {
   private readonly now: () => number;
   private nextIno = ROOT_INO + 1;
   private dirCount = 0;
+  private readonly deferFree: boolean;
 
   /** Creates a namespace holding only the root directory (mode 0o40755 unless rootMode says otherwise, owner 0:0). */
   constructor(opts: NamespaceOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.deferFree = opts.deferFree ?? false;
     const t = this.now();
     const rootMode = opts.rootMode ?? 0o755;
     const root: DirInode = {
@@ -383,11 +414,32 @@ export class Namespace {
   release(ino: number): Released {
     const node = this.byIno(ino);
     if (node.opens > 0) node.opens--;
-    if (node.nlink === 0 && node.opens === 0) {
+    if (node.nlink === 0 && node.opens === 0 && !this.deferFree) {
       this.deleteInode(node);
       return { ino, freed: true };
     }
     return { ino, freed: false };
+  }
+
+  /** True when the inode lost its last link and nobody has it open: it may be freed. */
+  isUnused(ino: number): boolean {
+    const node = this.inodes.get(ino);
+    return node !== undefined && node.nlink <= 0 && node.opens === 0;
+  }
+
+  /** Frees an inode that has no link left (deferFree mode); ENOENT if gone, EBUSY while it still has a link. */
+  free(ino: number): Released {
+    const node = this.byIno(ino);
+    if (node.nlink > 0) throw new FsError('EBUSY', `inode ${ino} still has ${node.nlink} links`);
+    this.deleteInode(node);
+    return { ino, freed: true };
+  }
+
+  /** Inodes kept without any link (unlinked while open, or restored from a snapshot): freed once nobody needs them. */
+  orphans(): number[] {
+    const out: number[] = [];
+    for (const node of this.inodes.values()) if (node.nlink <= 0) out.push(node.ino);
+    return out;
   }
 
   // ----------------------------------------------------------------- xattrs
@@ -444,6 +496,61 @@ export class Namespace {
     for (const node of this.inodes.values()) {
       if ((node.mode & S_IFMT) === S_IFREG) fn(node.ino, node.size);
     }
+  }
+
+  // -------------------------------------------------------------- snapshots
+
+  /** The whole namespace as plain data (open counts left out: they belong to live links, not to the log). */
+  exportImage(): NamespaceImage {
+    const inodes: InodeRecord[] = [];
+    for (const n of this.inodes.values()) {
+      inodes.push([
+        n.ino,
+        n.mode,
+        n.nlink,
+        n.uid,
+        n.gid,
+        n.size,
+        n.rdev,
+        n.atimeMs,
+        n.mtimeMs,
+        n.ctimeMs,
+        n.parent,
+        n.target,
+        n.children && [...n.children],
+        n.xattrs && [...n.xattrs].map(([k, v]): [string, string] => [k, v.toString('base64')]),
+      ]);
+    }
+    return { nextIno: this.nextIno, inodes };
+  }
+
+  /** Replaces the whole namespace with an exported image (every open count 0). */
+  importImage(image: NamespaceImage): void {
+    this.inodes.clear();
+    this.dirCount = 0;
+    for (const [ino, mode, nlink, uid, gid, size, rdev, atimeMs, mtimeMs, ctimeMs, parent, target, children, xattrs] of image.inodes) {
+      const node: Inode = {
+        ino,
+        mode,
+        nlink,
+        uid,
+        gid,
+        size,
+        rdev,
+        atimeMs,
+        mtimeMs,
+        ctimeMs,
+        opens: 0,
+        children: children && new Map(children),
+        parent,
+        target,
+        xattrs: xattrs && new Map(xattrs.map(([k, v]): [string, Buffer] => [k, Buffer.from(v, 'base64')])),
+      };
+      this.inodes.set(ino, node);
+      if (node.children) this.dirCount++;
+    }
+    if (!this.inodes.has(ROOT_INO)) throw new Error('namespace image has no root directory');
+    this.nextIno = image.nextIno;
   }
 
   // --------------------------------------------------------------- helpers
@@ -575,7 +682,7 @@ export class Namespace {
   private dropLink(node: Inode): Released {
     node.nlink--;
     node.ctimeMs = this.now();
-    if (node.nlink <= 0 && node.opens === 0) {
+    if (node.nlink <= 0 && node.opens === 0 && !this.deferFree) {
       this.deleteInode(node);
       return { ino: node.ino, freed: true };
     }
