@@ -112,3 +112,31 @@ maybe('the manager restarts from its journal', () => {
     await m.stop();
   });
 });
+
+maybe('mempool up restarts a manager that died, from its journal', () => {
+  let root: string;
+  afterAll(async () => {
+    await killAll();
+    const left = mountsUnder(root).size;
+    if (left > 0) sh(`umount -l ${join(root, 'mnt')}`);
+    rmSync(root, { recursive: true, force: true });
+    if (left > 0) throw new Error(`${left} mounts left under ${root}`);
+  });
+
+  test('kill -9 of the manager under up: the mount keeps its files and goes on working', async () => {
+    root = tempDir('mempool-up-restart-');
+    const mnt = join(root, 'mnt');
+    const dataDir = join(root, 'meta');
+    const up = mempool(['up', mnt, '--listen', '127.0.0.1:0', '--memory', '64MiB', '--secret-file', join(root, 'secret'), '--data-dir', dataDir]);
+    await up.waitFor(/mempool is up/, 30_000);
+    sh(`mkdir ${mnt}/d && head -c 300000 /dev/urandom > ${mnt}/d/f && sha256sum ${mnt}/d/f > ${root}/sum`);
+    const pid = Number(sh(`cat ${dataDir}/lock`).trim());
+    process.kill(pid, 'SIGKILL');
+    await up.waitFor(/restarting it from its journal/, 10_000);
+    sh(`sha256sum -c ${root}/sum`, undefined, 60_000); // stalls until the manager is back, then reads the same bytes
+    sh(`echo more > ${mnt}/d/g && test "$(cat ${mnt}/d/g)" = more`);
+    await up.stop('SIGTERM');
+    expect(mountsUnder(mnt).size).toBe(0);
+    expect(sh(`ls ${dataDir}`).trim()).toBe(''); // the pool's memory is gone, and so is its journal
+  }, 120_000);
+});

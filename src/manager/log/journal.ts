@@ -17,6 +17,12 @@ const SNAPSHOT = 'snapshot';
 const LOCK = 'lock';
 const JOURNAL_RE = /^journal-(\d{16})$/;
 
+/** Removes a journal's files from dir (and nothing else in it): for a pool whose memory starts empty. */
+export async function clearJournal(dir: string): Promise<void> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => JOURNAL_RE.test(n) || n === SNAPSHOT || n === SNAPSHOT + '.tmp' || n === LOCK).map((n) => fsp.rm(join(dir, n), { force: true })));
+}
+
 /** A frame: u32 length, u32 crc32 of the payload, payload (UTF-8 JSON). */
 export function encodeFrame(value: Json): Buffer {
   const payload = Buffer.from(JSON.stringify(value), 'utf8');
