@@ -2,6 +2,7 @@
 import { runCore } from './core';
 import { runFs } from './fs';
 import { runCoherence } from './coherence';
+import { runManager } from './manager';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -13,5 +14,6 @@ export interface Suite {
 export const suites: Record<string, Suite> = {
   core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
   fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
+  manager: { description: 'metadata ops/s (create, stat, rename, unlink; 1 and 16 clients) without and with the local journal', run: runManager },
   coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },
 };
