@@ -29,6 +29,8 @@ export const Msg = {
   Removexattr: 30,
   Statfs: 31,
   Status: 32,
+  /** After a reconnection: the client's open handles, [ino, count] pairs, counted again (unlinked open files stay). */
+  Reopen: 33,
   // client -> manager: data layout
   Locate: 40,
   Extend: 41,

@@ -66,7 +66,10 @@ export class PoolClient {
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
     const serve = (peer: Peer) => peer.setHandler((type, meta) => this.serveManager(type, meta));
     manager.peer(0).then(serve, () => undefined);
-    manager.on('up', serve);
+    manager.on('up', (peer: Peer) => {
+      serve(peer);
+      this.reopen(peer);
+    });
     this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
     this.sweeper.unref();
   }
@@ -347,6 +350,21 @@ export class PoolClient {
     } finally {
       await this.release(fh);
     }
+  }
+
+  /**
+   * On a new link (the manager restarted, or the link dropped and the manager released our handles), counts
+   * our open handles again before any other call goes out, so unlinked files we hold open are not freed.
+   */
+  private reopen(peer: Peer): void {
+    if (this.openCount.size === 0) return;
+    peer
+      .request(Msg.Reopen, { opens: [...this.openCount] })
+      .then((r) => {
+        const missing = r.meta.missing;
+        if (Array.isArray(missing) && missing.length > 0) this.log(`after reconnecting, ${missing.length} open files were gone at the manager`);
+      })
+      .catch((err: Error) => this.log(`re-registering open files: ${err.message}`));
   }
 
   /** Serves the manager's calls on this client's link: lease recalls. */

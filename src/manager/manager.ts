@@ -148,7 +148,14 @@ export class Manager {
     const graceMs = (this.opts.leaseTermMs ?? 5000) + (this.opts.leaseMarginMs ?? 1000) + 10_000;
     this.orphanTimer = setTimeout(() => {
       this.orphanTimer = null;
-      for (const ino of this.ns.orphans()) this.afterRelease(this.ns.freeIfUnused(ino));
+      const orphans = this.ns.orphans();
+      let freed = 0;
+      for (const ino of orphans) {
+        const r = this.ns.freeIfUnused(ino);
+        if (r.freed) freed++;
+        this.afterRelease(r);
+      }
+      this.log(`unlinked files open before the restart: ${freed} freed, ${orphans.length - freed} still open`);
     }, graceMs);
     this.orphanTimer.unref();
   }
@@ -334,6 +341,8 @@ export class Manager {
         this.afterRelease(ns.release(ino));
         return;
       }
+      case Msg.Reopen:
+        return { meta: { missing: this.reopen(peer, m.opens) } };
       case Msg.Setxattr:
         ns.setxattr(path(), str(m, 'name', 1024), data, opt(m, 'flags', uint) ?? 0);
         return;
@@ -410,6 +419,27 @@ export class Manager {
     const opens = this.opens.get(peer);
     if (opens) opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
     return a;
+  }
+
+  /** Counts again the open handles a reconnected client still has (after a manager restart or a dropped link); returns the inodes that are gone. */
+  private reopen(peer: Peer, list: unknown): number[] {
+    const opens = this.opens.get(peer);
+    if (!opens) throw new FsError('EPERM', 'only clients hold open files');
+    const pair = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((v) => Number.isSafeInteger(v) && v > 0) && x[1] <= 1 << 20;
+    if (!Array.isArray(list) || list.length > 1 << 20 || !list.every(pair)) throw new ProtocolError('field "opens" must be a list of [ino, count] pairs');
+    const missing: number[] = [];
+    for (const [ino, n] of list) {
+      try {
+        this.ns.getattrIno(ino);
+      } catch {
+        missing.push(ino);
+        continue;
+      }
+      for (let i = 0; i < n; i++) this.ns.open(ino);
+      opens.set(ino, (opens.get(ino) ?? 0) + n);
+      this.repairer.touch(ino);
+    }
+    return missing;
   }
 
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */

@@ -105,6 +105,24 @@ maybe('the manager restarts from its journal', () => {
     expect(sh(`cat ${mnt}/e/f`)).toBe('after\n');
   }, 120_000);
 
+  test('an unlinked file held open across the restart is re-registered by its client and kept; freed at its last close', async () => {
+    const { O } = await import('../../src');
+    const data = Buffer.alloc(150_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+    const fh = await client!.open('/held', O.RDWR | O.CREAT);
+    await client!.write(fh, 0, data);
+    await client!.fsync(fh);
+    await client!.unlink('/held');
+    const files = cliStatus(cluster.url, ENV).files;
+    await restart('SIGKILL');
+    await manager.waitFor(/unlinked files open before the restart: 0 freed, 1 still open/, 40_000);
+    expect((await client!.read(fh, 0, data.length)).equals(data)).toBe(true);
+    expect(cliStatus(cluster.url, ENV).files).toBe(files);
+    await client!.release(fh);
+    const st = await statusWhen(cluster.url, (s) => s.files === files - 1, 10_000, ENV);
+    expect(st.files).toBe(files - 1);
+  }, 120_000);
+
   test('a manager without --data-dir says its metadata is volatile', async () => {
     const m = mempool(['manager', '--listen', '127.0.0.1:0'], ENV);
     await m.waitFor(/listening on/);
