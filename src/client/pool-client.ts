@@ -9,6 +9,7 @@ import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, StatFs } from '../types';
 import { Link, Meta, Msg, Peer, uint } from '../../transport';
 import { ChunkIO } from './chunk-io';
+import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
 import { PageCache } from './page-cache';
 
@@ -25,6 +26,8 @@ export interface PoolClientOptions {
   role?: 'client' | 'operator';
   /** Page cache size in bytes (default 256 MiB). */
   cacheBytes?: number;
+  /** How long metadata calls wait through a manager outage (restart, dropped link) before failing, ms (default 60 s). */
+  managerTimeoutMs?: number;
   /** Where lease and cache problems are logged (default stderr). */
   log?: (msg: string) => void;
 }
@@ -79,7 +82,7 @@ export class PoolClient {
     const secret = opts.secret ?? (process.env.MEMPOOL_SECRET ?? '').trim();
     const hello = { role: opts.role ?? 'client', id: randomUUID(), name: opts.name ?? hostname() } as const;
     const dialOpts = { secret, hello, ca: opts.ca, maxPayload: 80 * 1024 * 1024 };
-    const manager = new Link(url, dialOpts);
+    const manager = new ManagerLink(url, { ...dialOpts, managerTimeoutMs: opts.managerTimeoutMs });
     let fatal: Error | null = null;
     manager.once('fatal', (err: Error) => (fatal = err));
     let peer;

@@ -48,6 +48,25 @@ const O_RDONLY = 0;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
 const O_TRUNC = 0o1000;
+/** Calls that change the namespace: with a request id, each takes effect once however often it is retried. */
+const ONCE = new Set<number>([
+  Msg.Mknod,
+  Msg.Mkdir,
+  Msg.Symlink,
+  Msg.Unlink,
+  Msg.Rmdir,
+  Msg.Rename,
+  Msg.Link,
+  Msg.Chmod,
+  Msg.Chown,
+  Msg.Utimens,
+  Msg.Truncate,
+  Msg.Open,
+  Msg.Setxattr,
+  Msg.Removexattr,
+  Msg.Extend,
+  Msg.AppendReserve,
+]);
 /** Most chunks one Locate call may ask for. */
 const MAX_LOCATE = 4096;
 const PATH = 4096 + 16;
@@ -251,11 +270,31 @@ export class Manager {
     // A reply to a request that changed the state waits until its records are durable (group commit).
     peer.setHandler(async (type, meta, data) => {
       try {
-        return await this.serveClient(peer, type, meta, data);
+        return await this.serveOnce(peer, type, meta, data);
       } finally {
         await this.meta.synced();
       }
     });
+  }
+
+  /**
+   * A request carrying a request id (rid) takes effect once: its reply is logged with the state it changed,
+   * and a retry of the same id from the same client (after a dropped link or a manager restart) gets that
+   * reply again instead of running again. Open also counts the handle again on the retrying link.
+   */
+  private async serveOnce(peer: Peer, type: number, m: Meta, data: Buffer): Promise<Reply | void> {
+    const client = peer.remote.role === 'client' ? peer.remote.id : undefined;
+    if (m.rid === undefined || !client || !ONCE.has(type)) return this.serveClient(peer, type, m, data);
+    const key = `${client}:${uint(m, 'rid')}`;
+    const first = this.meta.state.replies.get(key);
+    if (first !== undefined) {
+      const meta = JSON.parse(first) as Meta;
+      if (type === Msg.Open) this.reopen(peer, [[uint(meta.attr as Meta, 'ino'), 1]]);
+      return { meta };
+    }
+    const reply = await this.serveClient(peer, type, m, data);
+    this.meta.run({ op: 'reply', key, reply: JSON.stringify(reply?.meta ?? {}) });
+    return reply;
   }
 
   private dropClient(peer: Peer): void {

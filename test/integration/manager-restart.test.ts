@@ -7,6 +7,7 @@
 import { mkdirSync, rmSync } from 'fs';
 import { join } from 'path';
 import { PoolClient } from '../../src';
+import { dial, Msg } from '../../transport';
 import { killAll, mempool, Proc, startCluster, Cluster, tempDir } from '../helpers/procs';
 import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { cliStatus, statusWhen } from '../helpers/status';
@@ -121,6 +122,40 @@ maybe('the manager restarts from its journal', () => {
     await client!.release(fh);
     const st = await statusWhen(cluster.url, (s) => s.files === files - 1, 10_000, ENV);
     expect(st.files).toBe(files - 1);
+  }, 120_000);
+
+  test('a call with a request id takes effect once, also when retried after a restart; a call made during the outage stalls, then succeeds', async () => {
+    const hello = { role: 'client' as const, id: 'retrying-client', name: 'test' };
+    const raw = () => dial(cluster.url, { secret: SECRET, hello, maxPayload: 1 << 20 });
+    await client!.writeFile('/app', Buffer.from('0123456789'));
+    const ino = (await client!.getattr('/app')).ino;
+    let peer = await raw();
+    const made = await peer.request(Msg.Mkdir, { path: '/once', mode: 0o755, uid: 0, gid: 0, rid: 1 });
+    const again = await peer.request(Msg.Mkdir, { path: '/once', mode: 0o755, uid: 0, gid: 0, rid: 1 });
+    expect(again.meta).toEqual(made.meta); // not EEXIST: the first outcome
+    const off = await peer.request(Msg.AppendReserve, { ino, len: 5, rid: 2 });
+    expect(off.meta.offset).toBe(10);
+    expect((await peer.request(Msg.AppendReserve, { ino, len: 5, rid: 2 })).meta.offset).toBe(10);
+    await peer.request(Msg.Rename, { src: '/once', dst: '/twice', flags: 0, rid: 3 });
+    peer.close('test');
+
+    await restart('SIGKILL');
+    peer = await raw();
+    expect((await peer.request(Msg.Mkdir, { path: '/once', mode: 0o755, uid: 0, gid: 0, rid: 1 })).meta).toEqual(made.meta);
+    expect((await peer.request(Msg.AppendReserve, { ino, len: 5, rid: 2 })).meta.offset).toBe(10);
+    await peer.request(Msg.Rename, { src: '/once', dst: '/twice', flags: 0, rid: 3 }); // not ENOENT
+    peer.close('test');
+    expect((await client!.getattr('/app')).size).toBe(15); // reserved once
+    expect((await client!.getattr('/twice')).ino).toBe((made.meta.attr as { ino: number }).ino);
+    await expect(client!.getattr('/once')).rejects.toThrow(/ENOENT|inode|once/);
+
+    // A call made while the manager is down waits for it instead of failing.
+    await manager.stop('SIGKILL');
+    const during = client!.mkdir('/made-during-outage');
+    await new Promise((r) => setTimeout(r, 1500));
+    await restart('SIGKILL');
+    await during;
+    expect((await client!.getattr('/made-during-outage')).mode & 0o170000).toBe(0o040000);
   }, 120_000);
 
   test('a manager without --data-dir says its metadata is volatile', async () => {

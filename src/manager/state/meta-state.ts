@@ -30,7 +30,11 @@ export interface OpResults {
   dropChunks: Map<number, string[]>;
   epoch: void;
   start: void;
+  reply: void;
 }
+
+/** Replies to request ids kept for retries (the oldest go first). */
+export const MAX_REPLIES = 20_000;
 
 /** The state as a snapshot holds it. */
 export type StateImage = {
@@ -38,6 +42,7 @@ export type StateImage = {
   chunks: ChunkMapImage;
   epochFloor: number;
   maxEpoch: number;
+  replies?: Array<[string, string]>;
 };
 
 /** Namespace + chunk map + epochs, changed only by apply(). */
@@ -50,6 +55,8 @@ export class MetaState {
   epochFloor = 0;
   /** Highest epoch ever handed out. */
   maxEpoch = 0;
+  /** Replies (JSON) to recent request ids, by client id + rid, oldest first. */
+  readonly replies = new Map<string, string>();
 
   constructor(rootMode: number) {
     this.ns = new Namespace({ rootMode, deferFree: true, now: () => this.clock });
@@ -103,12 +110,16 @@ export class MetaState {
         this.epochFloor = Math.max(this.epochFloor, this.maxEpoch) + 1;
         this.maxEpoch = this.epochFloor;
         return;
+      case 'reply':
+        this.replies.set(op.key, op.reply);
+        if (this.replies.size > MAX_REPLIES) this.replies.delete(this.replies.keys().next().value as string);
+        return;
     }
   }
 
   /** The whole state as plain data (copies: the live state may change while it is written out). */
   exportImage(): StateImage {
-    return { ns: this.ns.exportImage(), chunks: this.chunks.exportImage(), epochFloor: this.epochFloor, maxEpoch: this.maxEpoch };
+    return { ns: this.ns.exportImage(), chunks: this.chunks.exportImage(), epochFloor: this.epochFloor, maxEpoch: this.maxEpoch, replies: [...this.replies] };
   }
 
   /** Replaces the whole state with a snapshot's. */
@@ -119,6 +130,8 @@ export class MetaState {
     this.chunks.importImage(img.chunks);
     this.epochFloor = img.epochFloor;
     this.maxEpoch = img.maxEpoch;
+    this.replies.clear();
+    for (const [k, v] of img.replies ?? []) this.replies.set(k, v);
   }
 }
 

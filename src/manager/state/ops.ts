@@ -34,7 +34,9 @@ export type MetaOp =
   /** A fencing epoch was handed out (a silent writer was fenced): later starts begin above it. */
   | { op: 'epoch'; epoch: number }
   /** A manager started on this state: raises the epoch floor above every epoch handed out before. */
-  | { op: 'start'; now: number };
+  | { op: 'start'; now: number }
+  /** The reply to a client's request id (client id + rid): a retry of it gets this reply instead of running again. */
+  | { op: 'reply'; key: string; reply: string };
 
 /** The operation names, for checking records read back from a log. */
 const NAMES = new Set<string>([
@@ -57,6 +59,7 @@ const NAMES = new Set<string>([
   'dropChunks',
   'epoch',
   'start',
+  'reply',
 ]);
 
 /** A record read back from a log as an operation; throws on anything that is not one (a log this version cannot read). */
