@@ -69,6 +69,8 @@ export interface PoolStatus {
   leases: { held: number; recalls: number; expired: number; uncachedFiles: number };
   /** Chunk copies made to restore the replication factor after memory nodes died. */
   repairs: number;
+  /** Where the metadata is logged ("volatile": nowhere), the last durable record, and the epoch floor of this manager run. */
+  metadata?: { log: string; seq: number; epochFloor: number };
   /** Each client with its leases and the cache figures of its last heartbeat. */
   clientDetails: ClientStatus[];
   nodes: NodeStatus[];

@@ -126,6 +126,7 @@ function formatStatus(st: PoolStatus): string {
     `capacity ${formatSize(st.capacity)}, used ${formatSize(st.used)} (${formatSize(st.allocated)} allocated), chunk size ${formatSize(st.chunkSize)}, replicas ${st.replicas}`,
     `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
     `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached; ${st.repairs} chunk copies made after node failures`,
+    ...(st.metadata ? [`metadata: ${st.metadata.log}, record ${st.metadata.seq}, epoch floor ${st.metadata.epochFloor}`] : []),
     'clients:',
   ];
   for (const c of st.clientDetails) {

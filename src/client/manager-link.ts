@@ -2,8 +2,8 @@
  * The client's link to the manager: metadata calls stall across a manager restart or a dropped link instead
  * of failing. A call that fails because the link went down is sent again once it is back, up to the manager
  * timeout; calls that change the namespace carry a request id, so the manager applies each only once and
- * answers a retry with the first outcome. Lease calls and Release are not retried: leases are asked for again
- * by their own logic, and open handles are counted again as a whole when the link comes back.
+ * answers a retry with the first outcome. Lease renewals and releases and Release are not retried: renewals
+ * have their own deadline, and open handles are counted again as a whole when the link comes back.
  */
 import { Errno, FsError } from '../errors';
 import { Link, Meta, Msg } from '../../transport';
@@ -36,8 +36,10 @@ const RETRIED = new Set<number>([
   Msg.Removexattr,
   Msg.Extend,
   Msg.AppendReserve,
+  Msg.LeaseAcquire,
 ]);
-const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status]);
+/** Retried without a request id: asking again is harmless (a lease granted twice to one client is one lease). */
+const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status, Msg.LeaseAcquire]);
 
 /** Default time a call waits through a manager outage before failing (like an NFS hard mount with a limit). */
 export const DEFAULT_MANAGER_TIMEOUT_MS = 60_000;

@@ -67,6 +67,8 @@ const ONCE = new Set<number>([
   Msg.Extend,
   Msg.AppendReserve,
 ]);
+/** How long chunk lookups wait after a restart for the memory nodes that held chunks to register again. */
+const NODE_RETURN_MS = 8_000;
 /** Most chunks one Locate call may ask for. */
 const MAX_LOCATE = 4096;
 const PATH = 4096 + 16;
@@ -90,6 +92,11 @@ export class Manager {
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
+  /** Memory nodes the restored chunk map names that have not registered again since this start. */
+  private readonly awaitedNodes = new Set<string>();
+  /** Resolves once every awaited node is back, or the wait is over. */
+  private nodesBack: Promise<void> = Promise.resolve();
+  private nodesReturned: () => void = () => undefined;
 
   constructor(private readonly opts: ManagerOptions) {
     this.chunkSize = opts.chunkSize ?? 1024 * 1024;
@@ -134,8 +141,8 @@ export class Manager {
     const { metaLog } = this.opts;
     const loaded = await this.meta.open(metaLog ?? null);
     if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
-    else this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
     this.freeOrphansLater();
+    this.awaitNodes();
     this.listener = await listen({
       host: this.opts.host,
       port: this.opts.port,
@@ -148,6 +155,7 @@ export class Manager {
       log: this.log,
     });
     this.listener.on('peer', (peer: Peer) => this.onPeer(peer));
+    if (!metaLog) this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
   }
 
   /** Stops serving. */
@@ -156,6 +164,30 @@ export class Manager {
     if (this.orphanTimer) clearTimeout(this.orphanTimer);
     await this.listener?.close();
     await this.meta.close();
+  }
+
+  /**
+   * After a restart, chunk lookups wait (up to NODE_RETURN_MS, below a request timeout) for the memory nodes the chunk map names to
+   * register again: without it a read would find every replica down, and a write would place a chunk anew
+   * over data that is about to come back.
+   */
+  private awaitNodes(): void {
+    this.chunks.forEach((_ino, _index, replicas) => {
+      for (const id of replicas) this.awaitedNodes.add(id);
+    });
+    if (this.awaitedNodes.size === 0) return;
+    this.nodesBack = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.awaitedNodes.size > 0) this.log(`memory nodes not back ${NODE_RETURN_MS / 1000} s after the start: ${[...this.awaitedNodes].join(', ')}`);
+        this.awaitedNodes.clear();
+        resolve();
+      }, NODE_RETURN_MS);
+      timer.unref();
+      this.nodesReturned = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /**
@@ -226,6 +258,7 @@ export class Manager {
       clients: this.opens.size,
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
+      metadata: { log: this.opts.metaLog ? (this.opts.metaLog.describe?.() ?? 'durable log') : 'volatile', seq: this.meta.position, epochFloor: this.meta.state.epochFloor },
       clientDetails: [...this.clients].map(([id, peer]) => ({
         id,
         name: peer.remote.name ?? '',
@@ -250,6 +283,7 @@ export class Manager {
     const h = peer.remote;
     if (h.role === 'node') {
       this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
+      if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.nodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       peer.setHandler((type, meta) => {
         if (type !== Msg.NodeHeartbeat) throw new ProtocolError(`message type ${type} is not expected from a memory node`);
@@ -399,6 +433,7 @@ export class Manager {
         return { meta: (await this.status()) as unknown as Meta };
       case Msg.Locate:
         checkEpoch(uint(m, 'ino'));
+        if (this.awaitedNodes.size > 0) await this.nodesBack; // not EIO, nor a new placement, for a node about to reconnect
         return { meta: this.locate(uint(m, 'ino'), uint(m, 'first'), uint(m, 'count', MAX_LOCATE), bool(m, 'write')) as unknown as Meta };
       case Msg.Extend: {
         const ino = uint(m, 'ino');

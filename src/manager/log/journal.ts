@@ -195,6 +195,11 @@ export class Journal implements MetaLog {
     });
   }
 
+  /** Where this journal lives. */
+  describe(): string {
+    return `journal in ${this.dir}`;
+  }
+
   /** Closes the journal file and releases the directory lock. */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
