@@ -96,7 +96,7 @@ describe('Journal', () => {
     await j.close();
     const file = journalFile(dir);
     const buf = readFileSync(file);
-    buf[buf.length - 3] ^= 0xff; // a flipped byte inside the last record's payload
+    buf.writeUInt8(buf.readUInt8(buf.length - 3) ^ 0xff, buf.length - 3); // a flipped byte inside the last record's payload
     writeFileSync(file, buf);
     const loaded = await new Journal(dir, quiet).load();
     expect(loaded.records.map((r) => r.op)).toEqual([{ op: 'one' }]);
