@@ -74,15 +74,15 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-/** Starts `mempool manager --replicas R` and `nodes` memory nodes of `memory` each; resolves when all are registered. */
-export async function startBenchCluster(opts: { nodes: number; memory: string; replicas: number }): Promise<BenchCluster> {
+/** Starts `mempool manager --replicas R` (plus managerArgs) and `nodes` memory nodes of `memory` each; resolves when all are registered. */
+export async function startBenchCluster(opts: { nodes: number; memory: string; replicas: number; managerArgs?: string[] }): Promise<BenchCluster> {
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map((c) => stopChild(c)));
   };
   const unregister = onCleanup(stop);
   try {
-    const m = await spawnReady(CLI, ['manager', '--listen', '127.0.0.1:0', '--replicas', String(opts.replicas)], /listening on (ws:\/\/\S+)/);
+    const m = await spawnReady(CLI, ['manager', '--listen', '127.0.0.1:0', '--replicas', String(opts.replicas), ...(opts.managerArgs ?? [])], /listening on (ws:\/\/\S+)/);
     children.push(m.child);
     const url = m.match[1];
     if (url === undefined) throw new Error('the manager did not print its URL');

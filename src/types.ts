@@ -73,6 +73,8 @@ export interface PoolStatus {
   repairs: number;
   /** Directory quotas: limits (null: none) and usage of each quota root. */
   quotas?: QuotaStatus[];
+  /** Where the metadata is logged ("volatile": nowhere), the last durable record, and the epoch floor of this manager run. */
+  metadata?: { log: string; seq: number; epochFloor: number };
   /** Each client with its leases and the cache figures of its last heartbeat. */
   clientDetails: ClientStatus[];
   /** Where the next page of clientDetails starts; absent when every client is shown. */

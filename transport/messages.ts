@@ -53,6 +53,8 @@ export const Msg = {
   QuotaSet: 33,
   QuotaGet: 34,
   QuotaClear: 35,
+  /** After a reconnection: the client's open handles, [ino, count] pairs, counted again (unlinked open files stay). */
+  Reopen: 36,
   // client -> manager: data layout
   Locate: 40,
   Extend: 41,
@@ -217,6 +219,8 @@ export const Api = {
   Truncate: spec(Msg.Truncate, obj({ path: opt(path), ino: opt(ino), size: fileSize, cut: def(bool, false), epoch }), withAttr, CLIENT),
   Open: spec(Msg.Open, obj({ path, flags: uint(0xffffffff), mode: def(mode, 0o644), uid: def(id, 0), gid: def(id, 0) }), withAttr, CLIENT),
   Release: spec(Msg.Release, obj({ ino }), none, CLIENT),
+  // after a reconnection: the client's open handles as [ino, count] pairs, counted again (unlinked open files stay)
+  Reopen: spec(Msg.Reopen, obj({ opens: list(tuple(ino, uint(1 << 20)), 1 << 20) }), obj({ missing: list(ino, 1 << 20) }), CLIENT),
   // the value travels as the frame's data
   Setxattr: spec(Msg.Setxattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE'), flags }), none, CLIENT),
   Getxattr: spec(Msg.Getxattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE') }), none, CLIENT),

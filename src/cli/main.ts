@@ -2,8 +2,10 @@
 /** The `mempool` command: one CLI, one subcommand per role. */
 import { Command, Option } from 'commander';
 import { formatSize } from '../size';
+import { resolve } from 'path';
 import { Manager } from '../manager/manager';
 import { DEFAULT_MAX_XATTR_BYTES, DEFAULT_MAX_XATTR_TOTAL } from '../manager/namespace';
+import { Journal } from '../manager/log/journal';
 import { MemoryNode } from '../node/memory-node';
 import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
@@ -51,6 +53,7 @@ interface ManagerFlags {
   maxFiles: number;
   maxXattrBytes: number;
   maxXattrTotal: number;
+  dataDir?: string;
 }
 
 /** Default --max-files: 4 Mi inodes (a few GB of manager memory at most). */
@@ -65,6 +68,7 @@ withSecurity(
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
     .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
     .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
+    .option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile')
     .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
     .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
     .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg)),
@@ -86,6 +90,12 @@ withSecurity(
       maxFiles: o.maxFiles,
       maxXattrBytes: o.maxXattrBytes,
       maxXattrTotal: o.maxXattrTotal,
+      metaLog: o.dataDir ? new Journal(resolve(o.dataDir)) : undefined,
+      // The state is then ahead of the log: stop, and let a restart replay what is durable.
+      onLogFailure: (err) => {
+        console.error(`mempool manager: metadata log failed, stopping: ${err.message}`);
+        process.exit(1);
+      },
     });
     await m.start();
     onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once
@@ -144,6 +154,7 @@ function formatStatus(st: PoolStatus): string {
     `capacity ${formatSize(st.capacity)}, used ${formatSize(st.used)} (${formatSize(st.allocated)} allocated), chunk size ${formatSize(st.chunkSize)}, replicas ${st.replicas}`,
     `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
     `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached; ${st.repairs} chunk copies made after node failures`,
+    ...(st.metadata ? [`metadata: ${st.metadata.log}, record ${st.metadata.seq}, epoch floor ${st.metadata.epochFloor}`] : []),
     'clients:',
   ];
   for (const c of st.clientDetails) {

@@ -10,6 +10,7 @@ import { homedir, hostname, networkInterfaces, tmpdir, totalmem } from 'os';
 import { dirname, join, resolve } from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PoolClient } from '../client/pool-client';
+import { clearJournal } from '../manager/log/journal';
 import { formatSize } from '../size';
 import { checkMemoryPromise, hostMemory } from '../node/host-memory';
 import { parseHostPort, security, SecurityOptions, sizeArg, wsUrl } from './options';
@@ -86,6 +87,7 @@ export function registerMountCommands(program: Command): void {
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (default: the manager default)').argParser(sizeArg))
     .option('--secret-file <file>', 'cluster secret; created (random, mode 0600) if missing (default: ~/.mempool/secret)')
     .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)')
+    .option('--data-dir <dir>', "the manager's metadata journal: replayed when the manager crashes and is restarted; emptied at start and stop, as the pool's memory is (default: ~/.mempool/up-PORT)")
     .action(async (mountpoint: string, o: UpOptions) => {
       try {
         await upCommand(mountpoint, o);
@@ -256,7 +258,11 @@ interface UpOptions {
   chunkSize?: number;
   secretFile?: string;
   overcommit?: boolean;
+  dataDir?: string;
 }
+
+/** Restarts of the manager `up` allows within a minute before it gives up. */
+const MAX_MANAGER_RESTARTS = 5;
 
 /** A child role process of `mempool up`. */
 interface Role {
@@ -365,6 +371,14 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
   const secretFile = resolve(o.secretFile ?? join(homedir(), '.mempool', 'secret'));
   const { secret, created } = ensureSecret(secretFile);
 
+  // The pool's memory node starts empty, so its metadata does too; the journal lets a crashed manager come back.
+  // (Any free port: this run's own directory, as several such pools may run at once.)
+  const dataDir = resolve(o.dataDir ?? join(homedir(), '.mempool', listen.port ? `up-${listen.port}` : `up-pid${process.pid}`));
+  const holder = parseInt(await fsp.readFile(join(dataDir, 'lock'), 'utf8').catch(() => ''), 10);
+  if (holder > 0 && processAlive(holder)) throw new Error(`${dataDir} is used by process ${holder} (another mempool up? choose another --listen HOST:PORT or --data-dir)`);
+  await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await clearJournal(dataDir);
+
   const roles: Role[] = [];
   let handle: MountHandle | null = null;
   let stopping: Promise<never> | null = null;
@@ -374,6 +388,9 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
       if (why) console.error(`mempool: ${why}`);
       if (handle) await handle.unmount().catch((err: Error) => console.error(`mempool: ${err.message}`));
       await Promise.all(roles.map(stopRole));
+      // The memory node's RAM is gone: so is what the journal described.
+      await clearJournal(dataDir).catch(() => undefined);
+      if (!o.dataDir) await fsp.rmdir(dataDir).catch(() => undefined);
       process.exit(code);
     })();
     return stopping;
@@ -382,7 +399,7 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
 
   try {
     const hostArg = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
-    const margs = ['manager', '--listen', `${hostArg}:${listen.port}`, '--secret-file', secretFile];
+    const margs = ['manager', '--listen', `${hostArg}:${listen.port}`, '--secret-file', secretFile, '--data-dir', dataDir];
     if (o.chunkSize) margs.push('--chunk-size', String(o.chunkSize));
     const m = await startRole('manager', margs, /listening on (wss?:\/\/\S+)/).catch((err: Error) => {
       throw /EADDRINUSE|address already in use/i.test(err.message)
@@ -400,10 +417,31 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
     if (remoteOk) nargs.push('--advertise', advertise);
     const n = await startRole('memory node', nargs, /serving .* on wss?:\/\//);
     roles.push(n.role);
-    for (const r of roles) {
-      forward(r);
-      r.child.once('exit', (code, sig) => void shutdown(1, `the ${r.name} stopped (${code ?? sig}); unmounting and stopping`));
-    }
+    forward(n.role);
+    n.role.child.once('exit', (code, sig) => void shutdown(1, `the memory node stopped (${code ?? sig}); unmounting and stopping`));
+    // A manager that dies is started again on the same port and journal: the node and the mount reconnect to it.
+    const fixedArgs = margs.map((a) => (a === `${hostArg}:${listen.port}` ? `${hostArg}:${new URL(url).port}` : a));
+    const restarts: number[] = [];
+    const supervise = (role: Role): void => {
+      forward(role);
+      role.child.once('exit', (code, sig) => {
+        if (stopping) return;
+        const now = Date.now();
+        restarts.push(now);
+        while ((restarts[0] ?? now) < now - 60_000) restarts.shift();
+        if (restarts.length > MAX_MANAGER_RESTARTS) return void shutdown(1, `the manager stopped (${code ?? sig}) ${restarts.length} times in a minute; unmounting and stopping`);
+        console.error(`mempool: the manager stopped (${code ?? sig}); restarting it from its journal in ${dataDir}`);
+        startRole('manager', fixedArgs, /listening on (wss?:\/\/\S+)/).then(
+          (r) => {
+            roles[roles.indexOf(role)] = r.role;
+            if (stopping) return void stopRole(r.role);
+            supervise(r.role);
+          },
+          (err: Error) => void shutdown(1, err.message),
+        );
+      });
+    };
+    supervise(m.role);
 
     const client = await PoolClient.connect(url, { secret, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
     try {

@@ -10,6 +10,7 @@ import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { ChunkIO } from './chunk-io';
+import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
 import { PageCache } from './page-cache';
 
@@ -26,6 +27,8 @@ export interface PoolClientOptions {
   role?: 'client' | 'operator';
   /** Page cache size in bytes (default 256 MiB). */
   cacheBytes?: number;
+  /** How long metadata calls wait through a manager outage (restart, dropped link) before failing, ms (default 60 s). */
+  managerTimeoutMs?: number;
   /** Where lease and cache problems are logged (default stderr). */
   log?: (msg: string) => void;
 }
@@ -65,7 +68,10 @@ export class PoolClient {
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
     const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})) }, 'a client'));
     manager.peer(0).then(serve, () => undefined);
-    manager.on('up', serve);
+    manager.on('up', (peer: Peer) => {
+      serve(peer);
+      this.reopen(peer);
+    });
     this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
     this.sweeper.unref();
   }
@@ -75,8 +81,8 @@ export class PoolClient {
     const secret = opts.secret ?? (process.env.MEMPOOL_SECRET ?? '').trim();
     const hello = { role: opts.role ?? 'client', id: randomUUID(), name: opts.name ?? hostname() } as const;
     const dialOpts = { secret, hello, ca: opts.ca, maxPayload: 80 * 1024 * 1024 };
-    // failFast: a URL where nothing listens is reported at once; an established link still redials.
-    const manager = new Link(url, { ...dialOpts, failFast: true });
+    // failFast: a URL where nothing listens is reported at once; an established link still redials (and calls wait for it).
+    const manager = new ManagerLink(url, { ...dialOpts, failFast: true, managerTimeoutMs: opts.managerTimeoutMs });
     let fatal: Error | null = null;
     manager.once('fatal', (err: Error) => (fatal = err));
     let peer;
@@ -381,6 +387,19 @@ export class PoolClient {
     } finally {
       await this.release(fh);
     }
+  }
+
+  /**
+   * On a new link (the manager restarted, or the link dropped and the manager released our handles), counts
+   * our open handles again before any other call goes out, so unlinked files we hold open are not freed.
+   */
+  private reopen(peer: Peer): void {
+    if (this.openCount.size === 0) return;
+    call(peer, Api.Reopen, { opens: [...this.openCount] })
+      .then(({ missing }) => {
+        if (missing.length > 0) this.log(`after reconnecting, ${missing.length} open files were gone at the manager`);
+      })
+      .catch((err: Error) => this.log(`re-registering open files: ${err.message}`));
   }
 
   /** Shows this client's own unflushed size and mtime on attributes from the manager. */

@@ -1,5 +1,8 @@
 /** Which memory nodes hold each chunk of each file: the manager's record of placement. */
 
+/** The chunk map as a snapshot holds it: [ino, [[index, replicas], ...]] per file. */
+export type ChunkMapImage = Array<[number, Array<[number, string[]]>]>;
+
 /** Replica lists by file inode and chunk index. */
 export class ChunkMap {
   private readonly files = new Map<number, Map<number, string[]>>();
@@ -45,6 +48,21 @@ export class ChunkMap {
   forEachOnNode(nodeId: string, fn: (ino: number, index: number, replicas: string[]) => void): void {
     for (const [ino, chunks] of this.files) {
       for (const [index, replicas] of chunks) if (replicas.includes(nodeId)) fn(ino, index, replicas);
+    }
+  }
+
+  /** Every placed chunk as plain data. */
+  exportImage(): ChunkMapImage {
+    return [...this.files].map(([ino, chunks]): [number, Array<[number, string[]]>] => [ino, [...chunks]]);
+  }
+
+  /** Replaces the whole map with an exported image. */
+  importImage(image: ChunkMapImage): void {
+    this.files.clear();
+    this.total = 0;
+    for (const [ino, chunks] of image) {
+      this.files.set(ino, new Map(chunks));
+      this.total += chunks.length;
     }
   }
 }

@@ -35,6 +35,10 @@ export interface LeaseTableOptions {
   recall: (client: string, ino: number) => Promise<void>;
   /** Tells every memory node to refuse writes to ino with an epoch below the given one. */
   fence: (ino: number, epoch: number) => Promise<void>;
+  /** Epoch a file's first lease starts at (default 1): above every epoch a holder from before a restart may have. */
+  epochFloor?: () => number;
+  /** Told each epoch handed out by a fence, so later restarts start above it. */
+  onEpoch?: (epoch: number) => void;
   /** Recalls within contentionWindowMs that make a file uncached. */
   contentionRecalls?: number;
   contentionWindowMs?: number;
@@ -148,7 +152,11 @@ export class LeaseTable {
 
   /** The epoch new writes to ino carry. */
   epochOf(ino: number): number {
-    return this.files.get(ino)?.epoch ?? 0;
+    return this.files.get(ino)?.epoch ?? this.floor();
+  }
+
+  private floor(): number {
+    return this.opts.epochFloor?.() ?? 1;
   }
 
   /** Forgets a file that no longer exists. */
@@ -178,7 +186,7 @@ export class LeaseTable {
 
   private file(ino: number): FileLeases {
     let f = this.files.get(ino);
-    if (!f) this.files.set(ino, (f = { holders: new Map(), epoch: 1, recallTimes: [], uncachedUntil: 0, queue: Promise.resolve() }));
+    if (!f) this.files.set(ino, (f = { holders: new Map(), epoch: this.floor(), recallTimes: [], uncachedUntil: 0, queue: Promise.resolve() }));
     return f;
   }
 
@@ -190,7 +198,7 @@ export class LeaseTable {
   }
 
   private gc(ino: number, f: FileLeases): void {
-    if (f.holders.size === 0 && f.uncachedUntil < this.now() && f.epoch === 1 && this.files.get(ino) === f) {
+    if (f.holders.size === 0 && f.uncachedUntil < this.now() && f.epoch === this.floor() && this.files.get(ino) === f) {
       // nothing worth remembering (a fenced file keeps its epoch)
       void f.queue.then(() => {
         if (f.holders.size === 0 && this.files.get(ino) === f) this.files.delete(ino);
@@ -244,6 +252,7 @@ export class LeaseTable {
     );
     if (fenced) {
       f.epoch++;
+      this.opts.onEpoch?.(f.epoch);
       await this.opts.fence(ino, f.epoch);
     }
   }

@@ -1,19 +1,22 @@
 /**
  * The manager service: serves namespace calls and chunk placement to clients,
  * keeps the membership of memory nodes, and tells nodes to truncate or drop
- * chunk data when files shrink or die. All state sits in Namespace, ChunkMap
- * and Membership, so it can later be persisted or replicated as one unit.
+ * chunk data when files shrink or die. The namespace, chunk map and epochs are
+ * one state machine (MetaStore) changed only by logged operations; a reply to a
+ * request that changed it is sent once its records are durable.
  */
 import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, NodeInfo, PoolStatus, StatFs } from '../types';
-import { Api, call, dispatcher, Hello, listen, Listener, Peer } from '../../transport';
+import { Api, call, dispatcher, Hello, listen, Listener, Meta, Msg, Peer, Reply } from '../../transport';
+import { uint as uintCheck } from '../../transport/check';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { clientHandlers, nodeHandlers } from './handlers';
-import { ChunkMap } from './chunk-map';
 import { LeaseTable } from './lease-table';
 import { Membership } from './membership';
-import { Namespace, Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
+import { Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
 import { placementBound } from './placement-window';
+import type { MetaLog } from './log/meta-log';
+import { MetaStore } from './state/meta-store';
 import { placeChunk } from './placement';
 import { Repairer } from './repair';
 
@@ -38,6 +41,12 @@ export interface ManagerOptions {
   /** Most xattr bytes (names + values) of one inode, and of the whole pool: ENOSPC beyond. */
   maxXattrBytes?: number;
   maxXattrTotal?: number;
+  /** Where the metadata is logged (local journal or etcd); none: volatile metadata, lost when the manager stops. */
+  metaLog?: MetaLog;
+  /** Records between snapshots of the metadata (default 20000). */
+  snapshotEvery?: number;
+  /** Called when the metadata log fails: the manager must stop answering (the CLI exits; a restart replays the log). */
+  onLogFailure?: (err: Error) => void;
   log?: (msg: string) => void;
 }
 
@@ -46,12 +55,34 @@ const O_RDONLY = 0;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
 const O_TRUNC = 0o1000;
+/** Calls that change the namespace: with a request id, each takes effect once however often it is retried. */
+const ONCE = new Set<number>([
+  Msg.Mknod,
+  Msg.Mkdir,
+  Msg.Symlink,
+  Msg.Unlink,
+  Msg.Rmdir,
+  Msg.Rename,
+  Msg.Link,
+  Msg.Chmod,
+  Msg.Chown,
+  Msg.Utimens,
+  Msg.Truncate,
+  Msg.Open,
+  Msg.Setxattr,
+  Msg.Removexattr,
+  Msg.Extend,
+  Msg.AppendReserve,
+]);
+/** How long chunk lookups wait after a restart for the memory nodes that held chunks to register again. */
+const NODE_RETURN_MS = 8_000;
 
 /** A running manager. */
 export class Manager {
-  /** The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user. */
-  readonly ns: Namespace;
-  readonly chunks = new ChunkMap();
+  /** Namespace, chunk map and epochs: changed only through logged operations. */
+  readonly meta: MetaStore;
+  readonly ns: MetaStore['ns'];
+  readonly chunks: MetaStore['chunks'];
   readonly members = new Membership();
   readonly chunkSize: number;
   private listener: Listener | null = null;
@@ -64,6 +95,12 @@ export class Manager {
   readonly leases: LeaseTable;
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
+  private orphanTimer: NodeJS.Timeout | null = null;
+  /** Memory nodes the restored chunk map names that have not registered again since this start. */
+  private readonly awaitedNodes = new Set<string>();
+  /** Resolves once every awaited node is back, or the wait is over. */
+  private nodesBack: Promise<void> = Promise.resolve();
+  private nodesReturned: () => void = () => undefined;
 
   constructor(private readonly opts: ManagerOptions) {
     this.chunkSize = opts.chunkSize ?? 1024 * 1024;
@@ -72,12 +109,22 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
-    this.ns = new Namespace({ rootMode: 0o1777, maxFiles: opts.maxFiles, maxXattrBytes: opts.maxXattrBytes, maxXattrTotal: opts.maxXattrTotal }); // limits
+    // The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user.
+    this.meta = new MetaStore({
+      rootMode: 0o1777,
+      limits: { maxFiles: opts.maxFiles, maxXattrBytes: opts.maxXattrBytes, maxXattrTotal: opts.maxXattrTotal },
+      snapshotEvery: opts.snapshotEvery,
+      onFailure: opts.onLogFailure ?? ((err) => this.log(`metadata log failed: ${err.message}`)),
+    });
+    this.ns = this.meta.ns;
+    this.chunks = this.meta.chunks;
     this.leases = new LeaseTable({
       termMs: opts.leaseTermMs ?? 5000,
       marginMs: opts.leaseMarginMs ?? 1000,
       recall: (client, ino) => this.recall(client, ino),
       fence: (ino, epoch) => this.fence(ino, epoch),
+      epochFloor: () => this.meta.state.epochFloor,
+      onEpoch: (epoch) => this.meta.run({ op: 'epoch', epoch }),
     });
     this.repairer = new Repairer({
       chunks: this.chunks,
@@ -98,8 +145,13 @@ export class Manager {
     return this.listener.url;
   }
 
-  /** Starts listening. */
+  /** Rebuilds the metadata from its log, then starts listening. */
   async start(): Promise<void> {
+    const { metaLog } = this.opts;
+    const loaded = await this.meta.open(metaLog ?? null);
+    if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
+    this.freeOrphansLater();
+    this.awaitNodes();
     this.listener = await listen({
       host: this.opts.host,
       port: this.opts.port,
@@ -112,12 +164,60 @@ export class Manager {
       log: this.log,
     });
     this.listener.on('peer', (peer: Peer) => this.onPeer(peer));
+    if (!metaLog) this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
   }
 
   /** Stops serving. */
   async stop(): Promise<void> {
     this.repairer.stop();
+    if (this.orphanTimer) clearTimeout(this.orphanTimer);
     await this.listener?.close();
+    await this.meta.close();
+  }
+
+  /**
+   * After a restart, chunk lookups wait (up to NODE_RETURN_MS, below a request timeout) for the memory nodes the chunk map names to
+   * register again: without it a read would find every replica down, and a write would place a chunk anew
+   * over data that is about to come back.
+   */
+  private awaitNodes(): void {
+    this.chunks.forEach((_ino, _index, replicas) => {
+      for (const id of replicas) this.awaitedNodes.add(id);
+    });
+    if (this.awaitedNodes.size === 0) return;
+    this.nodesBack = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.awaitedNodes.size > 0) this.log(`memory nodes not back ${NODE_RETURN_MS / 1000} s after the start: ${[...this.awaitedNodes].join(', ')}`);
+        this.awaitedNodes.clear();
+        resolve();
+      }, NODE_RETURN_MS);
+      timer.unref();
+      this.nodesReturned = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Inodes restored without any link were open somewhere when the manager stopped: their holders get a
+   * grace period (lease term + margin + reconnection time) to open them again, then the rest are freed.
+   */
+  private freeOrphansLater(): void {
+    if (this.ns.orphans().length === 0) return;
+    const graceMs = (this.opts.leaseTermMs ?? 5000) + (this.opts.leaseMarginMs ?? 1000) + 10_000;
+    this.orphanTimer = setTimeout(() => {
+      this.orphanTimer = null;
+      const orphans = this.ns.orphans();
+      let freed = 0;
+      for (const ino of orphans) {
+        const r = this.ns.freeIfUnused(ino);
+        if (r.freed) freed++;
+        this.afterRelease(r);
+      }
+      this.log(`unlinked files open before the restart: ${freed} freed, ${orphans.length - freed} still open`);
+    }, graceMs);
+    this.orphanTimer.unref();
   }
 
   /** Replicas a new chunk gets now. */
@@ -178,6 +278,7 @@ export class Manager {
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
       quotas: this.ns.listQuotas(),
+      metadata: { log: this.opts.metaLog ? (this.opts.metaLog.describe?.() ?? 'durable log') : 'volatile', seq: this.meta.position, epochFloor: this.meta.state.epochFloor },
       clientDetails: shown.map(([id, peer]) => ({
         id,
         name: peer.remote.name ?? '',
@@ -203,6 +304,7 @@ export class Manager {
     const h = peer.remote;
     if (h.role === 'node') {
       this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
+      if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.nodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       peer.setHandler(dispatcher(nodeHandlers(this, h.id as string), 'the manager'));
       peer.once('close', (reason: string) => {
@@ -217,7 +319,35 @@ export class Manager {
       if (h.id) this.clients.set(h.id, peer);
       peer.once('close', () => this.dropClient(peer));
     }
-    peer.setHandler(dispatcher(clientHandlers(this), 'the manager'));
+    const serve = dispatcher(clientHandlers(this), 'the manager');
+    // A reply to a request that changed the state waits until its records are durable (group commit).
+    peer.setHandler(async (type, meta, data) => {
+      try {
+        return await this.serveOnce(peer, type, meta, data, serve);
+      } finally {
+        await this.meta.synced();
+      }
+    });
+  }
+
+  /**
+   * A request carrying a request id (rid) takes effect once: its reply is logged with the state it changed,
+   * and a retry of the same id from the same client (after a dropped link or a manager restart) gets that
+   * reply again instead of running again. Open also counts the handle again on the retrying link.
+   */
+  private async serveOnce(peer: Peer, type: number, m: Meta, data: Buffer, serve: ReturnType<typeof dispatcher>): Promise<Reply | void> {
+    const client = peer.remote.role === 'client' ? peer.remote.id : undefined;
+    if (m.rid === undefined || !client || !ONCE.has(type)) return serve(type, m, data, peer);
+    const key = `${client}:${uintCheck()(m.rid, 'rid')}`;
+    const first = this.meta.state.replies.get(key);
+    if (first !== undefined) {
+      const meta = JSON.parse(first) as Meta;
+      if (type === Msg.Open) this.reopen(peer, [[uintCheck()((meta.attr as Meta | undefined)?.ino, 'attr.ino'), 1]]);
+      return { meta };
+    }
+    const reply = await serve(type, m, data, peer);
+    this.meta.run({ op: 'reply', key, reply: JSON.stringify(reply?.meta ?? {}) });
+    return reply;
   }
 
   private dropClient(peer: Peer): void {
@@ -287,11 +417,31 @@ export class Manager {
     return a;
   }
 
+  /** Counts again the open handles a reconnected client still has (after a manager restart or a dropped link); returns the inodes that are gone. */
+  reopen(peer: Peer, list: Array<[number, number]>): number[] {
+    const opens = this.opens.get(peer);
+    if (!opens) throw new FsError('EPERM', 'only clients hold open files');
+    const missing: number[] = [];
+    for (const [ino, n] of list) {
+      try {
+        this.ns.getattrIno(ino);
+      } catch {
+        missing.push(ino);
+        continue;
+      }
+      for (let i = 0; i < n; i++) this.ns.open(ino);
+      opens.set(ino, (opens.get(ino) ?? 0) + n);
+      this.repairer.touch(ino);
+    }
+    return missing;
+  }
+
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */
   async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
     const { oldSize, attr } = this.ns.setSize(ino, size);
     this.repairer.touch(ino);
     if (size >= oldSize && !cutBeyond) return attr;
+    await this.meta.synced(); // data is cut only once the new size is durable
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
     const work: Array<Promise<unknown>> = [];
@@ -319,10 +469,17 @@ export class Manager {
         byNode.set(id, list);
       }
     }
-    for (const [id, keys] of byNode) {
-      const peer = this.members.get(id)?.peer;
-      if (peer && !peer.closed) call(peer, Api.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
-    }
+    if (byNode.size === 0) return;
+    // Data goes only once the removal is durable: a crash before then brings the file back whole.
+    this.meta.synced().then(
+      () => {
+        for (const [id, keys] of byNode) {
+          const peer = this.members.get(id)?.peer;
+          if (peer && !peer.closed) call(peer, Api.ChunkDelete, { keys }).catch((err: Error) => this.log(`deleting chunks on ${id}: ${err.message}`));
+        }
+      },
+      () => undefined,
+    );
   }
 
   /** Asks a client to flush and drop its lease on a file. */

@@ -6,7 +6,7 @@
 import { FsError } from '../errors';
 import type { Attr, DirEntry } from '../types';
 import { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
-import { Charged, QuotaDelta, QuotaLimits, Quotas, QuotaTree, QuotaUsage } from './quota';
+import { Charged, QuotaDelta, QuotaLimits, Quotas, QuotaTable, QuotaTree, QuotaUsage } from './quota';
 
 /** setxattr flag: fail with EEXIST if the attribute already exists. */
 export const XATTR_CREATE = 1;
@@ -58,7 +58,39 @@ export interface NamespaceOptions {
   maxXattrBytes?: number;
   /** Most xattr bytes in the whole namespace: ENOSPC beyond. */
   maxXattrTotal?: number;
+  /**
+   * Keep a non-directory that lost its last link as an orphan until free() is called, whatever its open count:
+   * open counts are not logged state, so under a log the freeing of an inode must be an operation of its own.
+   */
+  deferFree?: boolean;
 }
+
+/** One inode as a snapshot holds it: attributes, tree links, symlink target and xattrs (values base64); no open counts. */
+export type InodeRecord = [
+  ino: number,
+  mode: number,
+  nlink: number,
+  uid: number,
+  gid: number,
+  size: number,
+  rdev: number,
+  atimeMs: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  parent: number,
+  target: string | null,
+  children: Array<[string, number]> | null,
+  xattrs: Array<[string, string]> | null,
+  more: number[] | null,
+];
+
+/** The whole namespace as a snapshot holds it. */
+export type NamespaceImage = {
+  nextIno: number;
+  inodes: InodeRecord[];
+  /** Directory quota limits (usage is derived from the tree on load). */
+  quotas: QuotaTable;
+};
 
 /** An inode: the attributes clients see plus what the namespace needs to keep them. */
 interface Inode extends Attr {
@@ -127,6 +159,7 @@ export class Namespace implements QuotaTree {
   private readonly maxXattrBytes: number;
   private readonly maxXattrTotal: number;
   private xattrTotal = 0;
+  private readonly deferFree: boolean;
 
   /** Creates a namespace holding only the root directory (mode 0o40755 unless rootMode says otherwise, owner 0:0). */
   constructor(opts: NamespaceOptions = {}) {
@@ -134,6 +167,7 @@ export class Namespace implements QuotaTree {
     this.maxFiles = opts.maxFiles ?? Infinity;
     this.maxXattrBytes = opts.maxXattrBytes ?? DEFAULT_MAX_XATTR_BYTES;
     this.maxXattrTotal = opts.maxXattrTotal ?? DEFAULT_MAX_XATTR_TOTAL;
+    this.deferFree = opts.deferFree ?? false;
     const t = this.now();
     const rootMode = opts.rootMode ?? 0o755;
     const root: DirInode = {
@@ -440,11 +474,32 @@ export class Namespace implements QuotaTree {
   release(ino: number): Released {
     const node = this.byIno(ino);
     if (node.opens > 0) node.opens--;
-    if (node.nlink === 0 && node.opens === 0) {
+    if (node.nlink === 0 && node.opens === 0 && !this.deferFree) {
       this.deleteInode(node);
       return { ino, freed: true };
     }
     return { ino, freed: false };
+  }
+
+  /** True when the inode lost its last link and nobody has it open: it may be freed. */
+  isUnused(ino: number): boolean {
+    const node = this.inodes.get(ino);
+    return node !== undefined && node.nlink <= 0 && node.opens === 0;
+  }
+
+  /** Frees an inode that has no link left (deferFree mode); ENOENT if gone, EBUSY while it still has a link. */
+  free(ino: number): Released {
+    const node = this.byIno(ino);
+    if (node.nlink > 0) throw new FsError('EBUSY', `inode ${ino} still has ${node.nlink} links`);
+    this.deleteInode(node);
+    return { ino, freed: true };
+  }
+
+  /** Inodes kept without any link (unlinked while open, or restored from a snapshot): freed once nobody needs them. */
+  orphans(): number[] {
+    const out: number[] = [];
+    for (const node of this.inodes.values()) if (node.nlink <= 0) out.push(node.ino);
+    return out;
   }
 
   // ----------------------------------------------------------------- xattrs
@@ -593,6 +648,69 @@ export class Namespace implements QuotaTree {
     return this.quotas.delta().relink({ ino: 0, bytes: 0, subtree: false }, null, dir.ino).check();
   }
 
+  // -------------------------------------------------------------- snapshots
+
+  /** The whole namespace as plain data (open counts left out: they belong to live links, not to the log). */
+  exportImage(): NamespaceImage {
+    const inodes: InodeRecord[] = [];
+    for (const n of this.inodes.values()) {
+      inodes.push([
+        n.ino,
+        n.mode,
+        n.nlink,
+        n.uid,
+        n.gid,
+        n.size,
+        n.rdev,
+        n.atimeMs,
+        n.mtimeMs,
+        n.ctimeMs,
+        n.parent,
+        n.target,
+        n.children && [...n.children],
+        n.xattrs && [...n.xattrs].map(([k, v]): [string, string] => [k, v.toString('base64')]),
+        n.more,
+      ]);
+    }
+    return { nextIno: this.nextIno, inodes, quotas: this.quotas.toJSON() };
+  }
+
+  /** Replaces the whole namespace with an exported image (every open count 0). */
+  importImage(image: NamespaceImage): void {
+    this.inodes.clear();
+    this.dirCount = 0;
+    this.xattrTotal = 0;
+    // `more` and `quotas` are absent in snapshots written before quotas existed.
+    for (const [ino, mode, nlink, uid, gid, size, rdev, atimeMs, mtimeMs, ctimeMs, parent, target, children, xattrs, more] of image.inodes) {
+      const node: Inode = {
+        ino,
+        mode,
+        nlink,
+        uid,
+        gid,
+        size,
+        rdev,
+        atimeMs,
+        mtimeMs,
+        ctimeMs,
+        opens: 0,
+        children: children && new Map(children),
+        parent,
+        target,
+        more: (more as number[] | null | undefined) ?? null,
+        xattrBytes: 0,
+        xattrs: xattrs && new Map(xattrs.map(([k, v]): [string, Buffer] => [k, Buffer.from(v, 'base64')])),
+      };
+      for (const [k, v] of node.xattrs ?? []) node.xattrBytes += xattrSize(k, v);
+      this.xattrTotal += node.xattrBytes;
+      this.inodes.set(ino, node);
+      if (node.children) this.dirCount++;
+    }
+    if (!this.inodes.has(ROOT_INO)) throw new Error('namespace image has no root directory');
+    this.nextIno = image.nextIno;
+    this.quotas.load((image.quotas as QuotaTable | undefined) ?? []);
+  }
+
   // --------------------------------------------------------------- helpers
 
   /** The inode with this number, or ENOENT. */
@@ -724,7 +842,7 @@ export class Namespace implements QuotaTree {
   private dropLink(node: Inode): Released {
     node.nlink--;
     node.ctimeMs = this.now();
-    if (node.nlink <= 0 && node.opens === 0) {
+    if (node.nlink <= 0 && node.opens === 0 && !this.deferFree) {
       this.deleteInode(node);
       return { ino: node.ino, freed: true };
     }

@@ -21,7 +21,7 @@ export interface QuotaUsage extends QuotaLimits {
 }
 
 /** The quota table as it is persisted: limits only (usage is derived). */
-export type QuotaTable = Array<{ ino: number } & QuotaLimits>;
+export type QuotaTable = Array<{ ino: number; bytes: number | null; files: number | null }>;
 
 /** What the quotas need to know of the namespace tree. */
 export interface QuotaTree {

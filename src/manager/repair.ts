@@ -15,7 +15,7 @@ import { Membership } from './membership';
 import { placeChunk } from './placement';
 
 export interface RepairDeps {
-  chunks: ChunkMap;
+  chunks: Pick<ChunkMap, 'get' | 'set' | 'forEach'>;
   members: Membership;
   chunkSize: number;
   /** Replicas a chunk should have now. */

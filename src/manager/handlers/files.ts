@@ -23,6 +23,7 @@ export function fileHandlers(m: Manager): Handlers {
       if (!m.leases.holdsWrite(target, client)) await m.leases.settle(target, client, false);
       return { attr: await m.truncate(target, size, cut) };
     },
+    Reopen: ({ opens }, { peer }) => ({ missing: m.reopen(peer, opens) }),
     Extend: ({ ino, end, mtimeMs, epoch, clamp }) => {
       m.checkEpoch(ino, epoch);
       // clamp: grow only as far as the directory quotas allow; the writer cuts what lies past it and reports EDQUOT

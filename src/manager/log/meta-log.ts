@@ -36,4 +36,6 @@ export interface MetaLog {
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   /** Releases files, leases and connections. */
   close(): Promise<void>;
+  /** Where the log lives, for `mempool status` (e.g. "journal in /var/lib/mempool"). */
+  describe?(): string;
 }
