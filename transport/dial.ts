@@ -32,6 +32,24 @@ const TLS_TRUST_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** The far end is a standby manager: it serves nothing; leader is the leading manager's URL when it knows it. */
+export class StandbyError extends FsError {
+  constructor(
+    url: string,
+    readonly leader: string | undefined,
+  ) {
+    super('EAGAIN', `manager at ${url} is a standby${leader ? `; the leader is ${leader}` : ' and knows no leader yet'}`);
+  }
+}
+
+/** Splits a comma-separated list of manager URLs (one URL is a list of one). */
+export function splitUrls(list: string): string[] {
+  return list
+    .split(',')
+    .map((u) => u.trim().replace(/\/$/, ''))
+    .filter((u) => u.length > 0);
+}
+
 function zeroMask(mask: Buffer): void {
   mask.fill(0);
 }
@@ -46,6 +64,7 @@ export async function dial(url: string, opts: DialOptions): Promise<Peer> {
   const inbox = new Inbox(ws);
   try {
     const remote = await offerHandshake(ws, inbox, opts.secret, opts.hello, timeoutMs);
+    if (remote.standby) throw new StandbyError(url, remote.leader);
     return new Peer(ws, remote, opts.peerOptions, inbox.detach());
   } catch (err) {
     ws.removeAllListeners();
@@ -65,9 +84,16 @@ export async function dial(url: string, opts: DialOptions): Promise<Peer> {
  * A link that stays up: dials in the background, redials with exponential
  * backoff after a drop, and emits 'up' (Peer) on every (re)connection,
  * 'down' (reason) on every drop, and 'fatal' (Error) when the secret is refused.
+ * Given a comma-separated list of URLs (managers on etcd), it follows the leader:
+ * a failed dial moves on to the next URL, and a standby's answer to the leader's.
  */
 export class Link extends EventEmitter {
-  readonly url: string;
+  /** Every URL this link may dial, in the order given. */
+  readonly urls: string[];
+  /** The URL dialled now (the leader's, once found). */
+  private target: string;
+  /** Dials refused in a row since the last connection (failFast: fatal once every URL refused). */
+  private refusedInRow = 0;
   private readonly opts: DialOptions & { retryMaxMs: number };
   private current: Peer | null = null;
   private waiters: Array<(p: Peer | Error) => void> = [];
@@ -86,9 +112,15 @@ export class Link extends EventEmitter {
    */
   constructor(url: string, opts: DialOptions & { retryMaxMs?: number; failFast?: boolean }) {
     super();
-    this.url = url;
+    this.urls = splitUrls(url);
+    this.target = this.urls[0] ?? url;
     this.opts = { ...opts, retryMaxMs: opts.retryMaxMs ?? 2000 };
     this.failFast = opts.failFast ?? false;
+  }
+
+  /** The URL this link dials now (with several managers: the leader's once found). */
+  get url(): string {
+    return this.target;
   }
 
   /** Starts dialling (idempotent). */
@@ -146,7 +178,7 @@ export class Link extends EventEmitter {
   private connectNow(): void {
     this.retryTimer = null;
     this.dialing = true;
-    dial(this.url, this.opts).then(
+    dial(this.target, this.opts).then(
       (peer) => {
         this.dialing = false;
         if (this.stopped) {
@@ -154,6 +186,7 @@ export class Link extends EventEmitter {
           return;
         }
         this.attempt = 0;
+        this.refusedInRow = 0;
         this.lastError = null;
         this.everUp = true;
         this.current = peer;
@@ -169,16 +202,30 @@ export class Link extends EventEmitter {
         this.dialing = false;
         this.lastError = err;
         if (this.stopped) return;
-        const refusedFirst = this.failFast && !this.everUp && err instanceof FsError && err.errno === Errno.ECONNREFUSED;
+        const refused = err instanceof FsError && err.errno === Errno.ECONNREFUSED;
+        this.refusedInRow = refused ? this.refusedInRow + 1 : 0;
+        const refusedFirst = this.failFast && !this.everUp && refused && this.refusedInRow >= this.urls.length;
         if (err instanceof FsError && (err.errno === Errno.EACCES || refusedFirst)) {
           this.stopped = true;
           this.flushWaiters(err);
           this.emit('fatal', err);
           return;
         }
+        this.nextTarget(err);
         this.scheduleRetry();
       },
     );
+  }
+
+  /** After a failed dial: the leader a standby named, else the next URL of the list. */
+  private nextTarget(err: Error): void {
+    if (err instanceof StandbyError && err.leader && err.leader !== this.target) {
+      this.target = err.leader;
+      return;
+    }
+    if (this.urls.length < 2) return;
+    const i = this.urls.indexOf(this.target);
+    this.target = this.urls[(i + 1) % this.urls.length] ?? this.target;
   }
 
   private scheduleRetry(): void {

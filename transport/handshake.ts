@@ -72,7 +72,7 @@ export function parseHello(raw: unknown): Hello {
   const h = raw as Meta;
   if (typeof h.role !== 'string' || !ROLES.includes(h.role as Role)) throw new ProtocolError('hello has no valid role');
   const out: Hello = { role: h.role as Role };
-  for (const k of ['id', 'url', 'name'] as const) {
+  for (const k of ['id', 'url', 'name', 'leader'] as const) {
     const v = h[k];
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length > 1024) throw new ProtocolError(`hello field ${k} must be a short string`);
@@ -83,6 +83,10 @@ export function parseHello(raw: unknown): Hello {
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ProtocolError(`hello field ${k} must be a non-negative integer`);
     out[k] = v;
+  }
+  if (h.standby !== undefined) {
+    if (typeof h.standby !== 'boolean') throw new ProtocolError('hello field standby must be a boolean');
+    out.standby = h.standby;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /** The transport layer: framed binary RPC over ws with shared-secret authentication. */
 export { listen, Listener, ListenOptions } from './listener';
-export { dial, Link, DialOptions } from './dial';
+export { dial, Link, DialOptions, StandbyError, splitUrls } from './dial';
 export { Peer, Handler, Reply, PeerOptions } from './peer';
 export { Meta, ProtocolError, encodeFrame, decodeFrame, FrameKind, HEADER_SIZE } from './frame';
 export { Msg, Hello, Role, isKnownType, Api, ApiName, Spec, ReqOf, ResOf, specOf } from './messages';

@@ -103,6 +103,10 @@ export interface Hello {
   name?: string;
   /** The pool's chunk size, announced by the manager. */
   chunkSize?: number;
+  /** A manager that stands by (another leads): it serves nothing, and names the leader's URL when it knows it. */
+  standby?: boolean;
+  /** The leading manager's URL, told by a standby. */
+  leader?: string;
 }
 
 // ------------------------------------------------------------------ the typed message table

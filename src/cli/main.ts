@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /** The `mempool` command: one CLI, one subcommand per role. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatSize } from '../size';
 import { resolve } from 'path';
 import { Manager } from '../manager/manager';
 import { DEFAULT_MAX_XATTR_BYTES, DEFAULT_MAX_XATTR_TOTAL } from '../manager/namespace';
 import { Journal } from '../manager/log/journal';
+import { EtcdLog } from '../manager/log/etcd-log';
+import { parseEtcdUrl } from '../manager/log/etcd-url';
+import { Leadership } from '../manager/ha';
 import { MemoryNode } from '../node/memory-node';
 import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
@@ -54,6 +57,18 @@ interface ManagerFlags {
   maxXattrBytes: number;
   maxXattrTotal: number;
   dataDir?: string;
+  meta?: string;
+  advertise?: string;
+}
+
+/** Checks an etcd:// URL for commander. */
+function etcdUrl(text: string): string {
+  try {
+    parseEtcdUrl(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return text;
 }
 
 /** Default --max-files: 4 Mi inodes (a few GB of manager memory at most). */
@@ -68,7 +83,9 @@ withSecurity(
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
     .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
     .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
-    .option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile')
+    .addOption(new Option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile').conflicts('meta'))
+    .addOption(new Option('--meta <url>', 'keep the metadata in etcd (etcd://HOST:PORT[,HOST:PORT...]/PREFIX); several managers on one prefix: one leads, the others stand by').argParser(etcdUrl))
+    .option('--advertise <url>', 'with --meta: the URL standbys send clients to when this manager leads (default: the listening URL)', wsUrl)
     .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
     .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
     .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg)),
@@ -78,6 +95,7 @@ withSecurity(
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     const sec = security(o);
+    const etcd = o.meta ? EtcdLog.fromUrl(o.meta) : undefined;
     const m = new Manager({
       ...addr,
       secret: sec.secret,
@@ -90,13 +108,43 @@ withSecurity(
       maxFiles: o.maxFiles,
       maxXattrBytes: o.maxXattrBytes,
       maxXattrTotal: o.maxXattrTotal,
-      metaLog: o.dataDir ? new Journal(resolve(o.dataDir)) : undefined,
+      metaLog: etcd ?? (o.dataDir ? new Journal(resolve(o.dataDir)) : undefined),
       // The state is then ahead of the log: stop, and let a restart replay what is durable.
       onLogFailure: (err) => {
         console.error(`mempool manager: metadata log failed, stopping: ${err.message}`);
         process.exit(1);
       },
     });
+    if (etcd) {
+      // Losing leadership stops this process at once (exit 1): no reply can leave it after a standby took over; a supervisor restarts it as a standby.
+      const ha = new Leadership({
+        log: etcd,
+        manager: m,
+        ...addr,
+        secret: sec.secret,
+        tlsCert: sec.tlsCert,
+        tlsKey: sec.tlsKey,
+        advertise: o.advertise,
+        onLost: (err) => {
+          console.error(`mempool manager: leadership lost, stopping: ${err.message}`);
+          process.exit(1);
+        },
+      });
+      let leading = false;
+      onSignals(async () => {
+        if (leading) await m.stop();
+        else {
+          await ha.stop();
+          await etcd.close();
+        }
+      });
+      const url = await ha.standBy();
+      console.log(`mempool manager standing by on ${url}`);
+      await ha.lead();
+      leading = true;
+      console.log(`mempool manager listening on ${m.url}`);
+      return;
+    }
     await m.start();
     onSignals(() => m.stop()); // before the ready line: whoever waits for it may signal at once
     console.log(`mempool manager listening on ${m.url}`);

@@ -31,16 +31,19 @@ export function positiveInt(text: string): number {
   return n;
 }
 
-/** Checks a ws:// or wss:// URL argument. */
+/** Checks a ws:// or wss:// URL argument, or a comma-separated list of them (several managers: the link follows the leader). */
 export function wsUrl(text: string): string {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw new InvalidArgumentError(`"${text}" is not a URL; expected ws://HOST:PORT or wss://HOST:PORT`);
+  const urls = text.split(',').map((u) => u.trim());
+  for (const one of urls) {
+    let u: URL;
+    try {
+      u = new URL(one);
+    } catch {
+      throw new InvalidArgumentError(`"${one}" is not a URL; expected ws://HOST:PORT or wss://HOST:PORT (several: comma-separated)`);
+    }
+    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new InvalidArgumentError(`"${one}" must start with ws:// or wss://`);
   }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new InvalidArgumentError(`"${text}" must start with ws:// or wss://`);
-  return text.replace(/\/$/, '');
+  return urls.map((u) => u.replace(/\/$/, '')).join(',');
 }
 
 /** Options every networked command shares. */

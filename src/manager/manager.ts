@@ -145,16 +145,26 @@ export class Manager {
     return this.listener.url;
   }
 
-  /** Rebuilds the metadata from its log, then starts listening. */
-  async start(): Promise<void> {
+  /**
+   * Rebuilds the metadata from its log, then starts listening. With takeover (a standby elected), this.meta.state
+   * already holds every record up to appliedSeq: the log is opened for appending without a reload, and the manager
+   * listens on the standby's port.
+   */
+  async start(takeover?: { appliedSeq: number; port: number }): Promise<void> {
     const { metaLog } = this.opts;
-    const loaded = await this.meta.open(metaLog ?? null);
-    if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
+    const appliedSeq = takeover?.appliedSeq;
+    if (metaLog && appliedSeq !== undefined) {
+      await this.meta.openApplied(metaLog, appliedSeq);
+      this.log(`metadata: took over at record ${appliedSeq} without a reload; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
+    } else {
+      const loaded = await this.meta.open(metaLog ?? null);
+      if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
+    }
     this.freeOrphansLater();
     this.awaitNodes();
     this.listener = await listen({
       host: this.opts.host,
-      port: this.opts.port,
+      port: takeover?.port ?? this.opts.port,
       secret: this.opts.secret,
       tlsCert: this.opts.tlsCert,
       tlsKey: this.opts.tlsKey,

@@ -89,7 +89,7 @@ export class MemoryNode {
         }
         if (!this.store) this.store = new ChunkStore({ capacity: this.opts.memory, chunkSize });
         peer.setHandler(dispatcher(this.handlers(), 'a memory node'));
-        this.log(`registered with manager ${this.opts.managerUrl} as ${this.id} (${this.url})`);
+        this.log(`registered with manager ${this.link!.url} as ${this.id} (${this.url})`);
         resolve();
       });
       this.link!.on('down', (reason: string) => this.log(`lost manager link: ${reason}; reconnecting`));

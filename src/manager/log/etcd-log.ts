@@ -104,8 +104,10 @@ export class EtcdLog implements MetaLog {
   private snapshotRevisions: { revision: string; at: number }[] = [];
   private followers = new Set<Follower>();
   private closed = false;
+  private readonly where: string;
 
   constructor(opts: EtcdLogOptions) {
+    this.where = `etcd ${opts.endpoints.join(',')} under ${opts.prefix}/`;
     this.keys = new EtcdKeys(opts.prefix);
     this.client = openEtcdClient(opts.endpoints, opts.client);
     this.leadership = new EtcdLeadership(this.client, this.keys, opts.ttlSeconds ?? 5);
@@ -390,6 +392,11 @@ export class EtcdLog implements MetaLog {
     this.followers.add(f);
     void f.stopped.then(() => this.followers.delete(f));
     return f;
+  }
+
+  /** Where the log lives and who writes it, for `mempool status`. */
+  describe(): string {
+    return `${this.where}${this.isLeader() ? ' (leader)' : ''}`;
   }
 
   /** Stops followers, resigns (a standby takes over at once) and closes the client. */

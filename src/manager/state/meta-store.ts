@@ -93,6 +93,18 @@ export class MetaStore {
     return result;
   }
 
+  /**
+   * Starts appending to log after the state was brought up to seq by other means (a standby that followed the
+   * log and just took over): no reload; logs this start like open() does.
+   */
+  async openApplied(log: MetaLog, seq: number): Promise<void> {
+    this.log = log;
+    this.seq = seq;
+    this.sinceSnapshot = 0;
+    this.run({ op: 'start', now: Date.now() });
+    await this.synced();
+  }
+
   /** Applies an operation and queues it for the log; throws (logging nothing) if it is not valid now. */
   run<K extends MetaOp['op']>(op: Extract<MetaOp, { op: K }>): OpResults[K] {
     if (this.failed) throw new FsError('EIO', `metadata log failed: ${this.failed.message}`);
