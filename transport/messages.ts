@@ -193,6 +193,8 @@ const status = obj({
   leases: obj({ held: uint(), recalls: uint(), expired: uint(), uncachedFiles: uint() }),
   repairs: uint(),
   quotas: opt(list(quota, 1 << 16)),
+  /** Where the metadata is logged (journal, etcd and whether this manager leads), the last durable record, the epoch floor. */
+  metadata: opt(obj({ log: text, seq: uint(), epochFloor: uint() })),
   clientDetails: list(clientStatus, 1 << 20),
   /** Where the next page of clientDetails starts (absent when every client was shown). */
   clientsNext: next,

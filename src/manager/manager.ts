@@ -100,7 +100,7 @@ export class Manager {
   private readonly awaitedNodes = new Set<string>();
   /** Resolves once every awaited node is back, or the wait is over. */
   private nodesBack: Promise<void> = Promise.resolve();
-  private nodesReturned: () => void = () => undefined;
+  private onNodesReturned: () => void = () => undefined;
 
   constructor(private readonly opts: ManagerOptions) {
     this.chunkSize = opts.chunkSize ?? 1024 * 1024;
@@ -202,7 +202,7 @@ export class Manager {
         resolve();
       }, NODE_RETURN_MS);
       timer.unref();
-      this.nodesReturned = () => {
+      this.onNodesReturned = () => {
         clearTimeout(timer);
         resolve();
       };
@@ -314,7 +314,7 @@ export class Manager {
     const h = peer.remote;
     if (h.role === 'node') {
       this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
-      if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.nodesReturned();
+      if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.onNodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       peer.setHandler(dispatcher(nodeHandlers(this, h.id as string), 'the manager'));
       peer.once('close', (reason: string) => {
@@ -503,6 +503,11 @@ export class Manager {
   private async fence(ino: number, epoch: number): Promise<void> {
     this.log(`fencing inode ${ino} at epoch ${epoch}: its writer stopped answering`);
     await Promise.all(this.members.alive().map((n) => call(n.peer!, Api.ChunkFence, { ino, epoch }, undefined, 5000).catch((err: Error) => this.log(`fence on ${n.id}: ${err.message}`))));
+  }
+
+  /** Resolves once the memory nodes the chunk map named at the start have registered again, or the wait (NODE_RETURN_MS) is over. */
+  nodesReturned(): Promise<void> {
+    return this.awaitedNodes.size > 0 ? this.nodesBack : Promise.resolve();
   }
 
   /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */

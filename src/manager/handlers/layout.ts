@@ -5,8 +5,9 @@ import type { Manager } from '../manager';
 /** Handler for Locate. */
 export function layoutHandlers(m: Manager): Handlers {
   return {
-    Locate: ({ ino, first, count, write, epoch }) => {
+    Locate: async ({ ino, first, count, write, epoch }) => {
       m.checkEpoch(ino, epoch);
+      await m.nodesReturned(); // not EIO, nor a new placement, for a memory node about to register again after a restart or takeover
       return m.locate(ino, first, count, write);
     },
   };
