@@ -5,12 +5,15 @@
  * back byte-exact, new files work, and `mempool status` with both URLs answers. A leader SIGSTOPped past its
  * lease and resumed after a takeover exits instead of serving on.
  */
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { PoolClient } from '../../src';
-import { killAll, mempool, mempoolSync, Proc } from '../helpers/procs';
+import { killAll, mempool, mempoolSync, Proc, tempDir } from '../helpers/procs';
 import { EtcdServer, startEtcd, stopAllEtcd } from '../helpers/etcd';
 import { cliStatus, statusWhen } from '../helpers/status';
 import { defined } from '../helpers/defined';
+import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
+import { mkdirSync, rmSync } from 'fs';
+import { join } from 'path';
 
 const SECRET = 'manager-ha-secret';
 const ENV = { MEMPOOL_SECRET: SECRET };
@@ -24,6 +27,10 @@ describe('managers on etcd: a standby takes over', () => {
   /** Both managers' URLs, the standby's first. */
   let urls = '';
   let firstUrl = '';
+  /** A FUSE mount given both URLs, where this machine can mount. */
+  let root = '';
+  let mnt = '';
+  let mount: Proc | null = null;
 
   /** Starts a manager on the shared prefix; resolves with its process and URL once it stands by (or leads). */
   async function startManager(listen = '127.0.0.1:0'): Promise<{ proc: Proc; url: string }> {
@@ -40,8 +47,12 @@ describe('managers on etcd: a standby takes over', () => {
 
   afterAll(async () => {
     await client?.close().catch(() => undefined);
+    if (mount) await unmount(mount, mnt).catch(() => undefined);
     await killAll();
     await stopAllEtcd();
+    const left = root ? mountsUnder(root).size : 0;
+    if (root) rmSync(root, { recursive: true, force: true });
+    if (left > 0) throw new Error(`${left} mounts left under ${root}`);
   });
 
   test('kill -9 of the leader: the standby serves within seconds, every file reads back, new files work', async () => {
@@ -57,6 +68,13 @@ describe('managers on etcd: a standby takes over', () => {
     await statusWhen(urls, (s) => s.nodes.filter((n) => n.alive).length === 2, 15_000, ENV);
 
     client = await PoolClient.connect(urls, { secret: SECRET });
+    if (canMount()) {
+      root = tempDir('mempool-ha-');
+      mnt = join(root, 'mnt');
+      mkdirSync(mnt);
+      mount = await mountAt(urls, mnt, ENV);
+      sh(`cd ${mnt} && mkdir m && head -c 300000 /dev/urandom > m/f && sha256sum m/f > ${root}/sums`);
+    }
     await client.mkdir('/d');
     for (const [name, size] of [
       ['/d/small', 5000],
@@ -86,13 +104,23 @@ describe('managers on etcd: a standby takes over', () => {
     await client.writeFile('/d/after', fresh);
     files.set('/d/after', fresh);
     expect((await client.readFile('/d/after')).equals(fresh)).toBe(true);
+    if (mount) {
+      // The same mount, no remount: what it wrote reads back, and it writes on.
+      sh(`cd ${mnt} && sha256sum -c ${root}/sums && printf after > m/g`);
+      expect(sh(`cat ${mnt}/m/g`)).toBe('after');
+      const small = createHash('sha256')
+        .update(defined(files.get('/d/small'), 'small'))
+        .digest('hex');
+      expect(sh(`sha256sum < ${mnt}/d/small`).split(' ')[0]).toBe(small);
+    }
 
     const st = await statusWhen(urls, (s) => s.nodes.filter((n) => n.alive).length === 2, 20_000, ENV);
-    expect(st.files).toBe(4);
+    const mountFiles = mount ? 2 : 0;
+    expect(st.files).toBe(4 + mountFiles);
     expect(st.metadata?.log).toMatch(/etcd .* \(leader\)/);
     const text = mempoolSync(['status', urls], ENV);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/4 files/);
+    expect(text.stdout).toMatch(new RegExp(`${4 + mountFiles} files`));
   }, 120_000);
 
   test('a leader stopped past its lease and resumed after a takeover exits and never serves again', async () => {
@@ -111,6 +139,7 @@ describe('managers on etcd: a standby takes over', () => {
     if (!pc) throw new Error('no client from the first test');
     for (const [name, data] of files) expect((await pc.readFile(name)).equals(data)).toBe(true);
     await pc.writeFile('/d/third', Buffer.from('after the second takeover'));
-    expect(cliStatus(urls, ENV).files).toBe(5);
+    expect(cliStatus(urls, ENV).files).toBe(5 + (mount ? 2 : 0));
+    if (mount) expect(sh(`cat ${mnt}/d/third`)).toBe('after the second takeover');
   }, 120_000);
 });
