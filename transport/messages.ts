@@ -65,6 +65,7 @@ export const Msg = {
   LeaseRelease: 44,
   LeaseRecall: 45,
   AppendReserve: 46,
+  LeaseReclaim: 47,
 
   // node -> manager
   NodeHeartbeat: 50,
@@ -259,6 +260,8 @@ export const Api = {
   LeaseRenew: spec(Msg.LeaseRenew, obj({ inos: list(ino, MAX_RENEW), stats: opt(clientStatsCheck) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
   LeaseRelease: spec(Msg.LeaseRelease, obj({ ino }), none, CLIENT),
   LeaseRecall: spec(Msg.LeaseRecall, obj({ ino }), none, MANAGER),
+  // after a reconnection: the leases the client held as [ino, mode] pairs; those granted back come with their epoch
+  LeaseReclaim: spec(Msg.LeaseReclaim, obj({ leases: list(tuple(ino, int(1, 2)), MAX_RENEW) }), obj({ granted: list(tuple(ino, uint()), MAX_RENEW) }), CLIENT),
   AppendReserve: spec(Msg.AppendReserve, obj({ ino, len: uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG'), epoch }), obj({ offset: fileSize }), CLIENT),
 
   // node -> manager

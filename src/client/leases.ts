@@ -4,7 +4,7 @@
  * asked), batched renewal by heartbeat, and single-flight acquisition.
  */
 import { ClientStats } from '../types';
-import { Api, call, Link } from '../../transport';
+import { Api, call, Link, Peer } from '../../transport';
 
 export const READ = 1;
 export const WRITE = 2;
@@ -126,6 +126,32 @@ export class Leases {
   /** Every held lease. */
   all(): Held[] {
     return [...this.held.values()];
+  }
+
+  /**
+   * On a new link (a manager restart or takeover, or a dropped link): names every lease held so the manager grants it
+   * back before anyone else may take a conflicting one; a lease refused is lost (its cache dropped).
+   */
+  async reclaim(peer: Peer): Promise<void> {
+    const mine = [...this.held.values()].filter((h) => !h.revoked);
+    if (mine.length === 0) return;
+    const sent = performance.now();
+    let granted: Array<[number, number]>;
+    try {
+      granted = (await call(peer, Api.LeaseReclaim, { leases: mine.map((h): [number, number] => [h.ino, h.mode]) })).granted;
+    } catch {
+      return; // the link went again: the next one reclaims, or the leases run out by the clock
+    }
+    const back = new Map(granted);
+    for (const h of mine) {
+      const epoch = back.get(h.ino);
+      if (this.held.get(h.ino) !== h) continue;
+      if (epoch === undefined) this.lose(h, 'not granted back after the manager restarted');
+      else {
+        h.epoch = Math.max(h.epoch, epoch);
+        h.validUntil = Math.max(h.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
+      }
+    }
   }
 
   /** Stops renewing (on close). */

@@ -71,6 +71,7 @@ export class PoolClient {
     manager.on('up', (peer: Peer) => {
       serve(peer);
       this.reopen(peer);
+      void this.files.leases.reclaim(peer);
     });
     this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
     this.sweeper.unref();

@@ -79,14 +79,62 @@ export class LeaseTable {
   private readonly now: () => number;
   private recalls = 0;
   private expired = 0;
+  /** Until then (after a restart or takeover) leases granted by the previous manager run may still be held: see startGrace. */
+  private graceUntil = 0;
 
   constructor(private readonly opts: LeaseTableOptions) {
     this.now = opts.now ?? (() => performance.now());
   }
 
+  /**
+   * After a restart or takeover: leases the previous manager run granted may be held for up to term + margin
+   * more. Until then a conflicting grant (or settle) waits, unless the holders reclaim their leases first.
+   */
+  startGrace(): void {
+    this.graceUntil = this.now() + this.opts.termMs + this.opts.marginMs;
+  }
+
+  /** True while leases from before a restart or takeover may still be held unreclaimed. */
+  inGrace(): boolean {
+    return this.now() < this.graceUntil;
+  }
+
+  /**
+   * A client on a new link names the leases it held (ino, mode): each is granted back unless it conflicts with
+   * a lease held now; returns [ino, epoch] of those granted (the epoch its writes carry from now on).
+   */
+  reclaim(client: string, held: Array<[number, LeaseMode]>): Array<[number, number]> {
+    const granted: Array<[number, number]> = [];
+    for (const [ino, mode] of held) {
+      const f = this.file(ino);
+      if (f.holders.has(client)) {
+        granted.push([ino, f.epoch]); // still held (a dropped link to the same manager): unchanged, a recall in flight included
+        continue;
+      }
+      const clash = [...f.holders].some(([c, h]) => c !== client && conflicts(mode, true, h));
+      if (clash) {
+        this.gc(ino, f);
+        continue;
+      }
+      const cached = this.now() >= f.uncachedUntil;
+      f.holders.set(client, { mode, cached, expiresAt: this.now() + this.opts.termMs, recalled: false });
+      this.track(client, ino, true);
+      granted.push([ino, f.epoch]);
+    }
+    return granted;
+  }
+
+  /** During the grace after a restart, a client that holds nothing on the file waits for it to end (a holder may reclaim meanwhile). */
+  private async graceWait(f: FileLeases, client: string | null): Promise<void> {
+    const left = this.graceUntil - this.now();
+    if (left <= 0 || (client !== null && f.holders.has(client))) return;
+    await new Promise((r) => setTimeout(r, left));
+  }
+
   /** Grants client a lease on ino, first recalling (or outwaiting) every conflicting holder. */
   acquire(ino: number, client: string, mode: LeaseMode): Promise<Grant> {
     return this.serialized(ino, async (f) => {
+      await this.graceWait(f, client);
       let cached = this.now() >= f.uncachedUntil;
       const before = f.holders.get(client);
       await this.clear(ino, f, client, (h) => conflicts(mode, cached, h));
@@ -102,8 +150,11 @@ export class LeaseTable {
 
   /** Makes every other holder of ino flush and let go (before a truncate, or a stat that must see their writes). */
   settle(ino: number, client: string | null, onlyWriters: boolean): Promise<void> {
-    if (!this.files.has(ino)) return Promise.resolve();
-    return this.serialized(ino, (f) => this.clear(ino, f, client, (h) => !onlyWriters || h.mode === LeaseMode.Write));
+    if (!this.files.has(ino) && !this.inGrace()) return Promise.resolve();
+    return this.serialized(ino, async (f) => {
+      await this.graceWait(f, client);
+      await this.clear(ino, f, client, (h) => !onlyWriters || h.mode === LeaseMode.Write);
+    });
   }
 
   /** True when some client other than `client` holds a WRITE lease that caches (its size and data may be ahead of ours). */
@@ -128,8 +179,10 @@ export class LeaseTable {
   renew(client: string, inos: number[]): number[] {
     const lost: number[] = [];
     const until = this.now() + this.opts.termMs;
+    const grace = this.inGrace();
     for (const ino of inos) {
       const h = this.files.get(ino)?.holders.get(client);
+      if (!h && grace) continue; // held before a restart and not reclaimed yet: the client's reclaim decides
       if (!h || h.recalled) lost.push(ino);
       else h.expiresAt = until;
     }

@@ -160,6 +160,8 @@ export class Manager {
       const loaded = await this.meta.open(metaLog ?? null);
       if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
     }
+    // Leases granted before this start may still be held: no conflicting grant until they ran out or were reclaimed.
+    if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) this.leases.startGrace();
     this.freeOrphansLater();
     this.awaitNodes();
     this.listener = await listen({

@@ -54,6 +54,7 @@ const SAMPLES: Record<ApiName, Meta> = {
   Locate: { ino: 2, first: 0, count: 1, write: true },
   Extend: { ino: 2, end: 100, mtimeMs: 0 },
   LeaseAcquire: { ino: 2, mode: 2 },
+  LeaseReclaim: { leases: [[2, 1]] },
   LeaseRenew: { inos: [2], stats: { hits: 1, misses: 0, cleanBytes: 0, dirtyBytes: 0 } },
   LeaseRelease: { ino: 2 },
   LeaseRecall: { ino: 2 },

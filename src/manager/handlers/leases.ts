@@ -5,6 +5,15 @@ import { LeaseMode } from '../lease-table';
 import { S_IFMT, S_IFREG } from '../namespace';
 import type { Manager } from '../manager';
 
+/** True when ino is a regular file now. */
+function isRegular(m: Manager, ino: number): boolean {
+  try {
+    return (m.ns.getattrIno(ino).mode & S_IFMT) === S_IFREG;
+  } catch {
+    return false;
+  }
+}
+
 /** Handlers for the lease messages a client sends. */
 export function leaseHandlers(m: Manager): Handlers {
   const holder = (id: string | undefined): string => {
@@ -24,6 +33,16 @@ export function leaseHandlers(m: Manager): Handlers {
       const client = holder(remote.id);
       if (stats) m.reportClientStats(client, stats);
       return { lost: m.leases.renew(client, inos) };
+    },
+    LeaseReclaim: ({ leases }, { remote }) => {
+      const client = holder(remote.id);
+      const files = leases.filter(([ino]) => isRegular(m, ino)); // a file removed meanwhile is simply not granted back
+      return {
+        granted: m.leases.reclaim(
+          client,
+          files.map(([ino, mode]) => [ino, mode === 2 ? LeaseMode.Write : LeaseMode.Read]),
+        ),
+      };
     },
     LeaseRelease: ({ ino }, { remote }) => {
       m.leases.release(ino, holder(remote.id));
