@@ -142,4 +142,30 @@ describe('managers on etcd: a standby takes over', () => {
     expect(cliStatus(urls, ENV).files).toBe(5 + (mount ? 2 : 0));
     if (mount) expect(sh(`cat ${mnt}/d/third`)).toBe('after the second takeover');
   }, 120_000);
+
+  test('a writer holding cached data across a takeover reclaims its lease: a second client then reads exactly its bytes', async () => {
+    const pc = client;
+    if (!pc) throw new Error('no client from the first test');
+    const leader = defined(managers[2], 'the third manager');
+    const bUrl = urls.split(',')[0] ?? '';
+    const d = await startManager(new URL(bUrl).host);
+    expect(d.url).toBe(bUrl);
+    const data = randomBytes(200_000);
+    const fh = await pc.create('/d/held');
+    await pc.write(fh, 0, data); // cached under the WRITE lease, not flushed
+    await leader.stop('SIGKILL');
+    await d.proc.waitFor(/listening on/, 20_000);
+    // The writer reconnects and reclaims its lease before the grace (term + margin) is over.
+    const st = await statusWhen(urls, (x) => x.clientDetails.some((c) => c.leases > 0 && (c.dirtyBytes ?? 0) > 0), 6_000, ENV);
+    expect(st.leases.held).toBeGreaterThan(0);
+    const other = await PoolClient.connect(urls, { secret: SECRET });
+    try {
+      const t0 = Date.now();
+      expect((await other.readFile('/d/held')).equals(data)).toBe(true);
+      console.log(`read of a file whose writer held cached data across the takeover: ${Date.now() - t0} ms`);
+    } finally {
+      await other.close();
+    }
+    await pc.release(fh);
+  }, 120_000);
 });
