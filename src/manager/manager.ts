@@ -382,8 +382,15 @@ export class Manager {
 
   /** Before answering attributes: a client caching writes to the file must flush them first. */
   async fresh(ino: number, client: string | null): Promise<number> {
-    if (this.leases.hasForeignWriter(ino, client)) await this.leases.settle(ino, client, true);
+    if (this.mayHaveForeignWriter(ino, client)) await this.leases.settle(ino, client, true);
     return ino;
+  }
+
+  /** True when another client may cache writes to ino: it holds a WRITE lease, or (in the grace after a restart) may still reclaim one. */
+  mayHaveForeignWriter(ino: number, client: string | null): boolean {
+    if (this.leases.hasForeignWriter(ino, client)) return true;
+    if (!this.leases.inGrace() || this.leases.holds(ino, client)) return false;
+    return (this.ns.getattrIno(ino).mode & S_IFMT) === S_IFREG;
   }
 
   /** ESTALE for I/O under a lease epoch that was taken away. */

@@ -10,7 +10,7 @@ export function namespaceHandlers(m: Manager): Handlers {
     Getattr: async ({ path }, { remote }) => {
       const client = m.clientOf(remote);
       const a = ns.getattr(path);
-      return { attr: m.leases.hasForeignWriter(a.ino, client) ? ns.getattrIno(await m.fresh(a.ino, client)) : a };
+      return { attr: m.mayHaveForeignWriter(a.ino, client) ? ns.getattrIno(await m.fresh(a.ino, client)) : a };
     },
     GetattrIno: async ({ ino }, { remote }) => ({ attr: ns.getattrIno(await m.fresh(ino, m.clientOf(remote))) }),
     Readdir: ({ path, offset, limit }) => ns.readdirPage(path, offset, Math.max(1, Math.min(limit ?? READDIR_PAGE, READDIR_PAGE))),
