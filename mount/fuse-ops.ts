@@ -6,13 +6,12 @@
  */
 import { posix } from 'path';
 import { Errno, FsError } from '../src/errors';
-import { O, Owner, PoolClient } from '../src/client/pool-client';
+import { Owner, PoolClient } from '../src/client/pool-client';
+import { O, S_IFDIR, S_IFMT } from '../src/posix';
 import { Attr, StatFs } from '../src/types';
 import { NAME_MAX } from '../src/limits';
 import { callerContext, FhPath, FuseOps, FuseStat, FuseStatfs } from './fuse-binding';
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
 /** statfs block size: the kernel's fields are 32-bit, so 4 KiB blocks cover 16 TiB. */
 export const STATFS_BSIZE = 4096;
 const UINT32_MAX = 0xffffffff;

@@ -269,6 +269,29 @@ export const Api = {
 
 export type ApiName = keyof typeof Api;
 
+/** Calls that change the manager's state: a client sends them with a request id, and the manager applies each id once. */
+export const ONCE = new Set<number>([
+  Msg.Mknod,
+  Msg.Mkdir,
+  Msg.Symlink,
+  Msg.Unlink,
+  Msg.Rmdir,
+  Msg.Rename,
+  Msg.Link,
+  Msg.Chmod,
+  Msg.Chown,
+  Msg.Utimens,
+  Msg.Truncate,
+  Msg.Open,
+  Msg.Setxattr,
+  Msg.Removexattr,
+  Msg.Extend,
+  Msg.AppendReserve,
+]);
+
+/** Calls a client may simply send again after a dropped link: they change nothing (a lease granted twice to one client is one lease). */
+export const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status, Msg.Locate, Msg.LeaseAcquire]);
+
 const byType = new Map<number, Spec<Meta, Meta, Meta>>(Object.values(Api).map((s) => [s.type, s as Spec<Meta, Meta, Meta>]));
 
 /** The spec of a message type, or undefined (the handshake's types, unknown numbers). */

@@ -9,6 +9,7 @@ import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
+import { O, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
@@ -40,7 +41,7 @@ export interface Owner {
 }
 
 /** Open flags (Linux values) understood by open(). */
-export const O = { RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, EXCL: 0o200, TRUNC: 0o1000, APPEND: 0o2000 } as const;
+export { O } from '../posix';
 
 interface OpenFile {
   ino: number;
@@ -290,7 +291,7 @@ export class PoolClient {
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
     this.handles.set(fh, { ino: attr.ino, flags });
     this.openCount.set(attr.ino, (this.openCount.get(attr.ino) ?? 0) + 1);
-    if (flags & O.TRUNC && (flags & 3) !== O.RDONLY && (attr.mode & 0o170000) === 0o100000) {
+    if (flags & O.TRUNC && (flags & O.ACCMODE) !== O.RDONLY && (attr.mode & S_IFMT) === S_IFREG) {
       try {
         await this.ftruncate(fh, 0);
       } catch (err) {

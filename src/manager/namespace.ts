@@ -6,26 +6,8 @@
 import { FsError } from '../errors';
 import type { Attr, DirEntry } from '../types';
 import { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, XATTR_CREATE, XATTR_REPLACE } from '../posix';
 import { Charged, QuotaDelta, QuotaLimits, Quotas, QuotaTable, QuotaTree, QuotaUsage } from './quota';
-
-/** setxattr flag: fail with EEXIST if the attribute already exists. */
-export const XATTR_CREATE = 1;
-/** setxattr flag: fail with ENODATA if the attribute does not exist. */
-export const XATTR_REPLACE = 2;
-/** rename flag: fail with EEXIST if the destination exists. */
-export const RENAME_NOREPLACE = 1;
-/** rename flag: atomically swap source and destination (both must exist). */
-export const RENAME_EXCHANGE = 2;
-
-/** File type bits, as in st_mode. */
-export const S_IFMT = 0o170000;
-export const S_IFSOCK = 0o140000;
-export const S_IFLNK = 0o120000;
-export const S_IFREG = 0o100000;
-export const S_IFBLK = 0o060000;
-export const S_IFDIR = 0o040000;
-export const S_IFCHR = 0o020000;
-export const S_IFIFO = 0o010000;
 
 /** The root directory's inode number. */
 export const ROOT_INO = 1;

@@ -1,6 +1,7 @@
 import { defined } from '../helpers/defined';
 import { FsError } from '../../src/errors';
-import { Namespace, RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/manager/namespace';
+import { Namespace } from '../../src/manager/namespace';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/posix';
 
 /** Runs fn and returns the FsError code it threw (fails the test if it threw nothing or something else). */
 function code(fn: () => unknown): string {
