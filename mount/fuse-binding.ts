@@ -12,7 +12,9 @@
  * mount process's own ids, and a warning is printed once.
  *
  * Conventions of the ops (fuse-native's): paths are relative to the mount
- * root ("/", "/a/b"); every callback takes a result code first: 0 or a
+ * root ("/", "/a/b") and, like names, symlink targets and xattr names, are
+ * byte strings (one char per byte, latin1) with the patched binding, so that
+ * names which are not UTF-8 round-trip; every callback takes a result code first: 0 or a
  * negative errno (`-Errno.ENOENT`); read/write answer a byte count there.
  * Buffers passed to read/write/setxattr/getxattr are views of libfuse memory,
  * valid only until the callback is called: copy what you keep.
