@@ -43,7 +43,7 @@ export function str(maxBytes: number, errno: ErrnoName = 'ENAMETOOLONG'): Check<
 }
 
 /** Matches a char that is not one byte (above 0xff). */
-const NOT_A_BYTE = /[^\x00-\xff]/;
+const NOT_A_BYTE = /[\u0100-\uffff]/;
 
 /**
  * A byte string (file names are bytes: one char per byte, 0..255, as latin1) of at most maxBytes bytes (longer: errno,

@@ -458,17 +458,17 @@ function defaultOwner(): Owner {
   return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 }
 
-/** Only chars below 0x80: the same in text and as a byte string. */
-const ASCII = /^[\x00-\x7f]*$/;
+/** A char at or above 0x80: a string without one is the same in text and as a byte string. */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** A JS string as the byte string of its UTF-8 bytes. */
 export function textToBytes(s: string): string {
-  return ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
+  return !NON_ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
 }
 
 /** A byte string read as UTF-8 text (bytes that are not UTF-8 become U+FFFD). */
 export function bytesToText(s: string): string {
-  return ASCII.test(s) ? s : Buffer.from(s, 'latin1').toString('utf8');
+  return !NON_ASCII.test(s) ? s : Buffer.from(s, 'latin1').toString('utf8');
 }
 
 /** A file size: EINVAL when negative or fractional, EFBIG past the largest file size. */
