@@ -59,6 +59,8 @@ export function toFuseStatfs(s: StatFs): FuseStatfs {
 
 /** Builds the fuse-native ops object of a mount over client. */
 export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): FuseOps {
+  // The kernel's names are bytes and the binding hands them over as byte strings: the client must pass them through.
+  if (client.names !== 'bytes') throw new Error("a mount's PoolClient must be connected with names: 'bytes'");
   const log = opts.log ?? ((m: string) => console.error(m));
 
   /** Runs an async op and answers the kernel: 0/value on success, -errno on failure. */
@@ -94,7 +96,7 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
   }
 
   function nameTooLong(path: string): boolean {
-    return Buffer.byteLength(posix.basename(path)) > NAME_MAX;
+    return posix.basename(path).length > NAME_MAX; // a byte string: one char per byte
   }
 
   return {
