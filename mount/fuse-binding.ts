@@ -9,10 +9,13 @@
  * UTIME_OMIT) and signed (pre-1970) times, and keeps open-but-unlinked files
  * usable under hard_remove (path null, use the fh). If the patched binding is not
  * built, the stock fuse-native binding is used, `callerContext()` answers the
- * mount process's own ids, and a warning is printed once.
+ * mount process's own ids, non-ASCII names do not round-trip (it converts
+ * them as UTF-8), and a warning is printed once.
  *
  * Conventions of the ops (fuse-native's): paths are relative to the mount
- * root ("/", "/a/b"); every callback takes a result code first: 0 or a
+ * root ("/", "/a/b") and, like names, symlink targets and xattr names, are
+ * byte strings (one char per byte, latin1) with the patched binding, so that
+ * names which are not UTF-8 round-trip; every callback takes a result code first: 0 or a
  * negative errno (`-Errno.ENOENT`); read/write answer a byte count there.
  * Buffers passed to read/write/setxattr/getxattr are views of libfuse memory,
  * valid only until the callback is called: copy what you keep.
@@ -205,7 +208,7 @@ function load(): NativeFuseModule {
     warned = true;
     console.warn(
       `mempool: patched FUSE binding not available (${mod.nativeBinding.error ?? 'unknown reason'}); ` +
-        'using stock fuse-native: files are created as the mount process user, utimens is unreliable. ' +
+        'using stock fuse-native: files are created as the mount process user, utimens is unreliable, names that are not ASCII are mangled (the stock binding decodes them as UTF-8). ' +
         'Run scripts/build-fuse-native.sh.',
     );
   }

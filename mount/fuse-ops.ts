@@ -6,13 +6,12 @@
  */
 import { posix } from 'path';
 import { Errno, FsError } from '../src/errors';
-import { O, Owner, PoolClient } from '../src/client/pool-client';
+import { Owner, PoolClient } from '../src/client/pool-client';
+import { O, S_IFDIR, S_IFMT } from '../src/posix';
 import { Attr, StatFs } from '../src/types';
 import { NAME_MAX } from '../src/limits';
 import { callerContext, FhPath, FuseOps, FuseStat, FuseStatfs } from './fuse-binding';
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
 /** statfs block size: the kernel's fields are 32-bit, so 4 KiB blocks cover 16 TiB. */
 export const STATFS_BSIZE = 4096;
 const UINT32_MAX = 0xffffffff;
@@ -60,6 +59,8 @@ export function toFuseStatfs(s: StatFs): FuseStatfs {
 
 /** Builds the fuse-native ops object of a mount over client. */
 export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): FuseOps {
+  // The kernel's names are bytes and the binding hands them over as byte strings: the client must pass them through.
+  if (client.names !== 'bytes') throw new Error("a mount's PoolClient must be connected with names: 'bytes'");
   const log = opts.log ?? ((m: string) => console.error(m));
 
   /** Runs an async op and answers the kernel: 0/value on success, -errno on failure. */
@@ -95,7 +96,7 @@ export function createFuseOps(client: PoolClient, opts: FuseOpsOptions = {}): Fu
   }
 
   function nameTooLong(path: string): boolean {
-    return Buffer.byteLength(posix.basename(path)) > NAME_MAX;
+    return posix.basename(path).length > NAME_MAX; // a byte string: one char per byte
   }
 
   return {

@@ -1,5 +1,5 @@
 /** mempool's public API: the PoolClient and the types it returns. */
-export { PoolClient, PoolClientOptions, Owner, O } from './client/pool-client';
+export { PoolClient, PoolClientOptions, NameForm, Owner, O } from './client/pool-client';
 export { FsError, Errno, errnoOf } from './errors';
 export { Attr, DirEntry, StatFs, PoolStatus, NodeStatus } from './types';
 export { Manager, ManagerOptions } from './manager/manager';

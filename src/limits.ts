@@ -2,11 +2,11 @@
 
 /** Largest file size and offset: the largest integer a JS number holds exactly (beyond it, EFBIG). */
 export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
-/** Longest file name component, in UTF-8 bytes (NAME_MAX). */
+/** Longest file name component, in bytes (NAME_MAX); names are bytes, any but NUL and '/'. */
 export const NAME_MAX = 255;
 /** Longest path argument or symlink target, in bytes (PATH_MAX minus the NUL); a mount's full paths may be longer. */
 export const PATH_MAX = 4095;
-/** Longest full path from the pool root carried on the wire, in UTF-8 bytes (deeper trees get ENAMETOOLONG, never a dropped link). */
+/** Longest full path from the pool root carried on the wire, in bytes (deeper trees get ENAMETOOLONG, never a dropped link). */
 export const WIRE_PATH_MAX = 4 * 1024 * 1024;
 /** Longest xattr name, in bytes (XATTR_NAME_MAX). */
 export const XATTR_NAME_MAX = 255;

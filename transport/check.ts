@@ -42,6 +42,22 @@ export function str(maxBytes: number, errno: ErrnoName = 'ENAMETOOLONG'): Check<
   };
 }
 
+/** Matches a char that is not one byte (above 0xff). */
+const NOT_A_BYTE = /[\u0100-\uffff]/;
+
+/**
+ * A byte string (file names are bytes: one char per byte, 0..255, as latin1) of at most maxBytes bytes (longer: errno,
+ * ENAMETOOLONG unless told); a char above 0xff is not a byte, so EINVAL.
+ */
+export function bytes(maxBytes: number, errno: ErrnoName = 'ENAMETOOLONG'): Check<string> {
+  return (v, at) => {
+    if (typeof v !== 'string') throw wrongType(at, 'a string');
+    if (v.length > maxBytes) throw new FsError(errno, `field "${at}" is longer than ${maxBytes} bytes`);
+    if (NOT_A_BYTE.test(v)) throw new FsError('EINVAL', `field "${at}" has a char above 0xff (not a byte string)`);
+    return v;
+  };
+}
+
 /** One of a fixed set of strings (anything else: EINVAL). */
 export function oneOf<T extends string>(...values: T[]): Check<T> {
   return (v, at) => {

@@ -15,7 +15,7 @@ import {
   WIRE_PATH_MAX,
   XATTR_NAME_MAX,
 } from '../src/limits';
-import { bool, Check, def, empty, int, list, nullable, nullOr, obj, ObjCheck, opt, str, tuple, uint } from './check';
+import { bool, bytes, Check, def, empty, int, list, nullable, nullOr, obj, ObjCheck, opt, str, tuple, uint } from './check';
 import { Meta } from './frame';
 
 /** Message type numbers: one per RPC. Unknown numbers close the connection. */
@@ -134,8 +134,10 @@ const ANYONE: readonly Role[] = ['client', 'operator'];
 const MANAGER: readonly Role[] = ['manager'];
 const OPERATOR: readonly Role[] = ['operator'];
 
-/** A full path from the pool root (unlimited in principle; past WIRE_PATH_MAX, ENAMETOOLONG). */
-const path = str(WIRE_PATH_MAX, 'ENAMETOOLONG');
+/** A full path from the pool root, as a byte string (unlimited in principle; past WIRE_PATH_MAX bytes, ENAMETOOLONG). */
+const path = bytes(WIRE_PATH_MAX, 'ENAMETOOLONG');
+/** An xattr name, as a byte string (past XATTR_NAME_MAX bytes, ERANGE as Linux answers). */
+const xattrName = bytes(XATTR_NAME_MAX, 'ERANGE');
 const ino = uint();
 /** A file size or offset: negative is EINVAL, past the largest file size EFBIG. */
 const fileSize = uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG');
@@ -214,7 +216,7 @@ export const Api = {
   Readdir: spec(Msg.Readdir, obj({ path, ...page }), obj({ entries: list(obj({ name: path, attr: attrCheck }), 1 << 20), next }), CLIENT),
   Mknod: spec(Msg.Mknod, obj({ path, mode, uid: id, gid: id, rdev: def(uint(0xffffffff), 0) }), withAttr, CLIENT),
   Mkdir: spec(Msg.Mkdir, obj({ path, mode, uid: id, gid: id }), withAttr, CLIENT),
-  Symlink: spec(Msg.Symlink, obj({ target: str(PATH_MAX, 'ENAMETOOLONG'), path, uid: id, gid: id }), withAttr, CLIENT),
+  Symlink: spec(Msg.Symlink, obj({ target: bytes(PATH_MAX, 'ENAMETOOLONG'), path, uid: id, gid: id }), withAttr, CLIENT),
   Readlink: spec(Msg.Readlink, obj({ path }), obj({ target: path }), CLIENT),
   Unlink: spec(Msg.Unlink, obj({ path }), none, CLIENT),
   Rmdir: spec(Msg.Rmdir, obj({ path }), none, CLIENT),
@@ -229,10 +231,10 @@ export const Api = {
   // after a reconnection: the client's open handles as [ino, count] pairs, counted again (unlinked open files stay)
   Reopen: spec(Msg.Reopen, obj({ opens: list(tuple(ino, uint(1 << 20)), 1 << 20) }), obj({ missing: list(ino, 1 << 20) }), CLIENT),
   // the value travels as the frame's data
-  Setxattr: spec(Msg.Setxattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE'), flags }), none, CLIENT),
-  Getxattr: spec(Msg.Getxattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE') }), none, CLIENT),
-  Listxattr: spec(Msg.Listxattr, obj({ path, ...page }), obj({ names: list(str(XATTR_NAME_MAX, 'ERANGE'), 1 << 20), next }), CLIENT),
-  Removexattr: spec(Msg.Removexattr, obj({ path, name: str(XATTR_NAME_MAX, 'ERANGE') }), none, CLIENT),
+  Setxattr: spec(Msg.Setxattr, obj({ path, name: xattrName, flags }), none, CLIENT),
+  Getxattr: spec(Msg.Getxattr, obj({ path, name: xattrName }), none, CLIENT),
+  Listxattr: spec(Msg.Listxattr, obj({ path, ...page }), obj({ names: list(xattrName, 1 << 20), next }), CLIENT),
+  Removexattr: spec(Msg.Removexattr, obj({ path, name: xattrName }), none, CLIENT),
   Statfs: spec(Msg.Statfs, none, statfs, ANYONE),
   // directory quotas: set and clear by operators (mempool quota), get by anyone
   QuotaSet: spec(Msg.QuotaSet, obj({ path, bytes: nullable(uint()), files: nullable(uint()) }), obj({ quota }), OPERATOR),
@@ -277,6 +279,29 @@ export const Api = {
 } as const;
 
 export type ApiName = keyof typeof Api;
+
+/** Calls that change the manager's state: a client sends them with a request id, and the manager applies each id once. */
+export const ONCE = new Set<number>([
+  Msg.Mknod,
+  Msg.Mkdir,
+  Msg.Symlink,
+  Msg.Unlink,
+  Msg.Rmdir,
+  Msg.Rename,
+  Msg.Link,
+  Msg.Chmod,
+  Msg.Chown,
+  Msg.Utimens,
+  Msg.Truncate,
+  Msg.Open,
+  Msg.Setxattr,
+  Msg.Removexattr,
+  Msg.Extend,
+  Msg.AppendReserve,
+]);
+
+/** Calls a client may simply send again after a dropped link: they change nothing (a lease granted twice to one client is one lease). */
+export const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status, Msg.Locate, Msg.LeaseAcquire]);
 
 const byType = new Map<number, Spec<Meta, Meta, Meta>>(Object.values(Api).map((s) => [s.type, s as Spec<Meta, Meta, Meta>]));
 

@@ -268,9 +268,22 @@ static void fuse_native_path_value (napi_env env, const char *path, napi_value *
   if (path == NULL) {
     napi_get_null(env, out);
   } else {
-    napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, out);
+    napi_create_string_latin1(env, path, NAPI_AUTO_LENGTH, out);
   }
 }
+
+// MEMPOOL PATCH (5): file names are bytes (any but NUL and '/'), not UTF-8.
+// Paths, names, symlink targets and xattr names cross to JS as byte strings
+// (latin1: one char per byte, 0..255) and come back the same way, so a name
+// that is not valid UTF-8 round-trips exactly. JS never hands back a char
+// above 0xff (the client rejects those before they reach the mount).
+#define NAPI_BYTES(name, size, val) \
+  char name[size]; \
+  size_t name##_len; \
+  if (napi_get_value_string_latin1(env, val, (char *) &name, size, &name##_len) != napi_ok) { \
+    napi_throw_error(env, "EINVAL", "Expected string"); \
+    return NULL; \
+  }
 
 static pthread_key_t thread_locals_key;
 static fuse_thread_locals_t* get_thread_locals();
@@ -544,7 +557,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
 
   if (names_length != stats_length) {
     NAPI_FOR_EACH(raw_names, raw_name) {
-      NAPI_UTF8(name, 1024, raw_name)
+      NAPI_BYTES(name, 1024, raw_name)
       int err = l->readdir_filler((char *) l->buf, name, NULL, 0);
       if (err == 1) {
         break;
@@ -552,7 +565,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
     }
   } else {
     NAPI_FOR_EACH(raw_names, raw_name) {
-      NAPI_UTF8(name, 1024, raw_name)
+      NAPI_BYTES(name, 1024, raw_name)
       napi_value raw_stat;
       napi_get_element(env, raw_stats, i, &raw_stat);
 
@@ -581,7 +594,7 @@ FUSE_METHOD(setxattr, 5, 1, (const char *path, const char *name, const char *val
   l->position = position;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, l->position, &(argv[5]));
   napi_create_uint32(env, l->flags, &(argv[6]));
@@ -597,7 +610,7 @@ FUSE_METHOD(getxattr, 4, 1, (const char *path, const char *name, char *value, si
   l->position = position;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, l->position, &(argv[5]));
 }, {
@@ -614,7 +627,7 @@ FUSE_METHOD(setxattr, 5, 1, (const char *path, const char *name, const char *val
   l->flags = flags;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, 0, &(argv[5])); // normalize apis between mac and linux
   napi_create_uint32(env, l->flags, &(argv[6]));
@@ -629,7 +642,7 @@ FUSE_METHOD(getxattr, 4, 1, (const char *path, const char *name, char *value, si
   l->size = size;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, 0, &(argv[5]));
 }, {
@@ -654,7 +667,7 @@ FUSE_METHOD_VOID(removexattr, 2, 0, (const char *path, const char *name), {
   l->name = name;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(flush, 2, 0, (const char *path, struct fuse_file_info *info), {
@@ -727,7 +740,7 @@ FUSE_METHOD(readlink, 1, 1, (const char *path, char *linkname, size_t len), {
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
 }, {
-  NAPI_ARGV_UTF8(linkname, l->len, 2)
+  NAPI_BYTES(linkname, l->len, argv[2])
   strncpy(l->linkname, linkname, l->len);
 })
 
@@ -770,7 +783,7 @@ FUSE_METHOD_VOID(rename, 2, 0, (const char *path, const char *dest), {
   l->dest = dest;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(link, 2, 0, (const char *path, const char *dest), {
@@ -778,7 +791,7 @@ FUSE_METHOD_VOID(link, 2, 0, (const char *path, const char *dest), {
   l->dest = dest;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(symlink, 2, 0, (const char *path, const char *dest), {
@@ -786,7 +799,7 @@ FUSE_METHOD_VOID(symlink, 2, 0, (const char *path, const char *dest), {
   l->dest = dest;
 }, {
   fuse_native_path_value(env, l->path, &(argv[2]));
-  napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(mkdir, 2, 0, (const char *path, mode_t mode), {

@@ -38,6 +38,9 @@
  *     ops.create(path, mode, cb, flags).
  *   - getxattr/listxattr honour the caller's buffer size: size 0 answers the
  *     length, a too-small buffer answers ERANGE.
+ *   - Paths, names, symlink targets and xattr names are byte strings (latin1:
+ *     one char per byte) with the patched binding, so names that are not
+ *     UTF-8 round-trip; listxattr writes its names back as latin1.
  */
 const os = require('os')
 const fs = require('fs')
@@ -593,15 +596,16 @@ class Fuse extends Nanoresource {
         // for macOS); a list larger than the caller's buffer is ERANGE
         // (upstream wrote past the end of the buffer).
         let size = 0
-        for (const name of list) size += Buffer.byteLength(name) + 1
+        // names are byte strings (latin1, one char per byte; see fuse-native.c patch 5)
+        for (const name of list) size += Buffer.byteLength(name, 'latin1') + 1
         if (IS_OSX) size += 128 // fuse yells if we do not signal room for some mac stuff also
         if (!listBuf.length) return signal(size, listBuf.buffer)
         if (size > listBuf.length) return signal(Fuse.ERANGE, listBuf.buffer)
 
         let ptr = 0
         for (const name of list) {
-          listBuf.write(name, ptr)
-          ptr += Buffer.byteLength(name)
+          listBuf.write(name, ptr, 'latin1')
+          ptr += Buffer.byteLength(name, 'latin1')
           listBuf[ptr++] = 0
         }
 

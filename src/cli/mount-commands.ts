@@ -118,7 +118,7 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   const sec = security(o); // reads and checks the secret and CA files now, so errors come before any fork
   await prepareMountpoint(mnt); // a missing, non-directory or already mounted mount point fails before the manager is asked
   if (o.daemon) return daemonize(url, mnt, o);
-  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
+  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes' });
   let handle: MountHandle;
   try {
     handle = await mountPool(client, mnt, { url, debug: o.debug, logFile: process.env.MEMPOOL_MOUNT_LOG });
@@ -443,7 +443,7 @@ async function upCommand(mountpoint: string, o: UpOptions): Promise<void> {
     };
     supervise(m.role);
 
-    const client = await PoolClient.connect(url, { secret, name: `${hostname()}:${mnt}`, cacheBytes: o.cache });
+    const client = await PoolClient.connect(url, { secret, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes' });
     try {
       handle = await mountPool(client, mnt, { url, handleSignals: false });
     } catch (err) {

@@ -6,39 +6,7 @@
  * have their own deadline, and open handles are counted again as a whole when the link comes back.
  */
 import { Errno, FsError } from '../errors';
-import { Link, Meta, Msg } from '../../transport';
-
-/** Calls sent again after a dropped link; those that change the namespace get a request id. */
-const RETRIED = new Set<number>([
-  Msg.Getattr,
-  Msg.GetattrIno,
-  Msg.Readdir,
-  Msg.Readlink,
-  Msg.Getxattr,
-  Msg.Listxattr,
-  Msg.Statfs,
-  Msg.Status,
-  Msg.Locate,
-  Msg.Mknod,
-  Msg.Mkdir,
-  Msg.Symlink,
-  Msg.Unlink,
-  Msg.Rmdir,
-  Msg.Rename,
-  Msg.Link,
-  Msg.Chmod,
-  Msg.Chown,
-  Msg.Utimens,
-  Msg.Truncate,
-  Msg.Open,
-  Msg.Setxattr,
-  Msg.Removexattr,
-  Msg.Extend,
-  Msg.AppendReserve,
-  Msg.LeaseAcquire,
-]);
-/** Retried without a request id: asking again is harmless (a lease granted twice to one client is one lease). */
-const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status, Msg.LeaseAcquire]);
+import { Link, Meta, ONCE, READ_ONLY } from '../../transport';
 
 /** Default time a call waits through a manager outage before failing (like an NFS hard mount with a limit). */
 export const DEFAULT_MANAGER_TIMEOUT_MS = 60_000;
@@ -56,8 +24,8 @@ export class ManagerLink extends Link {
 
   /** Sends a request; a link that goes down (ENOTCONN) makes it wait for the next link and go again, until the manager timeout. */
   override async request(type: number, meta: Meta = {}, data?: Buffer, timeoutMs?: number): Promise<{ meta: Meta; data: Buffer }> {
-    if (!RETRIED.has(type)) return super.request(type, meta, data, timeoutMs);
-    const m = READ_ONLY.has(type) ? meta : { ...meta, rid: this.nextRid++ };
+    if (!ONCE.has(type) && !READ_ONLY.has(type)) return super.request(type, meta, data, timeoutMs);
+    const m = ONCE.has(type) ? { ...meta, rid: this.nextRid++ } : meta;
     const deadline = Date.now() + this.managerTimeoutMs;
     for (;;) {
       try {

@@ -9,6 +9,7 @@ import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
+import { O, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
@@ -31,7 +32,16 @@ export interface PoolClientOptions {
   managerTimeoutMs?: number;
   /** Where lease and cache problems are logged (default stderr). */
   log?: (msg: string) => void;
+  /**
+   * How paths, names, symlink targets and xattr names cross this API. 'text' (default): ordinary JS strings, stored
+   * as their UTF-8 bytes (a stored name that is not UTF-8 reads back with U+FFFD). 'bytes': byte strings (one char
+   * per byte, latin1), passed through unchanged, as the FUSE mount does so that any name round-trips exactly.
+   */
+  names?: NameForm;
 }
+
+/** See PoolClientOptions.names. */
+export type NameForm = 'text' | 'bytes';
 
 /** Who creates a file: its owner ids (default: this process's). */
 export interface Owner {
@@ -40,7 +50,7 @@ export interface Owner {
 }
 
 /** Open flags (Linux values) understood by open(). */
-export const O = { RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, EXCL: 0o200, TRUNC: 0o1000, APPEND: 0o2000 } as const;
+export { O } from '../posix';
 
 interface OpenFile {
   ino: number;
@@ -57,6 +67,12 @@ export class PoolClient {
   private readonly files: FileIO;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: (msg: string) => void;
+  /** How names cross this client's API (PoolClientOptions.names). */
+  readonly names: NameForm;
+  /** A name or path as sent to the manager: a byte string. */
+  private readonly toWire: (s: string) => string;
+  /** A name or path from the manager, in this client's form. */
+  private readonly fromWire: (s: string) => string;
 
   private constructor(
     private readonly manager: Link,
@@ -64,6 +80,10 @@ export class PoolClient {
     opts: PoolClientOptions,
   ) {
     this.log = opts.log ?? ((m) => console.error(m));
+    this.names = opts.names ?? 'text';
+    const bytes = this.names === 'bytes';
+    this.toWire = bytes ? (p) => p : textToBytes;
+    this.fromWire = bytes ? (p) => p : bytesToText;
     const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
     const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})) }, 'a client'));
@@ -117,7 +137,7 @@ export class PoolClient {
 
   /** Attributes of a path (symlinks are not followed). */
   async getattr(path: string): Promise<Attr> {
-    return this.overlay((await call(this.manager, Api.Getattr, { path: wirePath(path) })).attr);
+    return this.overlay((await call(this.manager, Api.Getattr, { path: this.path(path) })).attr);
   }
 
   /** Attributes of an open file, valid even after its last name was unlinked. */
@@ -129,8 +149,8 @@ export class PoolClient {
   async readdir(path: string): Promise<DirEntry[]> {
     const out: DirEntry[] = [];
     for (let offset: number | undefined = 0; offset !== undefined;) {
-      const page: { entries: DirEntry[]; next?: number } = await call(this.manager, Api.Readdir, { path: wirePath(path), offset });
-      for (const e of page.entries) out.push({ name: e.name, attr: this.overlay(e.attr) });
+      const page: { entries: DirEntry[]; next?: number } = await call(this.manager, Api.Readdir, { path: this.path(path), offset });
+      for (const e of page.entries) out.push({ name: this.fromWire(e.name), attr: this.overlay(e.attr) });
       offset = page.next;
     }
     return out;
@@ -138,52 +158,52 @@ export class PoolClient {
 
   /** Creates a directory. */
   async mkdir(path: string, mode = 0o755, owner: Owner = defaultOwner()): Promise<Attr> {
-    return (await call(this.manager, Api.Mkdir, { path: wirePath(path), mode: mode & 0o7777, ...owner })).attr;
+    return (await call(this.manager, Api.Mkdir, { path: this.path(path), mode: mode & 0o7777, ...owner })).attr;
   }
 
   /** Creates a regular file, fifo, socket or device node (metadata only for the latter). */
   async mknod(path: string, mode: number, rdev = 0, owner: Owner = defaultOwner()): Promise<Attr> {
-    return (await call(this.manager, Api.Mknod, { path: wirePath(path), mode, rdev, ...owner })).attr;
+    return (await call(this.manager, Api.Mknod, { path: this.path(path), mode, rdev, ...owner })).attr;
   }
 
   /** Creates a symbolic link at path pointing to target. */
   async symlink(target: string, path: string, owner: Owner = defaultOwner()): Promise<Attr> {
-    return (await call(this.manager, Api.Symlink, { target, path: wirePath(path), ...owner })).attr;
+    return (await call(this.manager, Api.Symlink, { target: this.toWire(target), path: this.path(path), ...owner })).attr;
   }
 
   /** The target of a symbolic link. */
   async readlink(path: string): Promise<string> {
-    return (await call(this.manager, Api.Readlink, { path: wirePath(path) })).target;
+    return this.fromWire((await call(this.manager, Api.Readlink, { path: this.path(path) })).target);
   }
 
   /** Removes a name; the data goes when the last name is gone and the last handle closed. */
   async unlink(path: string): Promise<void> {
-    await call(this.manager, Api.Unlink, { path: wirePath(path) });
+    await call(this.manager, Api.Unlink, { path: this.path(path) });
   }
 
   /** Removes an empty directory. */
   async rmdir(path: string): Promise<void> {
-    await call(this.manager, Api.Rmdir, { path: wirePath(path) });
+    await call(this.manager, Api.Rmdir, { path: this.path(path) });
   }
 
   /** Renames atomically, replacing dst as POSIX rename(2) does (flags: 1 NOREPLACE, 2 EXCHANGE). */
   async rename(src: string, dst: string, flags = 0): Promise<void> {
-    await call(this.manager, Api.Rename, { src: wirePath(src), dst: wirePath(dst), flags });
+    await call(this.manager, Api.Rename, { src: this.path(src), dst: this.path(dst), flags });
   }
 
   /** Adds a hard link dst to the file at src. */
   async link(src: string, dst: string): Promise<Attr> {
-    return (await call(this.manager, Api.Link, { src: wirePath(src), dst: wirePath(dst) })).attr;
+    return (await call(this.manager, Api.Link, { src: this.path(src), dst: this.path(dst) })).attr;
   }
 
   /** Sets permission bits. */
   async chmod(path: string, mode: number): Promise<Attr> {
-    return (await call(this.manager, Api.Chmod, { path: wirePath(path), mode: mode & 0o7777 })).attr;
+    return (await call(this.manager, Api.Chmod, { path: this.path(path), mode: mode & 0o7777 })).attr;
   }
 
   /** Sets owner and group (-1 leaves one unchanged). */
   async chown(path: string, uid: number, gid: number): Promise<Attr> {
-    return (await call(this.manager, Api.Chown, { path: wirePath(path), uid, gid })).attr;
+    return (await call(this.manager, Api.Chown, { path: this.path(path), uid, gid })).attr;
   }
 
   /** Sets access and modification times, in ms since the epoch (negative before 1970). */
@@ -195,7 +215,7 @@ export class PoolClient {
     if (!(Math.abs(a) <= TIME_MS_MAX && Math.abs(m) <= TIME_MS_MAX)) throw new FsError('EOVERFLOW', `times ${atimeMs}, ${mtimeMs} ms are out of range`);
     const { ino } = await this.getattr(path);
     await this.files.flush(ino);
-    return (await call(this.manager, Api.Utimens, { path: wirePath(path), atimeMs: a, mtimeMs: m })).attr;
+    return (await call(this.manager, Api.Utimens, { path: this.path(path), atimeMs: a, mtimeMs: m })).attr;
   }
 
   /** Sets a file's size; growth reads as zeros. */
@@ -216,20 +236,20 @@ export class PoolClient {
 
   /** Sets an extended attribute (flags: 1 CREATE, 2 REPLACE). */
   async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
-    await call(this.manager, Api.Setxattr, { path: wirePath(path), name, flags }, value);
+    await call(this.manager, Api.Setxattr, { path: this.path(path), name: this.toWire(name), flags }, value);
   }
 
   /** Reads an extended attribute; ENODATA when absent. */
   async getxattr(path: string, name: string): Promise<Buffer> {
-    return (await callData(this.manager, Api.Getxattr, { path: wirePath(path), name })).data;
+    return (await callData(this.manager, Api.Getxattr, { path: this.path(path), name: this.toWire(name) })).data;
   }
 
   /** Names of a file's extended attributes, fetched page by page. */
   async listxattr(path: string): Promise<string[]> {
     const out: string[] = [];
     for (let offset: number | undefined = 0; offset !== undefined;) {
-      const page: { names: string[]; next?: number } = await call(this.manager, Api.Listxattr, { path: wirePath(path), offset });
-      out.push(...page.names);
+      const page: { names: string[]; next?: number } = await call(this.manager, Api.Listxattr, { path: this.path(path), offset });
+      for (const n of page.names) out.push(this.fromWire(n));
       offset = page.next;
     }
     return out;
@@ -237,7 +257,7 @@ export class PoolClient {
 
   /** Removes an extended attribute. */
   async removexattr(path: string, name: string): Promise<void> {
-    await call(this.manager, Api.Removexattr, { path: wirePath(path), name });
+    await call(this.manager, Api.Removexattr, { path: this.path(path), name: this.toWire(name) });
   }
 
   /** Pool capacity and usage. */
@@ -248,6 +268,7 @@ export class PoolClient {
   /** Full pool status: nodes, usage, files, and the first maxClients clients (the manager sends them page by page). */
   async status(maxClients = 10_000): Promise<PoolStatus> {
     const st: PoolStatus = await call(this.manager, Api.Status, {});
+    for (const q of st.quotas ?? []) q.path = this.fromWire(q.path);
     while (st.clientsNext !== undefined && st.clientDetails.length < maxClients) {
       const page = await call(this.manager, Api.Status, { clientsFrom: st.clientsNext });
       st.clientDetails.push(...page.clientDetails);
@@ -258,17 +279,18 @@ export class PoolClient {
 
   /** Sets the quota of a directory (operators only); a limit left undefined keeps its value, null removes it. */
   async quotaSet(path: string, limits: { bytes?: number | null; files?: number | null }): Promise<QuotaStatus> {
-    return (await call(this.manager, Api.QuotaSet, { path, ...limits })).quota;
+    return this.quota((await call(this.manager, Api.QuotaSet, { path: this.path(path), ...limits })).quota);
   }
 
   /** The quota of a directory with its usage, or null when it has none. */
   async quotaGet(path: string): Promise<QuotaStatus | null> {
-    return (await call(this.manager, Api.QuotaGet, { path })).quota ?? null;
+    const q = (await call(this.manager, Api.QuotaGet, { path: this.path(path) })).quota;
+    return q ? this.quota(q) : null;
   }
 
   /** Removes the quota of a directory (operators only). */
   async quotaClear(path: string): Promise<void> {
-    await call(this.manager, Api.QuotaClear, { path });
+    await call(this.manager, Api.QuotaClear, { path: this.path(path) });
   }
 
   /** Diagnostic (tests, operators): the memory nodes holding each placed chunk of a file; holes are left out. */
@@ -286,12 +308,12 @@ export class PoolClient {
   /** Opens a file (O_CREAT creates it with mode and owner) and returns a handle number. */
   async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner: Owner = defaultOwner()): Promise<number> {
     // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too.
-    const { attr } = await call(this.manager, Api.Open, { path: wirePath(path), flags: (flags & ~O.TRUNC) >>> 0, mode, ...owner });
+    const { attr } = await call(this.manager, Api.Open, { path: this.path(path), flags: (flags & ~O.TRUNC) >>> 0, mode, ...owner });
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
     this.handles.set(fh, { ino: attr.ino, flags });
     this.openCount.set(attr.ino, (this.openCount.get(attr.ino) ?? 0) + 1);
-    if (flags & O.TRUNC && (flags & 3) !== O.RDONLY && (attr.mode & 0o170000) === 0o100000) {
+    if (flags & O.TRUNC && (flags & O.ACCMODE) !== O.RDONLY && (attr.mode & S_IFMT) === S_IFREG) {
       try {
         await this.ftruncate(fh, 0);
       } catch (err) {
@@ -403,6 +425,18 @@ export class PoolClient {
       .catch((err: Error) => this.log(`re-registering open files: ${err.message}`));
   }
 
+  /** A path as sent to the manager: a byte string, ENAMETOOLONG past the wire's limit (a mount's full paths have no other limit). */
+  private path(path: string): string {
+    const p = this.toWire(path);
+    if (p.length > WIRE_PATH_MAX) throw new FsError('ENAMETOOLONG', `path of ${p.length} bytes`);
+    return p;
+  }
+
+  /** A quota from the manager with its path in this client's form. */
+  private quota(q: QuotaStatus): QuotaStatus {
+    return { ...q, path: this.fromWire(q.path) };
+  }
+
   /** Shows this client's own unflushed size and mtime on attributes from the manager. */
   private overlay(a: Attr): Attr {
     const local = this.files.localAttr(a.ino);
@@ -425,10 +459,17 @@ function defaultOwner(): Owner {
   return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 }
 
-/** A path as sent to the manager: ENAMETOOLONG past the wire's limit (a mount's full paths have no other limit). */
-function wirePath(path: string): string {
-  if (path.length * 3 > WIRE_PATH_MAX && Buffer.byteLength(path) > WIRE_PATH_MAX) throw new FsError('ENAMETOOLONG', `path of ${Buffer.byteLength(path)} bytes`);
-  return path;
+/** A char at or above 0x80: a string without one is the same in text and as a byte string. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** A JS string as the byte string of its UTF-8 bytes. */
+export function textToBytes(s: string): string {
+  return !NON_ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/** A byte string read as UTF-8 text (bytes that are not UTF-8 become U+FFFD). */
+export function bytesToText(s: string): string {
+  return !NON_ASCII.test(s) ? s : Buffer.from(s, 'latin1').toString('utf8');
 }
 
 /** A file size: EINVAL when negative or fractional, EFBIG past the largest file size. */

@@ -7,13 +7,14 @@
  */
 import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, NodeInfo, PoolStatus, StatFs } from '../types';
-import { Api, call, dispatcher, Hello, listen, Listener, Meta, Msg, Peer, Reply } from '../../transport';
+import { Api, call, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, Peer, Reply } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
 import { Membership } from './membership';
-import { Released, S_IFMT, S_IFDIR, S_IFREG } from './namespace';
+import { Released } from './namespace';
+import { O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { placementBound } from './placement-window';
 import type { MetaLog } from './log/meta-log';
 import { MetaStore } from './state/meta-store';
@@ -50,30 +51,6 @@ export interface ManagerOptions {
   log?: (msg: string) => void;
 }
 
-const O_ACCMODE = 3;
-const O_RDONLY = 0;
-const O_CREAT = 0o100;
-const O_EXCL = 0o200;
-const O_TRUNC = 0o1000;
-/** Calls that change the namespace: with a request id, each takes effect once however often it is retried. */
-const ONCE = new Set<number>([
-  Msg.Mknod,
-  Msg.Mkdir,
-  Msg.Symlink,
-  Msg.Unlink,
-  Msg.Rmdir,
-  Msg.Rename,
-  Msg.Link,
-  Msg.Chmod,
-  Msg.Chown,
-  Msg.Utimens,
-  Msg.Truncate,
-  Msg.Open,
-  Msg.Setxattr,
-  Msg.Removexattr,
-  Msg.Extend,
-  Msg.AppendReserve,
-]);
 /** How long chunk lookups wait after a restart for the memory nodes that held chunks to register again. */
 const NODE_RETURN_MS = 8_000;
 
@@ -413,19 +390,19 @@ export class Manager {
     this.clientStats.set(client, stats);
   }
 
-  /** Opens (and with O_CREAT creates, with O_TRUNC empties) a file for one client link; the mode's permission bits only. */
+  /** Opens (and with O.CREAT creates, with O.TRUNC empties) a file for one client link; the mode's permission bits only. */
   async open(peer: Peer, path: string, flags: number, mode: number, uid: number, gid: number): Promise<Attr> {
     let a: Attr;
     try {
       a = this.ns.getattr(path);
-      if (flags & O_CREAT && flags & O_EXCL) throw new FsError('EEXIST', path);
+      if (flags & O.CREAT && flags & O.EXCL) throw new FsError('EEXIST', path);
     } catch (err) {
-      if (!(err instanceof FsError && err.code === 'ENOENT' && flags & O_CREAT)) throw err;
+      if (!(err instanceof FsError && err.code === 'ENOENT' && flags & O.CREAT)) throw err;
       a = this.ns.mknod(path, S_IFREG | (mode & 0o7777), uid, gid);
     }
     const kind = a.mode & S_IFMT;
-    if (kind === S_IFDIR && (flags & O_ACCMODE) !== O_RDONLY) throw new FsError('EISDIR', path);
-    if (flags & O_TRUNC && kind === S_IFREG && (flags & O_ACCMODE) !== O_RDONLY) {
+    if (kind === S_IFDIR && (flags & O.ACCMODE) !== O.RDONLY) throw new FsError('EISDIR', path);
+    if (flags & O.TRUNC && kind === S_IFREG && (flags & O.ACCMODE) !== O.RDONLY) {
       await this.leases.settle(a.ino, peer.remote.id ?? null, false);
       a = await this.truncate(a.ino, 0);
     }

@@ -6,26 +6,8 @@
 import { FsError } from '../errors';
 import type { Attr, DirEntry } from '../types';
 import { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, XATTR_CREATE, XATTR_REPLACE } from '../posix';
 import { Charged, QuotaDelta, QuotaLimits, Quotas, QuotaTable, QuotaTree, QuotaUsage } from './quota';
-
-/** setxattr flag: fail with EEXIST if the attribute already exists. */
-export const XATTR_CREATE = 1;
-/** setxattr flag: fail with ENODATA if the attribute does not exist. */
-export const XATTR_REPLACE = 2;
-/** rename flag: fail with EEXIST if the destination exists. */
-export const RENAME_NOREPLACE = 1;
-/** rename flag: atomically swap source and destination (both must exist). */
-export const RENAME_EXCHANGE = 2;
-
-/** File type bits, as in st_mode. */
-export const S_IFMT = 0o170000;
-export const S_IFSOCK = 0o140000;
-export const S_IFLNK = 0o120000;
-export const S_IFREG = 0o100000;
-export const S_IFBLK = 0o060000;
-export const S_IFDIR = 0o040000;
-export const S_IFCHR = 0o020000;
-export const S_IFIFO = 0o010000;
 
 /** The root directory's inode number. */
 export const ROOT_INO = 1;
@@ -141,9 +123,9 @@ function toAttr(n: Inode): Attr {
   };
 }
 
-/** UTF-8 byte length, skipping the encoder when the string is certainly short enough (<= 3 bytes per unit). */
+/** Whether a byte string (names are bytes: one char per byte, checked at the wire) is longer than limit bytes. */
 function exceedsBytes(s: string, limit: number): boolean {
-  return s.length * 3 > limit && Buffer.byteLength(s, 'utf8') > limit;
+  return s.length > limit;
 }
 
 /** The manager's namespace: inode table plus directory tree, with POSIX semantics for every metadata op. */
@@ -282,13 +264,12 @@ export class Namespace implements QuotaTree {
   symlink(target: string, path: string, uid: number, gid: number): Attr {
     if (target.length === 0) throw new FsError('ENOENT', 'empty symlink target');
     if (target.includes('\0')) throw new FsError('EINVAL', 'NUL in symlink target');
-    const bytes = Buffer.byteLength(target, 'utf8');
-    if (bytes > PATH_MAX) throw new FsError('ENAMETOOLONG', 'symlink target');
+    if (exceedsBytes(target, PATH_MAX)) throw new FsError('ENAMETOOLONG', 'symlink target');
     const slot = this.createSlot(path);
     const q = this.admit(slot.dir);
     const node = this.newInode(S_IFLNK | 0o777, uid, this.groupIn(slot.dir, gid), 0);
     node.target = target;
-    node.size = bytes;
+    node.size = target.length;
     this.attach(slot, node);
     q.apply();
     return toAttr(node);
@@ -739,7 +720,7 @@ export class Namespace implements QuotaTree {
     const parts = path.slice(1).split('/');
     for (const p of parts) {
       if (p.length === 0) throw new FsError('EINVAL', `empty component in ${path}`);
-      if (exceedsBytes(p, NAME_MAX)) throw new FsError('ENAMETOOLONG', `component of ${p.length} chars`);
+      if (exceedsBytes(p, NAME_MAX)) throw new FsError('ENAMETOOLONG', `component of ${p.length} bytes`);
     }
     return parts;
   }
@@ -936,5 +917,5 @@ function moveEntryDir(node: Inode, from: number, to: number): void {
 
 /** Bytes one xattr takes against the limits: name plus value. */
 function xattrSize(name: string, value: Buffer): number {
-  return Buffer.byteLength(name, 'utf8') + value.length;
+  return name.length + value.length;
 }

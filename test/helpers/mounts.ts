@@ -30,7 +30,14 @@ export async function unmount(p: Proc | null, dir: string): Promise<void> {
 
 /** Runs a shell command (bash) and returns its stdout; throws with stderr on failure. */
 export function sh(cmd: string, cwd?: string, timeoutMs = 120000): string {
-  return execSync(cmd, { cwd, encoding: 'utf8', shell: '/bin/bash', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  try {
+    return execSync(cmd, { cwd, encoding: 'utf8', shell: '/bin/bash', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    // execSync's error refers to itself (err.error), which jest's workers cannot report: rethrow a plain one with its fields.
+    const e = err as Error & { stdout?: string; stderr?: string; status?: number | null; signal?: string | null };
+    const msg = `${cmd.slice(0, 200)}: ${e.message.split('\n')[0]} (status ${e.status ?? '-'}, signal ${e.signal ?? '-'}); stderr: ${String(e.stderr ?? '').slice(0, 2000)}`;
+    throw Object.assign(new Error(msg), { status: e.status ?? null, signal: e.signal ?? null, stdout: e.stdout ?? '', stderr: e.stderr ?? '' });
+  }
 }
 
 /** Mount entries (path -> fstype) at or under dir. */

@@ -1,7 +1,7 @@
 /** The wire's validators: wrong JSON types are protocol errors (the link closes), out-of-range values errnos (the link stays). */
 import { FsError } from '../../src/errors';
 import { MAX_FILE_SIZE, WIRE_PATH_MAX, XATTR_NAME_MAX } from '../../src/limits';
-import { bool, def, int, list, obj, oneOf, opt, str, tuple, uint } from '../../transport/check';
+import { bool, bytes, def, int, list, obj, oneOf, opt, str, tuple, uint } from '../../transport/check';
 import { ProtocolError } from '../../transport/frame';
 import { Api, Msg, specOf } from '../../transport/messages';
 
@@ -45,6 +45,20 @@ describe('scalar checks', () => {
     expect(outcome(() => name('😀'.repeat(64), 'n'))).toBe('ENAMETOOLONG'); // 256 bytes in 128 units
     expect(outcome(() => str(10, 'ERANGE')('x'.repeat(11), 'n'))).toBe('ERANGE');
     for (const v of [1, null, ['a'], {}]) expect(outcome(() => name(v, 'n'))).toBe('proto');
+  });
+
+  it('bytes takes byte strings (one char per byte): length is bytes, a char above 0xff is EINVAL', () => {
+    const name = bytes(255);
+    expect(name('\xff'.repeat(255), 'n')).toHaveLength(255);
+    expect(outcome(() => name('\xff'.repeat(256), 'n'))).toBe('ENAMETOOLONG');
+    expect(outcome(() => name('caf\u00e9\u0100', 'n'))).toBe('EINVAL');
+    expect(outcome(() => name('😀', 'n'))).toBe('EINVAL');
+    expect(outcome(() => bytes(10, 'ERANGE')('x'.repeat(11), 'n'))).toBe('ERANGE');
+    for (const v of [1, null, ['a'], {}]) expect(outcome(() => name(v, 'n'))).toBe('proto');
+    // paths and xattr names on the wire are byte strings
+    const getattr = Api.Getattr.req;
+    expect(outcome(() => getattr({ path: '/\xff\xfe' }, ''))).toBe('ok');
+    expect(outcome(() => getattr({ path: '/\u20ac' }, ''))).toBe('EINVAL');
   });
 
   it('bool, oneOf, opt and def', () => {

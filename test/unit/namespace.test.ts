@@ -1,6 +1,8 @@
 import { defined } from '../helpers/defined';
 import { FsError } from '../../src/errors';
-import { Namespace, RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/manager/namespace';
+import { Namespace } from '../../src/manager/namespace';
+import { textToBytes } from '../../src/client/pool-client';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/posix';
 
 /** Runs fn and returns the FsError code it threw (fails the test if it threw nothing or something else). */
 function code(fn: () => unknown): string {
@@ -169,11 +171,14 @@ describe('Namespace: path errors', () => {
     expect(ns.getattr('/' + ok).size).toBe(0);
     expect(code(() => ns.mknod('/' + 'a'.repeat(256), 0o644, 0, 0))).toBe('ENAMETOOLONG');
     expect(code(() => ns.getattr('/' + 'a'.repeat(256)))).toBe('ENAMETOOLONG');
-    // Multi-byte: 85 x 3-byte chars = 255 bytes OK; 86 = 258 bytes too long; 128 x 2-byte = 256 too long.
-    ns.mknod('/' + '€'.repeat(85), 0o644, 0, 0);
-    expect(code(() => ns.mknod('/' + '€'.repeat(86), 0o644, 0, 0))).toBe('ENAMETOOLONG');
-    expect(code(() => ns.mknod('/' + 'é'.repeat(128), 0o644, 0, 0))).toBe('ENAMETOOLONG');
-    ns.mknod('/' + 'é'.repeat(127) + 'a', 0o644, 0, 0);
+    // Names are byte strings (one char per byte): 85 x 3-byte UTF-8 chars = 255 bytes OK; 86 = 258 bytes too long; 128 x 2-byte = 256 too long.
+    ns.mknod('/' + textToBytes('€'.repeat(85)), 0o644, 0, 0);
+    expect(code(() => ns.mknod('/' + textToBytes('€'.repeat(86)), 0o644, 0, 0))).toBe('ENAMETOOLONG');
+    expect(code(() => ns.mknod('/' + textToBytes('é'.repeat(128)), 0o644, 0, 0))).toBe('ENAMETOOLONG');
+    ns.mknod('/' + textToBytes('é'.repeat(127) + 'a'), 0o644, 0, 0);
+    // raw bytes that are not UTF-8: 255 of them OK, 256 too long
+    ns.mknod('/' + '\xff'.repeat(255), 0o644, 0, 0);
+    expect(code(() => ns.mknod('/' + '\xfe'.repeat(256), 0o644, 0, 0))).toBe('ENAMETOOLONG');
   });
 
   test('full paths past PATH_MAX work (a mount passes paths from its root; the kernel limits each argument)', () => {
@@ -544,11 +549,12 @@ describe('Namespace: hard links', () => {
 describe('Namespace: symlinks', () => {
   test('symlink/readlink', () => {
     const { ns } = make();
-    const a = ns.symlink('../some/target€', '/l', 7, 8);
+    const target = textToBytes('../some/target€');
+    const a = ns.symlink(target, '/l', 7, 8);
     expect(a.mode).toBe(S_IFLNK | 0o777);
     expect(a.size).toBe(Buffer.byteLength('../some/target€'));
     expect(a.uid).toBe(7);
-    expect(ns.readlink('/l')).toBe('../some/target€');
+    expect(ns.readlink('/l')).toBe(target);
     ns.mknod('/f', 0o644, 0, 0);
     expect(code(() => ns.readlink('/f'))).toBe('EINVAL');
     expect(code(() => ns.readlink('/'))).toBe('EINVAL');

@@ -1,5 +1,6 @@
 import { FsError } from '../../src/errors';
-import { Namespace, RENAME_EXCHANGE } from '../../src/manager/namespace';
+import { Namespace } from '../../src/manager/namespace';
+import { RENAME_EXCHANGE } from '../../src/posix';
 import { placementBound, PLACE_WINDOW } from '../../src/manager/placement-window';
 
 /** Runs fn and returns the FsError code it threw. */

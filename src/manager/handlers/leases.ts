@@ -2,7 +2,7 @@
 import { FsError } from '../../errors';
 import { Handlers } from '../../../transport';
 import { LeaseMode } from '../lease-table';
-import { S_IFMT, S_IFREG } from '../namespace';
+import { S_IFMT, S_IFREG } from '../../posix';
 import type { Manager } from '../manager';
 
 /** True when ino is a regular file now. */

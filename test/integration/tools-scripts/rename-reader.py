@@ -3,12 +3,12 @@
 # one whole version), errors by step, final_ok. Usage: rename-reader.py DIR N
 import json, os, re, subprocess, sys, time
 d, n = sys.argv[1], int(sys.argv[2])
-target, stop = os.path.join(d, 'target'), os.path.join(d, 'stop')
+target, stop, ready = os.path.join(d, 'target'), os.path.join(d, 'stop'), os.path.join(d, 'ready')
 def content(i): return (('gen%06d|' % i) * 40000)[: 150000 + (i % 7) * 20000].encode()
 with open(target, 'wb') as f: f.write(content(0))
 reader = subprocess.Popen([sys.executable, '-c', r'''
 import json, os, re, sys
-target, stop = sys.argv[1], sys.argv[2]
+target, stop, ready = sys.argv[1], sys.argv[2], sys.argv[3]
 def content(i): return (('gen%06d|' % i) * 40000)[: 150000 + (i % 7) * 20000].encode()
 out = {'reads': 0, 'mixed': 0, 'errors': {}}
 while not os.path.exists(stop):
@@ -31,17 +31,25 @@ while not os.path.exists(stop):
         out['errors'][k] = out['errors'].get(k, 0) + 1
         continue
     out['reads'] += 1
+    if out['reads'] == 1: open(ready, 'w').close()
+    if out['reads'] == 30: open(ready + '.enough', 'w').close()
     m = re.match(rb'gen(\d{6})\|', b)
     if not m or b != content(int(m.group(1))): out['mixed'] += 1
 print(json.dumps(out))
-''', target, stop], stdout=subprocess.PIPE, text=True)
-time.sleep(0.3)
-for i in range(1, n + 1):
+''', target, stop, ready], stdout=subprocess.PIPE, text=True)
+# The renames start once the reader has read once (a loaded machine may take seconds to start python).
+deadline = time.time() + 120
+while not os.path.exists(ready) and time.time() < deadline: time.sleep(0.01)
+deadline = time.time() + 120
+# At least n renames, and on until the reader has read 30 times meanwhile (however slow the machine).
+i = 0
+while i < n or (not os.path.exists(ready + '.enough') and time.time() < deadline):
+    i += 1
     tmp = os.path.join(d, 'tmp.%d' % i)
     with open(tmp, 'wb') as f: f.write(content(i))
     os.rename(tmp, target)
 open(stop, 'w').close()
 res = json.loads(reader.communicate()[0])
-res['renames'] = n
-res['final_ok'] = open(target, 'rb').read() == content(n)
+res['renames'] = i
+res['final_ok'] = open(target, 'rb').read() == content(i)
 print(json.dumps(res))
