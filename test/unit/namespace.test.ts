@@ -1,19 +1,9 @@
 import { defined } from '../helpers/defined';
 import { FsError } from '../../src/errors';
 import { Namespace } from '../../src/manager/namespace';
+import { code } from '../helpers/errno';
 import { textToBytes } from '../../src/client/pool-client';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE, XATTR_CREATE, XATTR_REPLACE, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFMT } from '../../src/posix';
-
-/** Runs fn and returns the FsError code it threw (fails the test if it threw nothing or something else). */
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FsError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an FsError');
-}
 
 /** A namespace with a manual clock. */
 function make(): { ns: Namespace; clock: { t: number } } {

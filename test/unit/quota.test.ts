@@ -1,18 +1,7 @@
-import { FsError } from '../../src/errors';
 import { Namespace } from '../../src/manager/namespace';
+import { code } from '../helpers/errno';
 import { RENAME_EXCHANGE } from '../../src/posix';
 import { placementBound, PLACE_WINDOW } from '../../src/manager/placement-window';
-
-/** Runs fn and returns the FsError code it threw. */
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FsError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an FsError');
-}
 
 const used = (ns: Namespace, p: string) => {
   const q = ns.getQuota(p);
