@@ -23,7 +23,7 @@ FORCE=0
 [[ "${1:-}" == "--force" ]] && FORCE=1
 
 command -v node >/dev/null || die "node not found"
-hash_sources() { cat "$DIR/fuse-native.c" "$DIR/binding.gyp" "$DIR/libfuse/"* | sha256sum | cut -d' ' -f1; }
+hash_sources() { { cat "$DIR/fuse-native.c" "$DIR/binding.gyp" "$DIR/libfuse/"*; echo "fuse_2.9.9 d0e69d5d608cc22ff4843791ad097f554dd32540ddc9bed7638cc6fea7c1b4b5"; } | sha256sum | cut -d' ' -f1; }
 WANT="$(hash_sources)"
 if [[ $FORCE == 0 && -f "$OUT" && -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
   echo "build-fuse-native: up to date ($OUT)"
@@ -63,10 +63,24 @@ fi
 # libfuse 2.9.9 (Debian's upstream tarball, LGPL-2.1) with mount/native/libfuse/estale.patch: a file
 # whose name a rename just took answers ESTALE instead of ENOENT, so the kernel looks the name up again
 # and open/stat racing a rename succeed, as on tmpfs. Built as a private shared library next to the binding.
+# The tarball comes from Debian's archive (the same registry setup.sh installs from), checked by its sha256,
+# and is kept in a cache outside the repository: the project does not vendor other projects' sources.
 LIBFUSE="$DIR/libfuse-build"
+TARBALL_URL="http://deb.debian.org/debian/pool/main/f/fuse/fuse_2.9.9.orig.tar.gz"
+TARBALL_SHA256="d0e69d5d608cc22ff4843791ad097f554dd32540ddc9bed7638cc6fea7c1b4b5"
+CACHE="$DIR/cache"
+TARBALL="$CACHE/fuse_2.9.9.orig.tar.gz"
+mkdir -p "$CACHE"
+if [[ ! -f "$TARBALL" ]] || ! echo "$TARBALL_SHA256  $TARBALL" | sha256sum -c --status; then
+  command -v curl >/dev/null || die "curl not found. On Debian: apt-get install -y curl" 2
+  echo "build-fuse-native: fetching $TARBALL_URL"
+  curl -fsSL --retry 3 -o "$TARBALL.part" "$TARBALL_URL" || die "cannot download $TARBALL_URL"
+  echo "$TARBALL_SHA256  $TARBALL.part" | sha256sum -c --status || die "$TARBALL_URL does not match its sha256"
+  mv "$TARBALL.part" "$TARBALL"
+fi
 echo "build-fuse-native: building patched libfuse in $LIBFUSE"
 rm -rf "$LIBFUSE" && mkdir -p "$LIBFUSE"
-tar xzf "$DIR/libfuse/fuse_2.9.9.orig.tar.gz" -C "$LIBFUSE" --strip-components=1
+tar xzf "$TARBALL" -C "$LIBFUSE" --strip-components=1
 command -v patch >/dev/null || die "patch not found. On Debian: apt-get install -y patch" 2
 (cd "$LIBFUSE" && patch -s -p1 < "$DIR/libfuse/estale.patch") || die "libfuse patch does not apply"
 (cd "$LIBFUSE" && ./configure -q --prefix=/usr --disable-util --disable-example --disable-mtab >configure.log 2>&1 \

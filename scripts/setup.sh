@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # etcd-server: the replicated metadata store of `mempool manager --meta etcd://…` (and its tests); etcd-client: etcdctl, to inspect it
-DEBS=(fuse libfuse2 libfuse-dev pkg-config build-essential patch python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux etcd-server etcd-client)
+DEBS=(fuse libfuse2 libfuse-dev pkg-config build-essential patch curl ca-certificates python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux etcd-server etcd-client)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
