@@ -13,7 +13,8 @@ import { PoolClient } from '../client/pool-client';
 import { clearJournal } from '../manager/log/journal';
 import { formatSize } from '../size';
 import { checkMemoryPromise, hostMemory } from '../node/host-memory';
-import { parseHostPort, security, SecurityOptions, sizeArg, wsUrl } from './options';
+import { parseHostPort, secondsArg, security, SecurityOptions, sizeArg, wsUrl } from './options';
+import { DEFAULT_MANAGER_TIMEOUT_MS } from '../client/manager-link';
 import { mountPool, MountHandle, prepareMountpoint } from '../../mount/mount';
 import { lazyUnmount, MEMPOOL_FSTYPE, mountAt, processAlive, readMountState, readMountsSync, removeMountState } from '../../mount/runtime';
 
@@ -55,6 +56,11 @@ export function registerMountCommands(program: Command): void {
     .option('--debug', 'print libfuse debug output')
     .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
     .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)')
+    .addOption(
+      new Option('--manager-timeout <seconds>', 'how long calls wait through a manager outage (restart, takeover) before failing with EIO; df answers from the last known figures meanwhile')
+        .default(DEFAULT_MANAGER_TIMEOUT_MS, '60')
+        .argParser(secondsArg),
+    )
     .action(async (url: string, mountpoint: string, o: MountCmdOptions) => {
       try {
         await mountCommand(url, mountpoint, o);
@@ -101,6 +107,8 @@ export function registerMountCommands(program: Command): void {
 
 interface MountCmdOptions extends SecurityOptions {
   cache: number;
+  /** ms (parsed from seconds). */
+  managerTimeout: number;
   daemon?: boolean;
   debug?: boolean;
 }
@@ -118,7 +126,7 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   const sec = security(o); // reads and checks the secret and CA files now, so errors come before any fork
   await prepareMountpoint(mnt); // a missing, non-directory or already mounted mount point fails before the manager is asked
   if (o.daemon) return daemonize(url, mnt, o);
-  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes' });
+  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes', managerTimeoutMs: o.managerTimeout });
   let handle: MountHandle;
   try {
     handle = await mountPool(client, mnt, { url, debug: o.debug, logFile: process.env.MEMPOOL_MOUNT_LOG });
@@ -158,7 +166,7 @@ function canWrite(dir: string): boolean {
 async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<never> {
   const log = daemonLogPath(mnt);
   const fd = openSync(log, 'a', 0o600);
-  const args = [cliScript(), 'mount', url, mnt, '--cache', String(o.cache)];
+  const args = [cliScript(), 'mount', url, mnt, '--cache', String(o.cache), '--manager-timeout', String(o.managerTimeout / 1000)];
   if (o.secretFile) args.push('--secret-file', resolve(o.secretFile));
   if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
   if (o.debug) args.push('--debug');

@@ -31,6 +31,13 @@ export function positiveInt(text: string): number {
   return n;
 }
 
+/** Parses a duration in seconds (a whole or decimal number > 0, e.g. 60 or 0.5) for commander; returns ms. */
+export function secondsArg(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0) || n > 365 * 86400) throw new InvalidArgumentError(`expected a number of seconds > 0, got "${text}"`);
+  return Math.round(n * 1000);
+}
+
 /** Checks a ws:// or wss:// URL argument, or a comma-separated list of them (several managers: the link follows the leader). */
 export function wsUrl(text: string): string {
   const urls = text.split(',').map((u) => u.trim());

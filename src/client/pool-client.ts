@@ -58,6 +58,8 @@ interface OpenFile {
 }
 
 const MAX_IO = 64 * 1024 * 1024;
+/** How long a statfs waits for the manager before answering with the last known figures. */
+const STATFS_WAIT_MS = 2000;
 
 /** A connection to a pool. */
 export class PoolClient {
@@ -67,6 +69,9 @@ export class PoolClient {
   private readonly files: FileIO;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: (msg: string) => void;
+  /** The last statfs the manager answered, and the one asked now (one at a time): df answers from it during an outage. */
+  private lastStatfs: StatFs | null = null;
+  private statfsAsking: Promise<StatFs> | null = null;
   /** How names cross this client's API (PoolClientOptions.names). */
   readonly names: NameForm;
   /** A name or path as sent to the manager: a byte string. */
@@ -260,9 +265,27 @@ export class PoolClient {
     await call(this.manager, Api.Removexattr, { path: this.path(path), name: this.toWire(name) });
   }
 
-  /** Pool capacity and usage. */
+  /**
+   * Pool capacity and usage. During a manager outage (restart, takeover) `df` stays responsive: once the pool has
+   * answered before, a statfs the manager does not answer within STATFS_WAIT_MS gets the last known figures.
+   */
   async statfs(): Promise<StatFs> {
-    return call(this.manager, Api.Statfs, {});
+    this.statfsAsking ??= call(this.manager, Api.Statfs, {}).then(
+      (s) => {
+        this.statfsAsking = null;
+        this.lastStatfs = s;
+        return s;
+      },
+      (err: Error) => {
+        this.statfsAsking = null;
+        throw err;
+      },
+    );
+    const asking = this.statfsAsking;
+    const last = this.lastStatfs;
+    if (!last) return asking;
+    asking.catch(() => undefined);
+    return Promise.race([asking, new Promise<StatFs>((res) => setTimeout(() => res(last), this.manager.connected ? STATFS_WAIT_MS : 0).unref())]);
   }
 
   /** Full pool status: nodes, usage, files, and the first maxClients clients (the manager sends them page by page). */

@@ -51,6 +51,15 @@ export interface ManagerOptions {
   log?: (msg: string) => void;
 }
 
+/** Message type numbers named in a MEMPOOL_FAULT_DROP_AFTER_APPLY list (comma-separated names of the message table, e.g. Mknod,Rename). */
+function faultNames(list: string | undefined): Set<number> {
+  const out = new Set<number>();
+  for (const name of (list ?? '').split(',').map((n) => n.trim())) {
+    if (name && name in Msg) out.add(Msg[name as keyof typeof Msg]);
+  }
+  return out;
+}
+
 /** How long chunk lookups wait after a restart for the memory nodes that held chunks to register again. */
 const NODE_RETURN_MS = 8_000;
 
@@ -78,6 +87,10 @@ export class Manager {
   /** Resolves once every awaited node is back, or the wait is over. */
   private nodesBack: Promise<void> = Promise.resolve();
   private onNodesReturned: () => void = () => undefined;
+  /** First attempts of request ids still running: a retry that arrives meanwhile waits for the same outcome instead of running again. */
+  private readonly running = new Map<string, Promise<Reply | void>>();
+  /** Test hook (MEMPOOL_FAULT_DROP_AFTER_APPLY=Msg names): drops the link once per name after the call was applied and made durable, before its reply. */
+  private readonly dropAfterApply = faultNames(process.env.MEMPOOL_FAULT_DROP_AFTER_APPLY);
 
   constructor(private readonly opts: ManagerOptions) {
     this.chunkSize = opts.chunkSize ?? 1024 * 1024;
@@ -311,11 +324,17 @@ export class Manager {
     const serve = dispatcher(clientHandlers(this), 'the manager');
     // A reply to a request that changed the state waits until its records are durable (group commit).
     peer.setHandler(async (type, meta, data) => {
+      let reply: Reply | void;
       try {
-        return await this.serveOnce(peer, type, meta, data, serve);
+        reply = await this.serveOnce(peer, type, meta, data, serve);
       } finally {
         await this.meta.synced();
       }
+      if (this.dropAfterApply.delete(type)) {
+        this.log(`fault injection: dropping the link to ${peer.describe()} after applying message ${type}, before its reply`);
+        peer.terminate('fault injection: dropped after apply');
+      }
+      return reply;
     });
   }
 
@@ -329,14 +348,32 @@ export class Manager {
     if (m.rid === undefined || !client || !ONCE.has(type)) return serve(type, m, data, peer);
     const key = `${client}:${uintCheck()(m.rid, 'rid')}`;
     const first = this.meta.state.replies.get(key);
+    // Open counts the handle on the link it ran on; a retry comes on a new link (the client drops a link before it retries), so it counts there again.
+    const again = (meta: Meta | undefined): void => {
+      if (type === Msg.Open) this.reopen(peer, [[uintCheck()((meta?.attr as Meta | undefined)?.ino, 'attr.ino'), 1]]);
+    };
     if (first !== undefined) {
       const meta = JSON.parse(first) as Meta;
-      if (type === Msg.Open) this.reopen(peer, [[uintCheck()((meta.attr as Meta | undefined)?.ino, 'attr.ino'), 1]]);
+      again(meta);
       return { meta };
     }
-    const reply = await serve(type, m, data, peer);
-    this.meta.run({ op: 'reply', key, reply: JSON.stringify(reply?.meta ?? {}) });
-    return reply;
+    const running = this.running.get(key);
+    if (running) {
+      const reply = await running;
+      again(reply?.meta);
+      return reply;
+    }
+    const attempt = (async () => {
+      const reply = await serve(type, m, data, peer);
+      this.meta.run({ op: 'reply', key, reply: JSON.stringify(reply?.meta ?? {}) });
+      return reply;
+    })();
+    this.running.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.running.delete(key);
+    }
   }
 
   private dropClient(peer: Peer): void {
@@ -406,10 +443,12 @@ export class Manager {
       await this.leases.settle(a.ino, peer.remote.id ?? null, false);
       a = await this.truncate(a.ino, 0);
     }
-    this.ns.open(a.ino);
     this.repairer.touch(a.ino);
+    // A link that dropped meanwhile has released its handles: the open is counted on the link its retry comes on.
     const opens = this.opens.get(peer);
-    if (opens) opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
+    if (!opens) return a;
+    this.ns.open(a.ino);
+    opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
     return a;
   }
 
