@@ -74,12 +74,43 @@ export interface PoolStatus {
   /** Directory quotas: limits (null: none) and usage of each quota root. */
   quotas?: QuotaStatus[];
   /** Where the metadata is logged ("volatile": nowhere), the last durable record, and the epoch floor of this manager run. */
-  metadata?: { log: string; seq: number; epochFloor: number };
+  metadata?: MetadataStatus;
   /** Each client with its leases and the cache figures of its last heartbeat. */
   clientDetails: ClientStatus[];
   /** Where the next page of clientDetails starts; absent when every client is shown. */
   clientsNext?: number;
   nodes: NodeStatus[];
+}
+
+/** How this manager came to serve: a fresh start, a restart that replayed its journal, or a standby's takeover on etcd. */
+export interface StartInfo {
+  kind: 'start' | 'restart' | 'takeover';
+  /** When it began serving (ms since the epoch). */
+  at: number;
+  /**
+   * restart: from the process start to serving (replay included); takeover: from the moment this standby saw the old
+   * leader's etcd key go (its lease ran out or it resigned) to serving.
+   */
+  durationMs: number;
+  /** Records applied at the start (replayed from the journal, or caught up with by the standby). */
+  records: number;
+  /** takeover: the leader this manager replaced, as it advertised itself. */
+  previous?: string;
+}
+
+/** The metadata log as status shows it. */
+export interface MetadataStatus {
+  log: string;
+  /** Seq of the last durable record. */
+  seq: number;
+  epochFloor: number;
+  /** etcd: the revision of the last append (the log head's mod revision). */
+  revision?: string;
+  /** etcd: the leading manager's URL and the standbys' (in campaign order: the first takes over next). */
+  leader?: string;
+  standbys?: string[];
+  /** How this manager came to serve (its last start or takeover). */
+  lastStart?: StartInfo;
 }
 
 /** The figures a client reports with its lease heartbeat: a fixed set of bounded numbers. */

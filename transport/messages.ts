@@ -15,7 +15,7 @@ import {
   WIRE_PATH_MAX,
   XATTR_NAME_MAX,
 } from '../src/limits';
-import { bool, bytes, Check, def, empty, int, list, nullable, nullOr, obj, ObjCheck, opt, str, tuple, uint } from './check';
+import { bool, bytes, Check, def, empty, int, list, nullable, nullOr, obj, ObjCheck, oneOf, opt, str, tuple, uint } from './check';
 import { Meta } from './frame';
 
 /** Message type numbers: one per RPC. Unknown numbers close the connection. */
@@ -197,7 +197,17 @@ const status = obj({
   repairs: uint(),
   quotas: opt(list(quota, 1 << 16)),
   /** Where the metadata is logged (journal, etcd and whether this manager leads), the last durable record, the epoch floor. */
-  metadata: opt(obj({ log: text, seq: uint(), epochFloor: uint() })),
+  metadata: opt(
+    obj({
+      log: text,
+      seq: uint(),
+      epochFloor: uint(),
+      revision: opt(text),
+      leader: opt(text),
+      standbys: opt(list(text, 64)),
+      lastStart: opt(obj({ kind: oneOf('start', 'restart', 'takeover'), at: uint(), durationMs: uint(), records: uint(), previous: opt(text) })),
+    }),
+  ),
   clientDetails: list(clientStatus, 1 << 20),
   /** Where the next page of clientDetails starts (absent when every client was shown). */
   clientsNext: next,

@@ -13,7 +13,7 @@ import { MemoryNode } from '../node/memory-node';
 import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
 import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
-import { PoolStatus } from '../types';
+import { PoolStatus, MetadataStatus } from '../types';
 import { registerMountCommands } from './mount-commands';
 import { formatQuota, registerQuotaCommand } from './quota-command';
 
@@ -202,7 +202,7 @@ function formatStatus(st: PoolStatus): string {
     `capacity ${formatSize(st.capacity)}, used ${formatSize(st.used)} (${formatSize(st.allocated)} allocated), chunk size ${formatSize(st.chunkSize)}, replicas ${st.replicas}`,
     `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
     `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached; ${st.repairs} chunk copies made after node failures`,
-    ...(st.metadata ? [`metadata: ${st.metadata.log}, record ${st.metadata.seq}, epoch floor ${st.metadata.epochFloor}`] : []),
+    ...(st.metadata ? formatMetadata(st.metadata) : []),
     'clients:',
   ];
   for (const c of st.clientDetails) {
@@ -219,6 +219,22 @@ function formatStatus(st: PoolStatus): string {
     lines.push(`  ${n.alive ? 'up  ' : 'DOWN'} ${n.id}  ${n.url}  ${formatSize(n.used)} / ${formatSize(n.capacity)}  ${n.chunks} chunks`);
   }
   return lines.join('\n');
+}
+
+/** The metadata lines of status: the log and its position, the managers, and the last start or takeover. */
+function formatMetadata(m: MetadataStatus): string[] {
+  const lines = [`metadata: ${m.log}, record ${m.seq}${m.revision ? ` (etcd revision ${m.revision})` : ''}, epoch floor ${m.epochFloor}`];
+  if (m.leader !== undefined || m.standbys) lines.push(`managers: leader ${m.leader ?? 'none'}; standbys ${m.standbys?.length ? m.standbys.join(', ') : 'none'}`);
+  const s = m.lastStart;
+  if (s) {
+    const when = new Date(s.at).toISOString();
+    const how =
+      s.kind === 'takeover'
+        ? `took over${s.previous ? ` from ${s.previous}` : ''} at ${when}, serving ${(s.durationMs / 1000).toFixed(2)} s after the old leader's etcd key went`
+        : `${s.kind === 'restart' ? 'restarted' : 'started'} at ${when}, serving ${(s.durationMs / 1000).toFixed(2)} s after the process start`;
+    lines.push(`last start: ${how}; ${s.records} records applied`);
+  }
+  return lines;
 }
 
 registerMountCommands(program);

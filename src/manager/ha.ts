@@ -39,6 +39,9 @@ export class Leadership {
   private readonly say: (msg: string) => void;
   /** The URL this manager advertises (known once the standby listener is up). */
   advertised = '';
+  /** The last other manager seen leading, and when its leadership was seen to end (for the takeover's figures). */
+  private lastLeader: string | undefined;
+  private leaderGoneAt: number | null = null;
 
   constructor(private readonly opts: LeadershipOptions) {
     this.say = opts.say ?? ((m) => console.error(m));
@@ -63,6 +66,10 @@ export class Leadership {
     this.stopObserving = await opts.log.observeLeader((url) => {
       if (url && url !== this.advertised) hello.leader = url;
       else delete hello.leader;
+      if (url && url !== this.advertised) {
+        this.lastLeader = url;
+        this.leaderGoneAt = null;
+      } else if (this.lastLeader && this.leaderGoneAt === null) this.leaderGoneAt = Date.now();
       if (url !== this.advertised) this.say(`standby: the leader is ${url ?? 'not elected yet'}`);
     });
     return this.listener.url;
@@ -77,6 +84,8 @@ export class Leadership {
     const { head } = await opts.log.campaign(this.advertised);
     opts.log.onLost((err) => opts.onLost(err));
     const t0 = Date.now();
+    const since = this.leaderGoneAt ?? t0;
+    const before = follower.position();
     await follower.caughtUp(head, CATCH_UP_MS);
     await follower.stop();
     const at = follower.position();
@@ -86,7 +95,7 @@ export class Leadership {
     const port = Number(new URL(listener.url).port);
     await listener.close();
     this.listener = null;
-    await opts.manager.start({ appliedSeq: at, port });
+    await opts.manager.start({ appliedSeq: at, port, since, records: at - before, previous: this.lastLeader });
     this.say(`elected leader at record ${head}; serving ${Date.now() - t0} ms after the election`);
   }
 

@@ -6,7 +6,7 @@
  * request that changed it is sent once its records are durable.
  */
 import { FsError } from '../errors';
-import { Attr, chunkKey, ChunkLocation, ClientStats, NodeInfo, PoolStatus, StatFs } from '../types';
+import { Attr, chunkKey, ChunkLocation, ClientStats, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
 import { Api, call, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, Peer, Reply } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
@@ -87,6 +87,8 @@ export class Manager {
   /** Resolves once every awaited node is back, or the wait is over. */
   private nodesBack: Promise<void> = Promise.resolve();
   private onNodesReturned: () => void = () => undefined;
+  /** How this manager came to serve (shown in status). */
+  private started: StartInfo | null = null;
   /** First attempts of request ids still running: a retry that arrives meanwhile waits for the same outcome instead of running again. */
   private readonly running = new Map<string, Promise<Reply | void>>();
   /** Test hook (MEMPOOL_FAULT_DROP_AFTER_APPLY=Msg names): drops the link once per name after the call was applied and made durable, before its reply. */
@@ -140,16 +142,19 @@ export class Manager {
    * already holds every record up to appliedSeq: the log is opened for appending without a reload, and the manager
    * listens on the standby's port.
    */
-  async start(takeover?: { appliedSeq: number; port: number }): Promise<void> {
+  async start(takeover?: { appliedSeq: number; port: number; since: number; records: number; previous?: string }): Promise<void> {
     const { metaLog } = this.opts;
     const appliedSeq = takeover?.appliedSeq;
+    let records = takeover?.records ?? 0;
     if (metaLog && appliedSeq !== undefined) {
       await this.meta.openApplied(metaLog, appliedSeq);
       this.log(`metadata: took over at record ${appliedSeq} without a reload; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
     } else {
       const loaded = await this.meta.open(metaLog ?? null);
+      records = loaded.replayed;
       if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
     }
+    const restarted = !!metaLog && this.meta.state.epochFloor > 1;
     // Leases granted before this start may still be held: no conflicting grant until they ran out or were reclaimed.
     if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) this.leases.startGrace();
     this.freeOrphansLater();
@@ -166,6 +171,10 @@ export class Manager {
       log: this.log,
     });
     this.listener.on('peer', (peer: Peer) => this.onPeer(peer));
+    const at = Date.now();
+    this.started = takeover
+      ? { kind: 'takeover', at, durationMs: Math.max(0, at - takeover.since), records, ...(takeover.previous ? { previous: takeover.previous } : {}) }
+      : { kind: restarted ? 'restart' : 'start', at, durationMs: Math.round(process.uptime() * 1000), records };
     if (!metaLog) this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
   }
 
@@ -280,7 +289,7 @@ export class Manager {
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
       quotas: this.ns.listQuotas(),
-      metadata: { log: this.opts.metaLog ? (this.opts.metaLog.describe?.() ?? 'durable log') : 'volatile', seq: this.meta.position, epochFloor: this.meta.state.epochFloor },
+      metadata: await this.metadataStatus(),
       clientDetails: shown.map(([id, peer]) => ({
         id,
         name: peer.remote.name ?? '',
@@ -291,6 +300,25 @@ export class Manager {
       ...(clientsNext === undefined ? {} : { clientsNext }),
       nodes,
     };
+  }
+
+  /** The metadata log's place, position and managers, and how this manager came to serve. */
+  private async metadataStatus(): Promise<MetadataStatus> {
+    const log = this.opts.metaLog;
+    const out: MetadataStatus = { log: log ? (log.describe?.() ?? 'durable log') : 'volatile', seq: this.meta.position, epochFloor: this.meta.state.epochFloor };
+    const revision = log?.revision?.();
+    if (revision) out.revision = revision;
+    if (log?.managers) {
+      try {
+        const { leader, standbys } = await log.managers();
+        if (leader) out.leader = leader;
+        out.standbys = standbys;
+      } catch (err) {
+        this.log(`status: cannot list the managers: ${(err as Error).message}`);
+      }
+    }
+    if (this.started) out.lastStart = this.started;
+    return out;
   }
 
   private acceptReason(h: Hello): string | null {

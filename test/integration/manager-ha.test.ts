@@ -118,9 +118,23 @@ describe('managers on etcd: a standby takes over', () => {
     const mountFiles = mount ? 2 : 0;
     expect(st.files).toBe(4 + mountFiles);
     expect(st.metadata?.log).toMatch(/etcd .* \(leader\)/);
+    // status names the leader, the standbys (none left), the etcd position and the takeover.
+    expect(st.metadata?.leader).toBe(b.url);
+    expect(st.metadata?.standbys).toEqual([]);
+    expect(st.metadata?.revision).toMatch(/^[1-9]\d*$/);
+    expect(st.metadata?.lastStart).toMatchObject({ kind: 'takeover', previous: a.url });
+    expect(st.metadata?.lastStart?.at).toBeGreaterThanOrEqual(t0);
     const text = mempoolSync(['status', urls], ENV);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`${4 + mountFiles} files`));
+    expect(text.stdout).toMatch(new RegExp(`managers: leader ${b.url}; standbys none`));
+    expect(text.stdout).toMatch(/last start: took over from ws:\/\/\S+ at \S+, serving \d+\.\d+ s after/);
+    console.log(
+      text.stdout
+        .split('\n')
+        .filter((l) => /^(metadata|managers|last start)/.test(l))
+        .join('\n'),
+    );
   }, 120_000);
 
   test('a leader stopped past its lease and resumed after a takeover exits and never serves again', async () => {
@@ -128,8 +142,15 @@ describe('managers on etcd: a standby takes over', () => {
     // A supervisor restarts the killed manager on its address: it stands by.
     const c = await startManager(new URL(firstUrl).host);
     expect(c.url).toBe(firstUrl);
+    const standing = await statusWhen(urls, (s) => (s.metadata?.standbys ?? []).includes(c.url), 10_000, ENV);
+    expect(standing.metadata?.standbys).toEqual([c.url]);
     leader.child.kill('SIGSTOP');
+    // A call in flight to the stopped leader times out there and is sent again to the next leader: it does not fail.
+    const pc0 = client;
+    if (!pc0) throw new Error('no client from the first test');
+    const during = pc0.mkdir('/d/during-stop');
     await c.proc.waitFor(/listening on/, 30_000);
+    await during;
     leader.child.kill('SIGCONT');
     const code = await Promise.race([leader.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
     expect(code).toBe(1);
@@ -139,7 +160,9 @@ describe('managers on etcd: a standby takes over', () => {
     if (!pc) throw new Error('no client from the first test');
     for (const [name, data] of files) expect((await pc.readFile(name)).equals(data)).toBe(true);
     await pc.writeFile('/d/third', Buffer.from('after the second takeover'));
+    expect((await pc.getattr('/d/during-stop')).mode & 0o170000).toBe(0o040000);
     expect(cliStatus(urls, ENV).files).toBe(5 + (mount ? 2 : 0));
+    expect(cliStatus(urls, ENV).directories).toBeGreaterThanOrEqual(3);
     if (mount) expect(sh(`cat ${mnt}/d/third`)).toBe('after the second takeover');
   }, 120_000);
 

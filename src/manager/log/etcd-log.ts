@@ -394,6 +394,18 @@ export class EtcdLog implements MetaLog {
     return f;
   }
 
+  /** The etcd revision of this leader's last append (the head's mod revision), for `mempool status`. */
+  revision(): string | undefined {
+    return this.tail?.headMod;
+  }
+
+  /** The managers campaigning on this prefix (their advertised URLs), the leader first, the next in line after it. */
+  async managers(): Promise<{ leader?: string; standbys: string[] }> {
+    const r = await this.client.getAll().prefix(this.keys.election).sort('Create', 'Ascend').limit(64).exec();
+    const urls = r.kvs.map((kv) => kv.value.toString());
+    return { leader: urls[0], standbys: urls.slice(1) };
+  }
+
   /** Where the log lives and who writes it, for `mempool status`. */
   describe(): string {
     return `${this.where}${this.isLeader() ? ' (leader)' : ''}`;

@@ -38,4 +38,8 @@ export interface MetaLog {
   close(): Promise<void>;
   /** Where the log lives, for `mempool status` (e.g. "journal in /var/lib/mempool"). */
   describe?(): string;
+  /** etcd: the revision of the last append, for `mempool status`. */
+  revision?(): string | undefined;
+  /** etcd: the managers campaigning on this log, leader first, as they advertise themselves. */
+  managers?(): Promise<{ leader?: string; standbys: string[] }>;
 }
