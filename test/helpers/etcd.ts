@@ -131,3 +131,82 @@ process.on('exit', () => {
     rmSync(s.dataDir, { recursive: true, force: true });
   }
 });
+
+/** A running etcd cluster of several members on loopback. */
+export interface EtcdCluster {
+  members: EtcdServer[];
+  /** HOST:PORT of every member's client URL, comma-separated (for etcd://…/PREFIX). */
+  hostPorts: string;
+  /** Kills every member and removes their data dirs. */
+  stop(): Promise<void>;
+}
+
+/** Starts an n-member etcd cluster (data dirs under parentDir, default /dev/shm) and waits until every member is healthy. */
+export async function startEtcdCluster(n = 3, parentDir = '/dev/shm'): Promise<EtcdCluster> {
+  const ports = await Promise.all(Array.from({ length: n }, async () => [await freePort(), await freePort()] as const));
+  const initial = ports.map(([, peer], i) => `m${i}=http://127.0.0.1:${peer}`).join(',');
+  const members: EtcdServer[] = [];
+  const started = ports.map(async ([client, peer], i) => {
+    const dataDir = mkdtempSync(join(parentDir, 'mempool-etcd-'));
+    const cu = `http://127.0.0.1:${client}`;
+    const pu = `http://127.0.0.1:${peer}`;
+    const args = [
+      `--name=m${i}`,
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${cu}`,
+      `--advertise-client-urls=${cu}`,
+      `--listen-peer-urls=${pu}`,
+      `--initial-advertise-peer-urls=${pu}`,
+      `--initial-cluster=${initial}`,
+      '--initial-cluster-state=new',
+      '--initial-cluster-token=mempool-test',
+      '--log-level=warn',
+    ];
+    let out = '';
+    let child!: ChildProcess;
+    let exited!: Promise<void>;
+    const launch = () => {
+      child = spawn('/usr/bin/etcd', args, { env: { ...process.env, [TEST_MARK]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const c = child;
+      exited = new Promise<void>((res) => c.once('exit', () => res()));
+    };
+    const kill = async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    };
+    launch();
+    const srv: EtcdServer = {
+      endpoint: cu,
+      hostPort: `127.0.0.1:${client}`,
+      get child() {
+        return child;
+      },
+      dataDir,
+      output: () => out,
+      async stop() {
+        running.delete(srv);
+        await kill();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+      async restart() {
+        await kill();
+        launch();
+        await waitHealthy(srv, 20000);
+      },
+    };
+    running.add(srv);
+    members.push(srv);
+    return srv;
+  });
+  const all = await Promise.all(started);
+  await Promise.all(all.map((s) => waitHealthy(s, 30000)));
+  return {
+    members: all,
+    hostPorts: all.map((s) => s.hostPort).join(','),
+    async stop() {
+      await Promise.all(all.map((s) => s.stop()));
+    },
+  };
+}
