@@ -77,6 +77,8 @@ export const Msg = {
   ChunkDelete: 63,
   NodeStats: 64,
   ChunkFence: 65,
+  /** manager -> node, when the lease grace after a restart or takeover ends: refuse writes under any epoch below this one. */
+  ChunkFenceBelow: 69,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];
@@ -286,6 +288,7 @@ export const Api = {
   ChunkDelete: spec(Msg.ChunkDelete, obj({ keys: list(chunkKey, MAX_DELETE) }), obj({ freed: uint() }), MANAGER),
   NodeStats: spec(Msg.NodeStats, none, nodeUsage, MANAGER),
   ChunkFence: spec(Msg.ChunkFence, obj({ ino, epoch: uint() }), none, MANAGER),
+  ChunkFenceBelow: spec(Msg.ChunkFenceBelow, obj({ epoch: uint() }), none, MANAGER),
 } as const;
 
 export type ApiName = keyof typeof Api;

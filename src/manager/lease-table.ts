@@ -94,6 +94,11 @@ export class LeaseTable {
     this.graceUntil = this.now() + this.opts.termMs + this.opts.marginMs;
   }
 
+  /** ms until the grace ends (0: not in grace). */
+  graceLeftMs(): number {
+    return Math.max(0, this.graceUntil - this.now());
+  }
+
   /** True while leases from before a restart or takeover may still be held unreclaimed. */
   inGrace(): boolean {
     return this.now() < this.graceUntil;
@@ -101,11 +106,15 @@ export class LeaseTable {
 
   /**
    * A client on a new link names the leases it held (ino, mode): each is granted back unless it conflicts with
-   * a lease held now; returns [ino, epoch] of those granted (the epoch its writes carry from now on).
+   * a lease held now, or it is not held now and the grace is over (it ran out: someone else may have written the
+   * file since, and the holder's cached writes must not land over that); returns [ino, epoch] of those granted
+   * (the epoch its writes carry from now on).
    */
   reclaim(client: string, held: Array<[number, LeaseMode]>): Array<[number, number]> {
     const granted: Array<[number, number]> = [];
+    const grace = this.inGrace();
     for (const [ino, mode] of held) {
+      if (!grace && !this.files.get(ino)?.holders.has(client)) continue;
       const f = this.file(ino);
       if (f.holders.has(client)) {
         granted.push([ino, f.epoch]); // still held (a dropped link to the same manager): unchanged, a recall in flight included

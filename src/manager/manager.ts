@@ -87,6 +87,8 @@ export class Manager {
   /** Resolves once every awaited node is back, or the wait is over. */
   private nodesBack: Promise<void> = Promise.resolve();
   private onNodesReturned: () => void = () => undefined;
+  /** Once the lease grace after a restart or takeover is over: the epoch below which every node refuses writes (0: none yet). */
+  private fenceBelow = 0;
   /** How this manager came to serve (shown in status). */
   private started: StartInfo | null = null;
   /** First attempts of request ids still running: a retry that arrives meanwhile waits for the same outcome instead of running again. */
@@ -156,7 +158,10 @@ export class Manager {
     }
     const restarted = !!metaLog && this.meta.state.epochFloor > 1;
     // Leases granted before this start may still be held: no conflicting grant until they ran out or were reclaimed.
-    if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) this.leases.startGrace();
+    if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) {
+      this.leases.startGrace();
+      this.fenceAfterGrace();
+    }
     this.freeOrphansLater();
     this.awaitNodes();
     this.listener = await listen({
@@ -176,6 +181,30 @@ export class Manager {
       ? { kind: 'takeover', at, durationMs: Math.max(0, at - takeover.since), records, ...(takeover.previous ? { previous: takeover.previous } : {}) }
       : { kind: restarted ? 'restart' : 'start', at, durationMs: Math.round(process.uptime() * 1000), records };
     if (!metaLog) this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
+  }
+
+  /**
+   * When the grace is over, leases from before this start that were not reclaimed have run out: every node then
+   * refuses writes under an epoch below this run's floor, so a late holder's cached pages never land over newer data.
+   */
+  private fenceAfterGrace(): void {
+    const timer = setTimeout(() => {
+      this.fenceBelow = this.meta.state.epochFloor;
+      for (const n of this.members.alive()) this.fenceNodeBelow(n.id);
+    }, this.leases.graceLeftMs());
+    timer.unref();
+  }
+
+  /** Tells one node the epoch below which it refuses writes (once the grace is over). */
+  private fenceNodeBelow(id: string): void {
+    const peer = this.members.get(id)?.peer;
+    if (!this.fenceBelow || !peer || peer.closed) return;
+    call(peer, Api.ChunkFenceBelow, { epoch: this.fenceBelow }, undefined, 5000).catch((err: Error) => this.log(`fence below epoch ${this.fenceBelow} on ${id}: ${err.message}`));
+  }
+
+  /** Logs a line (handlers report what an operator should see). */
+  logLine(msg: string): void {
+    this.log(msg);
   }
 
   /** Stops serving. */
@@ -336,6 +365,7 @@ export class Manager {
       this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
       if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.onNodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
+      this.fenceNodeBelow(h.id as string);
       peer.setHandler(dispatcher(nodeHandlers(this, h.id as string), 'the manager'));
       peer.once('close', (reason: string) => {
         this.members.leave(h.id as string, peer);

@@ -48,6 +48,8 @@ export class MemoryNode {
   private readonly log: (msg: string) => void;
   /** Lowest write epoch still accepted per inode (set when a silent lease holder was fenced). */
   private readonly fences = new Map<number, number>();
+  /** Lowest write epoch accepted for any inode: leases from before a manager restart or takeover that were not reclaimed in its grace. */
+  private fenceBelow = 0;
 
   constructor(private readonly opts: MemoryNodeOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
@@ -133,6 +135,7 @@ export class MemoryNode {
         if (off + data.length > MAX_CHUNK_SIZE) throw new FsError('EINVAL', `chunk write of ${data.length} bytes at ${off} is beyond any chunk`);
         const fence = this.fences.get(parseInt(key, 10));
         if (fence !== undefined && (epoch ?? 0) < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
+        if ((epoch ?? 0) < this.fenceBelow) throw new FsError('ESTALE', `write to ${key} under a lease from before the manager restarted, not reclaimed in time`);
         if (ranges !== undefined) {
           // scattered pieces of one chunk: [[off, len], ...] over the data in order
           checkRanges(ranges, data.length);
@@ -151,6 +154,10 @@ export class MemoryNode {
       ChunkDelete: ({ keys }) => ({ freed: this.registered().delete(keys) }),
       ChunkFence: ({ ino, epoch }) => {
         this.fences.set(ino, Math.max(this.fences.get(ino) ?? 0, epoch));
+        return {};
+      },
+      ChunkFenceBelow: ({ epoch }) => {
+        this.fenceBelow = Math.max(this.fenceBelow, epoch);
         return {};
       },
       NodeStats: () => this.stats(),

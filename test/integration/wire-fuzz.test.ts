@@ -66,6 +66,7 @@ const SAMPLES: Record<ApiName, Meta> = {
   ChunkDelete: { keys: ['2:0'] },
   NodeStats: {},
   ChunkFence: { ino: 2, epoch: 1 },
+  ChunkFenceBelow: { epoch: 1 },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 

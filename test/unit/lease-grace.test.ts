@@ -59,4 +59,15 @@ describe('lease grace after a restart', () => {
     await t.settle(3, 'b', false);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(380);
   });
+
+  test('after the grace a lease not held now cannot be reclaimed (it ran out: newer writes may exist), one still held can', async () => {
+    const { t } = table();
+    t.startGrace();
+    expect(t.reclaim('a', [[4, LeaseMode.Write]])).toEqual([[4, 1]]);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(t.inGrace()).toBe(false);
+    expect(t.reclaim('a', [[4, LeaseMode.Write]])).toEqual([[4, 1]]); // still held: a dropped link to the same manager
+    expect(t.reclaim('late', [[7, LeaseMode.Write]])).toEqual([]); // nobody holds 7, yet the late holder does not get it back
+    expect(t.holds(7, 'late')).toBe(false);
+  });
 });

@@ -37,12 +37,18 @@ export function leaseHandlers(m: Manager): Handlers {
     LeaseReclaim: ({ leases }, { remote }) => {
       const client = holder(remote.id);
       const files = leases.filter(([ino]) => isRegular(m, ino)); // a file removed meanwhile is simply not granted back
-      return {
-        granted: m.leases.reclaim(
-          client,
-          files.map(([ino, mode]) => [ino, mode === 2 ? LeaseMode.Write : LeaseMode.Read]),
-        ),
-      };
+      const granted = m.leases.reclaim(
+        client,
+        files.map(([ino, mode]) => [ino, mode === 2 ? LeaseMode.Write : LeaseMode.Read]),
+      );
+      if (granted.length < leases.length) {
+        const back = new Set(granted.map(([ino]) => ino));
+        const refused = leases.filter(([ino]) => !back.has(ino)).map(([ino]) => ino);
+        m.logLine(
+          `client ${client} reclaimed too late or in conflict: leases on inodes ${refused.slice(0, 20).join(', ')}${refused.length > 20 ? ', …' : ''} not granted back (its unflushed writes to them are lost; it reports EIO)`,
+        );
+      }
+      return { granted };
     },
     LeaseRelease: ({ ino }, { remote }) => {
       m.leases.release(ino, holder(remote.id));
