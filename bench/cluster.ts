@@ -71,6 +71,8 @@ export async function stopAllChildren(): Promise<void> {
 /** A running benchmark pool. */
 export interface BenchCluster {
   url: string;
+  /** The manager's process id (for its RSS). */
+  managerPid: number;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startBenchCluster(opts: { nodes: number; memory: string; r
     children.push(...nodes.map((n) => n.child));
     return {
       url,
+      managerPid: m.child.pid ?? 0,
       async stop() {
         unregister();
         await stop();
