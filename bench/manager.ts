@@ -5,6 +5,7 @@
  * under the system temp dir: put it on the disk they would live on; on tmpfs a sync costs nothing). Then the
  * takeover time of two managers on etcd over BENCH_TAKEOVERS (default 10) kill -9s of the leader, as a client sees
  * it (kill to its next successful call), and the manager's RSS per 100k files (BENCH_RSS_FILES files created).
+ * BENCH_MODES (e.g. "journal"), BENCH_TAKEOVERS=0 and BENCH_RSS_FILES=0 run parts only.
  */
 import { ChildProcess } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
@@ -76,8 +77,10 @@ export async function runManager(): Promise<void> {
   const unregister = onCleanup(() => etcd.stop());
   try {
     await throughput(base, etcd.hostPort);
-    await takeovers(etcd.hostPort, Number(process.env.BENCH_TAKEOVERS ?? 10));
-    await rssPerFiles(Number(process.env.BENCH_RSS_FILES ?? 100_000));
+    const kills = Number(process.env.BENCH_TAKEOVERS ?? 10);
+    if (kills > 0) await takeovers(etcd.hostPort, kills);
+    const files = Number(process.env.BENCH_RSS_FILES ?? 100_000);
+    if (files > 0) await rssPerFiles(files);
   } finally {
     unregister();
     await etcd.stop();
@@ -87,7 +90,7 @@ export async function runManager(): Promise<void> {
 
 /** ops/s per mode and width. */
 async function throughput(base: string, etcdHostPort: string): Promise<void> {
-  const modes = (process.env.BENCH_MODES ?? 'volatile,journal,etcd').split(',');
+  const modes = (process.env.BENCH_MODES ?? 'volatile,journal,etcd').split(',').filter(Boolean);
   for (const mode of modes) {
     const dataDir = join(base, `meta-${process.pid}`);
     const args = mode === 'journal' ? ['--data-dir', dataDir] : mode === 'etcd' ? ['--meta', `etcd://${etcdHostPort}/bench-${process.pid}`] : [];

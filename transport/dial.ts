@@ -42,6 +42,9 @@ export class StandbyError extends FsError {
   }
 }
 
+/** Backoff step a link stays at while standbys answer (50 ms * 2^2 = about 200 ms between dials). */
+const STANDBY_ATTEMPT = 2;
+
 /** Splits a comma-separated list of manager URLs (one URL is a list of one). */
 export function splitUrls(list: string): string[] {
   return list
@@ -212,6 +215,8 @@ export class Link extends EventEmitter {
           return;
         }
         this.nextTarget(err);
+        // A standby answered: a leader is (about to be) elected, so keep redialling quickly instead of backing off to the maximum.
+        if (err instanceof StandbyError) this.attempt = Math.min(this.attempt, STANDBY_ATTEMPT);
         this.scheduleRetry();
       },
     );
