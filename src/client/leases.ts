@@ -32,6 +32,9 @@ export interface Held {
   idle: Array<() => void>;
 }
 
+/** How long giving a lease back may wait for the manager (ms). */
+const RELEASE_MS = 2000;
+
 /** Safety margin the client keeps below the manager's term (ms). */
 const CLIENT_MARGIN_MS = 750;
 
@@ -117,10 +120,10 @@ export class Leases {
     if (this.held.size === 0) this.stopHeartbeat();
   }
 
-  /** Gives a lease back to the manager (best effort). */
+  /** Gives a lease back to the manager (best effort, bounded: during a manager outage a close or unmount must not hang on it; the lease then runs out by itself). */
   async release(h: Held): Promise<void> {
     this.forget(h.ino);
-    await call(this.manager, Api.LeaseRelease, { ino: h.ino }).catch(() => undefined);
+    await call(this.manager, Api.LeaseRelease, { ino: h.ino }, undefined, RELEASE_MS).catch(() => undefined);
   }
 
   /** Every held lease. */

@@ -11,6 +11,7 @@ import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { O, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
+import { LastKnown, Stall } from './last-known';
 import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
 import { PageCache } from './page-cache';
@@ -58,8 +59,8 @@ interface OpenFile {
 }
 
 const MAX_IO = 64 * 1024 * 1024;
-/** How long a statfs waits for the manager before answering with the last known figures. */
-const STATFS_WAIT_MS = 2000;
+/** How long statfs (and a stat of the root) waits for the manager before answering with the last known figures. */
+const OUTAGE_WAIT_MS = 2000;
 
 /** A connection to a pool. */
 export class PoolClient {
@@ -69,9 +70,9 @@ export class PoolClient {
   private readonly files: FileIO;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: (msg: string) => void;
-  /** The last statfs the manager answered, and the one asked now (one at a time): df answers from it during an outage. */
-  private lastStatfs: StatFs | null = null;
-  private statfsAsking: Promise<StatFs> | null = null;
+  /** The last statfs and root attributes the manager answered: df and a stat of the mount's root answer from them during an outage. */
+  private readonly lastStatfs: LastKnown<StatFs>;
+  private readonly lastRoot: LastKnown<Attr>;
   /** How names cross this client's API (PoolClientOptions.names). */
   readonly names: NameForm;
   /** A name or path as sent to the manager: a byte string. */
@@ -85,6 +86,9 @@ export class PoolClient {
     opts: PoolClientOptions,
   ) {
     this.log = opts.log ?? ((m) => console.error(m));
+    const stall = new Stall();
+    this.lastStatfs = new LastKnown(OUTAGE_WAIT_MS, () => manager.connected, stall);
+    this.lastRoot = new LastKnown(OUTAGE_WAIT_MS, () => manager.connected, stall);
     this.names = opts.names ?? 'text';
     const bytes = this.names === 'bytes';
     this.toWire = bytes ? (p) => p : textToBytes;
@@ -142,7 +146,9 @@ export class PoolClient {
 
   /** Attributes of a path (symlinks are not followed). */
   async getattr(path: string): Promise<Attr> {
-    return this.overlay((await call(this.manager, Api.Getattr, { path: this.path(path) })).attr);
+    const wire = this.path(path);
+    if (wire === '/') return this.lastRoot.get(async () => (await call(this.manager, Api.Getattr, { path: wire })).attr); // the mount point: kept answerable during an outage
+    return this.overlay((await call(this.manager, Api.Getattr, { path: wire })).attr);
   }
 
   /** Attributes of an open file, valid even after its last name was unlinked. */
@@ -270,22 +276,7 @@ export class PoolClient {
    * answered before, a statfs the manager does not answer within STATFS_WAIT_MS gets the last known figures.
    */
   async statfs(): Promise<StatFs> {
-    this.statfsAsking ??= call(this.manager, Api.Statfs, {}).then(
-      (s) => {
-        this.statfsAsking = null;
-        this.lastStatfs = s;
-        return s;
-      },
-      (err: Error) => {
-        this.statfsAsking = null;
-        throw err;
-      },
-    );
-    const asking = this.statfsAsking;
-    const last = this.lastStatfs;
-    if (!last) return asking;
-    asking.catch(() => undefined);
-    return Promise.race([asking, new Promise<StatFs>((res) => setTimeout(() => res(last), this.manager.connected ? STATFS_WAIT_MS : 0).unref())]);
+    return this.lastStatfs.get(() => call(this.manager, Api.Statfs, {}));
   }
 
   /** Full pool status: nodes, usage, files, and the first maxClients clients (the manager sends them page by page). */

@@ -6,12 +6,13 @@
  * the manager timeout, not ENOTCONN, while statfs answers from the last known figures; a call in flight when the
  * manager stopped is sent again once it runs again.
  */
-import { rmSync } from 'fs';
+import { mkdirSync, rmSync } from 'fs';
 import { join } from 'path';
 import { O, PoolClient } from '../../src';
 import { dial, Msg, Peer } from '../../transport';
 import { ManagerLink } from '../../src/client/manager-link';
-import { Cluster, killAll, startCluster, tempDir } from '../helpers/procs';
+import { Cluster, killAll, mempool, Proc, startCluster, tempDir } from '../helpers/procs';
+import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { cliStatus } from '../helpers/status';
 
 const SECRET = 'manager-retry-secret';
@@ -39,11 +40,18 @@ describe('retried calls take effect once', () => {
     client = await PoolClient.connect(cluster.url, { secret: SECRET, managerTimeoutMs: 30_000 });
   }, 60_000);
 
+  let mount: Proc | null = null;
+  let mnt = '';
+
   afterAll(async () => {
     for (const p of raws) p.close('test over');
+    process.kill(cluster.manager.child.pid!, 'SIGCONT');
     await client?.close().catch(() => undefined);
+    if (mount) await unmount(mount, mnt).catch(() => undefined);
     await killAll();
+    const left = mountsUnder(root).size;
     rmSync(root, { recursive: true, force: true });
+    if (left > 0) throw new Error(`${left} mounts left under ${root}`);
   });
 
   test('the link drops after apply, before the reply: create, mkdir, rename, unlink and an O_APPEND reservation each succeed once', async () => {
@@ -142,4 +150,34 @@ describe('retried calls take effect once', () => {
       await short.close();
     }
   }, 120_000);
+
+  (canMount() ? test : test.skip)(
+    'a mount during a manager outage: df answers from the last figures, umount finishes promptly',
+    async () => {
+      mnt = join(root, 'mnt');
+      mkdirSync(mnt);
+      mount = await mountAt(cluster.url, mnt, ENV, ['--manager-timeout', '5']);
+      sh(`echo hello > ${mnt}/hi && cat ${mnt}/hi && df ${mnt}`);
+      const pid = cluster.manager.child.pid!;
+      process.kill(pid, 'SIGSTOP');
+      try {
+        let t0 = Date.now();
+        expect(sh(`df -B1 ${mnt}`, undefined, 20_000)).toMatch(/mempool/);
+        const dfMs = Date.now() - t0;
+        t0 = Date.now();
+        // Not spawnSync: the FUSE process is this test's child, and only a running event loop reaps it once it exits.
+        const code = await mempool(['umount', mnt], ENV).exited;
+        const umountMs = Date.now() - t0;
+        console.log(`during a manager outage: df ${dfMs} ms, umount ${umountMs} ms (exit ${code})`);
+        expect(dfMs).toBeLessThan(5000);
+        expect(code).toBe(0);
+        expect(umountMs).toBeLessThan(10_000);
+        expect(mountsUnder(mnt).size).toBe(0);
+        mount = null;
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+    },
+    120_000,
+  );
 });
