@@ -71,7 +71,7 @@ export function untar(t: Tarball, target: string): Job {
 /** Starts an fio writer in dir: sequential writes of size with crc32c verify headers, then a full verify pass. */
 export function fioWriter(dir: string, size = '32m'): Job {
   return job(
-    `mkdir -p ${dir} && fio --name=writer --directory=${dir} --rw=write --bs=64k --size=${size} --ioengine=psync --verify=crc32c --do_verify=1 --verify_fatal=1 --end_fsync=1 --numjobs=1 --group_reporting 2>&1 && echo fio-done`,
+    `mkdir -p ${dir} && fio --name=writer --directory=${dir} --rw=write --bs=64k --size=${size} --ioengine=psync --verify=crc32c --do_verify=1 --verify_fatal=1 --verify_state_save=0 --end_fsync=1 --numjobs=1 --group_reporting 2>&1 && echo fio-done`,
   );
 }
 
