@@ -9,10 +9,11 @@ import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
-import { O, S_IFMT, S_IFREG } from '../posix';
+import { LOCK_UN, O, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
+import { ClientLocks, LockInfo, PosixLock } from './locks';
 import { PageCache } from './page-cache';
 
 export interface PoolClientOptions {
@@ -65,6 +66,8 @@ export class PoolClient {
   private readonly openCount = new Map<number, number>();
   private nextFh = 1;
   private readonly files: FileIO;
+  /** flock and POSIX locks held at the manager. */
+  private readonly locks: ClientLocks;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: (msg: string) => void;
   /** How names cross this client's API (PoolClientOptions.names). */
@@ -86,12 +89,14 @@ export class PoolClient {
     this.fromWire = bytes ? (p) => p : bytesToText;
     const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
+    this.locks = new ClientLocks(manager, this.log, opts.managerTimeoutMs);
     const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})) }, 'a client'));
     manager.peer(0).then(serve, () => undefined);
     manager.on('up', (peer: Peer) => {
       serve(peer);
       this.reopen(peer);
       void this.files.leases.reclaim(peer);
+      void this.locks.reclaim(peer);
     });
     this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
     this.sweeper.unref();
@@ -129,6 +134,7 @@ export class PoolClient {
   /** Flushes cached writes and closes every link; open handles are released by the manager when the link drops. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    await this.locks.releaseAll();
     await this.files.surrenderAll();
     this.files.leases.stopHeartbeat();
     this.io.close();
@@ -372,8 +378,10 @@ export class PoolClient {
     let flushError: unknown = null;
     await this.files.flush(h.ino).catch((err: unknown) => (flushError = err));
     const n = (this.openCount.get(h.ino) ?? 1) - 1;
+    if (this.locks.holds(h.ino, flockOwner(fh), true)) await this.locks.flock(h.ino, flockOwner(fh), LOCK_UN).catch(() => undefined); // the open file's flock ends with it
     if (n <= 0) {
       this.openCount.delete(h.ino);
+      this.locks.forgetFile(h.ino); // the manager drops every lock of ours on the file with our last handle
       this.io.forget(h.ino);
     } else this.openCount.set(h.ino, n);
     // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
@@ -381,6 +389,30 @@ export class PoolClient {
     // Not awaited: nothing the caller does depends on the answer, and later calls on this link are ordered after it.
     call(this.manager, Api.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
     if (flushError) throw flushError;
+  }
+
+  /**
+   * flock(2) on an open file: op LOCK_SH, LOCK_EX or LOCK_UN (| LOCK_NB: EWOULDBLOCK instead of waiting). The lock
+   * belongs to the handle (owner: another id, such as the kernel's lock_owner of an open file description) and ends
+   * with its release; signal interrupts a wait (EINTR).
+   */
+  async flock(fh: number, op: number, opts: { owner?: string; signal?: AbortSignal } = {}): Promise<void> {
+    await this.locks.flock(this.handle(fh).ino, opts.owner ?? flockOwner(fh), op, { signal: opts.signal });
+  }
+
+  /** fcntl F_GETLK: the lock of another owner that would block `lock` on the open file (type F_UNLCK: none). */
+  async getlk(fh: number, owner: string, lock: PosixLock): Promise<LockInfo> {
+    return this.locks.getlk(this.handle(fh).ino, owner, lock);
+  }
+
+  /** fcntl F_SETLK (EAGAIN on a conflict) or, with wait, F_SETLKW (EINTR once signal aborts, EDEADLK); owner: the locking process (lock_owner). */
+  async setlk(fh: number, owner: string, lock: PosixLock, wait = false, signal?: AbortSignal): Promise<void> {
+    await this.locks.setlk(this.handle(fh).ino, owner, lock, { wait, signal });
+  }
+
+  /** The owner closed a descriptor of the open file (FUSE FLUSH): its POSIX locks on the file go, as close(2) does. */
+  async unlockOwner(fh: number, owner: string): Promise<void> {
+    await this.locks.unlockOwner(this.handle(fh).ino, owner);
   }
 
   /** Reads a whole file. */
@@ -453,6 +485,11 @@ export class PoolClient {
     if (!h) throw new FsError('EBADF', `no open file handle ${fh}`);
     return h;
   }
+}
+
+/** The lock owner of a handle's own flock locks. */
+function flockOwner(fh: number): string {
+  return `fh:${fh}`;
 }
 
 function defaultOwner(): Owner {

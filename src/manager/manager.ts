@@ -12,6 +12,7 @@ import { uint as uintCheck } from '../../transport/check';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
+import { LockTable } from './lock-table';
 import { Membership } from './membership';
 import { Released } from './namespace';
 import { O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
@@ -70,6 +71,8 @@ export class Manager {
   /** Cache figures each client last reported with its lease heartbeat. */
   private readonly clientStats = new Map<string, ClientStats>();
   readonly leases: LeaseTable;
+  /** flock and POSIX locks; a client's end when its session does (away longer than the lease term + margin). */
+  readonly locks: LockTable;
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
@@ -103,6 +106,7 @@ export class Manager {
       epochFloor: () => this.meta.state.epochFloor,
       onEpoch: (epoch) => this.meta.run({ op: 'epoch', epoch }),
     });
+    this.locks = new LockTable({ sessionMs: (opts.leaseTermMs ?? 5000) + (opts.leaseMarginMs ?? 1000) });
     this.repairer = new Repairer({
       chunks: this.chunks,
       members: this.members,
@@ -138,7 +142,10 @@ export class Manager {
       if (metaLog) this.log(`metadata: ${loaded.replayed} records replayed after snapshot ${loaded.snapshotSeq}; ${this.ns.counts().inodes} inodes, epoch floor ${this.meta.state.epochFloor}`);
     }
     // Leases granted before this start may still be held: no conflicting grant until they ran out or were reclaimed.
-    if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) this.leases.startGrace();
+    if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) {
+      this.leases.startGrace();
+      this.locks.startGrace(); // and locks: until their holders reclaimed them or the grace ran out, nobody gets a new one
+    }
     this.freeOrphansLater();
     this.awaitNodes();
     this.listener = await listen({
@@ -305,7 +312,10 @@ export class Manager {
     }
     if (h.role === 'client') {
       this.opens.set(peer, new Map());
-      if (h.id) this.clients.set(h.id, peer);
+      if (h.id) {
+        this.clients.set(h.id, peer);
+        this.locks.linkUp(h.id);
+      }
       peer.once('close', () => this.dropClient(peer));
     }
     const serve = dispatcher(clientHandlers(this), 'the manager');
@@ -343,6 +353,8 @@ export class Manager {
     const opens = this.opens.get(peer);
     this.opens.delete(peer);
     const id = peer.remote.id;
+    this.locks.cancelTag(peer); // its lock waits end; the client asks again on its next link
+    if (id && this.clients.get(id) === peer) this.locks.linkDown(id);
     if (id && this.clients.get(id) === peer && this.leases.heldBy(id) === 0) {
       this.clients.delete(id);
       this.clientStats.delete(id);
@@ -380,8 +392,11 @@ export class Manager {
     const opens = this.opens.get(peer);
     const n = opens?.get(ino) ?? 0;
     if (!opens || n === 0) throw new FsError('EBADF', `inode ${ino} is not open on this link`);
-    if (n === 1) opens.delete(ino);
-    else opens.set(ino, n - 1);
+    if (n === 1) {
+      opens.delete(ino);
+      // the client's last handle of the file closed: every lock it held on it goes (POSIX: any close by the owner)
+      if (peer.remote.id) this.locks.releaseFile(peer.remote.id, ino);
+    } else opens.set(ino, n - 1);
     this.afterRelease(this.ns.release(ino));
   }
 
