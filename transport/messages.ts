@@ -84,6 +84,11 @@ export const Msg = {
   LockCancel: 92,
   LockRelease: 93,
   LockReclaim: 94,
+  // client <-> manager: directory leases
+  DirLeaseAcquire: 95,
+  DirLeaseRenew: 96,
+  DirLeaseRelease: 97,
+  DirRecall: 98,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];
@@ -300,6 +305,20 @@ export const Api = {
   LockRelease: spec(Msg.LockRelease, obj({ ino: opt(ino), owner: opt(lockOwner), flock: opt(bool) }), none, CLIENT),
   // after a reconnection: the locks the client holds; lost lists the indexes of those not granted back
   LockReclaim: spec(Msg.LockReclaim, obj({ locks: list(obj({ ino, ...lockReq }), MAX_RENEW) }), obj({ lost: list(uint(), MAX_RENEW) }), CLIENT),
+
+  // client <-> manager: directory leases (READ only): the holder answers lookups, stats and listings of the directory's entries itself.
+  // The grant carries one page of the listing (offset: where it starts); uncached: entries whose attributes another client may be
+  // changing (it holds their WRITE lease), which the holder must still ask for.
+  DirLeaseAcquire: spec(
+    Msg.DirLeaseAcquire,
+    obj({ ino, ...page }),
+    obj({ cached: bool, termMs: uint(), attr: attrCheck, entries: list(obj({ name: path, attr: attrCheck }), 1 << 20), next, uncached: list(path, 1 << 20) }),
+    CLIENT,
+  ),
+  DirLeaseRenew: spec(Msg.DirLeaseRenew, obj({ inos: list(ino, MAX_RENEW) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
+  DirLeaseRelease: spec(Msg.DirLeaseRelease, obj({ ino }), none, CLIENT),
+  // names: the entries that changed (absent: anything in the directory, attributes included)
+  DirRecall: spec(Msg.DirRecall, obj({ ino, names: opt(list(path, 1 << 16)) }), none, MANAGER),
 } as const;
 
 export type ApiName = keyof typeof Api;

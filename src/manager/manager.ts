@@ -13,6 +13,7 @@ import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
 import { LockTable } from './lock-table';
+import { DirLeases } from './dir-leases';
 import { Membership } from './membership';
 import { Released } from './namespace';
 import { O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
@@ -73,6 +74,8 @@ export class Manager {
   readonly leases: LeaseTable;
   /** flock and POSIX locks; a client's end when its session does (away longer than the lease term + margin). */
   readonly locks: LockTable;
+  /** READ leases on directories: their holders answer lookups and stats of the entries themselves. */
+  readonly dirs: DirLeases;
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
@@ -105,6 +108,11 @@ export class Manager {
       fence: (ino, epoch) => this.fence(ino, epoch),
       epochFloor: () => this.meta.state.epochFloor,
       onEpoch: (epoch) => this.meta.run({ op: 'epoch', epoch }),
+    });
+    this.dirs = new DirLeases({
+      termMs: opts.leaseTermMs ?? 5000,
+      marginMs: opts.leaseMarginMs ?? 1000,
+      recall: (client, ino, names) => this.recallDir(client, ino, names),
     });
     this.locks = new LockTable({ sessionMs: (opts.leaseTermMs ?? 5000) + (opts.leaseMarginMs ?? 1000) });
     this.repairer = new Repairer({
@@ -471,6 +479,7 @@ export class Manager {
   afterRelease(r: Released): void {
     if (!r.freed) return;
     this.leases.forget(r.ino);
+    this.dirs.forget(r.ino);
     this.repairer.touch(r.ino);
     const byNode = new Map<string, string[]>();
     for (const [index, replicas] of this.chunks.drop(r.ino)) {
@@ -498,6 +507,13 @@ export class Manager {
     const peer = this.clients.get(client);
     if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
     await call(peer, Api.LeaseRecall, { ino }, undefined, 60_000);
+  }
+
+  /** Asks a client to drop what it cached of a directory (names: the entries that changed, when known). */
+  private async recallDir(client: string, ino: number, names: string[] | undefined): Promise<void> {
+    const peer = this.clients.get(client);
+    if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
+    await call(peer, Api.DirRecall, { ino, ...(names ? { names } : {}) }, undefined, 60_000);
   }
 
   /** Makes every live memory node refuse writes to ino older than epoch (a WRITE lease was taken from a silent holder). */

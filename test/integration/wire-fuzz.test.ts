@@ -71,6 +71,10 @@ const SAMPLES: Record<ApiName, Meta> = {
   LockCancel: { waitId: 1 },
   LockRelease: { ino: 2, owner: '1' },
   LockReclaim: { locks: [{ ino: 2, owner: '1', flock: true, type: 0, start: 0, end: 0, pid: 1 }] },
+  DirLeaseAcquire: { ino: 1, offset: 0, limit: 10 },
+  DirLeaseRenew: { inos: [1] },
+  DirLeaseRelease: { ino: 1 },
+  DirRecall: { ino: 1, names: ['a'] },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 
@@ -140,6 +144,7 @@ const anyJson = fc.jsonValue({ maxDepth: 3 });
 
 /** A value of the same JSON type as v, drawn from boundaries (a type-preserving mutation never makes a frame malformed). */
 function sameType(v: unknown): fc.Arbitrary<unknown> {
+  if (v === null) return fc.oneof(fc.constant(null), num); // a nullable number (quota limits)
   if (typeof v === 'number') return num;
   if (typeof v === 'string') return text;
   if (typeof v === 'boolean') return fc.boolean();
