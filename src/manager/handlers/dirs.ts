@@ -42,11 +42,11 @@ export function dirHandlers(m: Manager): Handlers {
     return id;
   };
   return {
-    DirLeaseAcquire: async ({ ino, offset, limit }, { remote }) => {
+    DirLeaseAcquire: ({ ino, offset, limit }, { remote }) => {
       const client = holder(remote.id);
       if ((m.ns.getattrIno(ino).mode & S_IFMT) !== S_IFDIR) throw new FsError('ENOTDIR', `inode ${ino}`);
-      const grant = await m.dirs.acquire(ino, client);
-      if (!grant.cached) m.dirs.release(ino, client); // contended: the client caches nothing, so it holds nothing to recall
+      // granted and listed in one step: a change applied after this recalls the lease; one applied before is in the listing
+      const grant = m.dirs.acquire(ino, client);
       const attr = m.ns.getattrIno(ino);
       const page = m.ns.readdirPageIno(ino, offset, Math.max(1, Math.min(limit ?? READDIR_PAGE, READDIR_PAGE)));
       const uncached = page.entries.filter((e) => m.leases.writers(e.attr.ino).some((c) => c !== client)).map((e) => e.name);
