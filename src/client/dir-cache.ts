@@ -11,7 +11,12 @@ import { Attr } from '../types';
 import { Api, call, Link } from '../../transport';
 import { S_IFDIR, S_IFMT } from '../posix';
 
-/** Runs before a directory recall is answered: the directory's inode, and the names that changed when known. */
+/**
+ * Runs before a directory recall is answered: the directory's inode, and names known to have changed there (a hint:
+ * one recall may stand for several changes). Once it returns the client holds no lease on the directory, so a FUSE
+ * layer must drop every kernel entry of it handed out under the lease, not only the named ones (notify_inval_entry,
+ * or notify_delete for a name it knows is gone), sent from its notification queue; the recall is answered after.
+ */
 export type DirRecallHook = (ino: number, names: string[] | undefined) => Promise<void> | void;
 
 /** The root directory's inode number. */

@@ -173,9 +173,10 @@ export class PoolClient {
   }
 
   /**
-   * Runs before this client answers a directory recall (dirLeases): the directory's inode and the names that changed
-   * there when known. A FUSE layer invalidates the kernel's entries of that directory here (notify_inval_entry /
-   * notify_delete from its notification queue) and resolves once they are sent; the recall is answered after.
+   * Runs before this client answers a directory recall (dirLeases): the directory's inode and names known to have
+   * changed there (a hint). A FUSE layer invalidates every kernel entry of that directory it gave out under the lease
+   * here (notify_inval_entry / notify_delete from its notification queue) and resolves once they are sent; the recall
+   * is answered after.
    */
   set onDirRecall(hook: DirRecallHook | null) {
     if (this.dirs) this.dirs.hook = hook;
