@@ -4,6 +4,7 @@ import { runFs } from './fs';
 import { runCoherence } from './coherence';
 import { runEtcdLog } from './etcd-log';
 import { runManager } from './manager';
+import { runDirLease } from './dir-lease';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -17,5 +18,6 @@ export const suites: Record<string, Suite> = {
   fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
   'etcd-log': { description: 'etcd metadata log: group-committed append throughput and latency (tmpfs and disk data dir)', run: runEtcdLog },
   manager: { description: 'metadata ops/s (1 and 16 clients) volatile, journal, etcd; takeover p50/max over 10 kills; manager RSS per 100k files', run: runManager },
+  dirlease: { description: 'stat of 10,000 files in one directory through PoolClient, without and with the directory lease', run: runDirLease },
   coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },
 };

@@ -30,6 +30,13 @@ chmod +x dist/src/cli/main.js
 # Put `mempool` on PATH (root only; otherwise run node dist/src/cli/main.js).
 if [ "$(id -u)" -eq 0 ] && [ -d /usr/local/bin ]; then
   ln -sf "$PWD/dist/src/cli/main.js" /usr/local/bin/mempool
+  # the mount(8) helper: `mount -t fuse.mempool URL DIR -o secret_file=F` and fstab lines of type fuse.mempool
+  for d in /sbin /usr/sbin; do
+    if [ -d "$d" ]; then
+      ln -sf "$PWD/scripts/mount.fuse.mempool" "$d/mount.fuse.mempool"
+      break
+    fi
+  done
   echo "setup: done. Run: mempool --help"
 else
   echo "setup: done. Run: node dist/src/cli/main.js --help"

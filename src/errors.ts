@@ -4,6 +4,7 @@
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
+  EINTR: 4,
   EIO: 5,
   E2BIG: 7,
   EBADF: 9,
@@ -23,7 +24,9 @@ export const Errno = {
   EROFS: 30,
   EMLINK: 31,
   ERANGE: 34,
+  EDEADLK: 35,
   ENAMETOOLONG: 36,
+  ENOLCK: 37,
   ENOSYS: 38,
   ENOTEMPTY: 39,
   ELOOP: 40,

@@ -21,3 +21,15 @@ export const XATTR_REPLACE = 2;
 export const RENAME_NOREPLACE = 1;
 /** rename flag: atomically swap source and destination (both must exist). */
 export const RENAME_EXCHANGE = 2;
+
+/** fcntl(2) lock types (struct flock l_type). */
+export const F_RDLCK = 0;
+export const F_WRLCK = 1;
+export const F_UNLCK = 2;
+/** flock(2) operations. */
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+/** The end of a byte-range lock that reaches to the end of the file (any length): the largest offset mempool keeps. */
+export const LOCK_EOF = Number.MAX_SAFE_INTEGER;

@@ -79,6 +79,18 @@ export const Msg = {
   ChunkFence: 65,
   /** manager -> node, when the lease grace after a restart or takeover ends: refuse writes under any epoch below this one. */
   ChunkFenceBelow: 69,
+
+  // client <-> manager: cluster-wide locks (flock and POSIX byte ranges)
+  LockGet: 90,
+  LockSet: 91,
+  LockCancel: 92,
+  LockRelease: 93,
+  LockReclaim: 94,
+  // client <-> manager: directory leases
+  DirLeaseAcquire: 95,
+  DirLeaseRenew: 96,
+  DirLeaseRelease: 97,
+  DirRecall: 98,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];
@@ -159,6 +171,13 @@ const chunkLen = uint(MAX_CHUNK_SIZE);
 const next = opt(uint());
 /** A paged request: where to start and how many at most (the server may send fewer). */
 const page = { offset: def(uint(), 0), limit: opt(uint()) };
+
+/** A lock owner: the kernel's lock_owner (a 64-bit number, as decimal text) or a handle id. */
+const lockOwner = str(64, 'EINVAL');
+/** A lock's type (F_RDLCK 0, F_WRLCK 1, F_UNLCK 2), its inclusive byte range and the pid that took it. */
+const lockRange = { type: int(0, 2), start: uint(), end: uint(), pid: def(uint(0xffffffff), 0) };
+/** A lock request: whose, which kind (flock: whole file) and what. */
+const lockReq = { owner: lockOwner, flock: def(bool, false), ...lockRange };
 
 /** File attributes as the manager keeps them. */
 export const attrCheck = obj({
@@ -289,6 +308,30 @@ export const Api = {
   NodeStats: spec(Msg.NodeStats, none, nodeUsage, MANAGER),
   ChunkFence: spec(Msg.ChunkFence, obj({ ino, epoch: uint() }), none, MANAGER),
   ChunkFenceBelow: spec(Msg.ChunkFenceBelow, obj({ epoch: uint() }), none, MANAGER),
+
+  // client <-> manager: cluster-wide locks. owner: the kernel's lock_owner (POSIX) or an open file description (flock).
+  LockGet: spec(Msg.LockGet, obj({ ino, ...lockReq }), obj({ ...lockRange, client: opt(text), owner: opt(lockOwner) }), CLIENT),
+  // wait: F_SETLKW (answered once granted: EINTR when cancelled by waitId, EDEADLK, ENOLCK past the waits one client may have)
+  LockSet: spec(Msg.LockSet, obj({ ino, ...lockReq, wait: def(bool, false), waitId: opt(uint()) }), none, CLIENT),
+  LockCancel: spec(Msg.LockCancel, obj({ waitId: uint() }), obj({ cancelled: bool }), CLIENT),
+  // every lock of one owner on ino (flock: only that kind), of the client on ino, or (nothing named) of the client
+  LockRelease: spec(Msg.LockRelease, obj({ ino: opt(ino), owner: opt(lockOwner), flock: opt(bool) }), none, CLIENT),
+  // after a reconnection: the locks the client holds; lost lists the indexes of those not granted back
+  LockReclaim: spec(Msg.LockReclaim, obj({ locks: list(obj({ ino, ...lockReq }), MAX_RENEW) }), obj({ lost: list(uint(), MAX_RENEW) }), CLIENT),
+
+  // client <-> manager: directory leases (READ only): the holder answers lookups, stats and listings of the directory's entries itself.
+  // The grant carries one page of the listing (offset: where it starts); uncached: entries whose attributes another client may be
+  // changing (it holds their WRITE lease), which the holder must still ask for.
+  DirLeaseAcquire: spec(
+    Msg.DirLeaseAcquire,
+    obj({ ino, ...page }),
+    obj({ cached: bool, termMs: uint(), attr: attrCheck, entries: list(obj({ name: path, attr: attrCheck }), 1 << 20), next, uncached: list(path, 1 << 20) }),
+    CLIENT,
+  ),
+  DirLeaseRenew: spec(Msg.DirLeaseRenew, obj({ inos: list(ino, MAX_RENEW) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
+  DirLeaseRelease: spec(Msg.DirLeaseRelease, obj({ ino }), none, CLIENT),
+  // names: the entries that changed (absent: anything in the directory, attributes included)
+  DirRecall: spec(Msg.DirRecall, obj({ ino, names: opt(list(path, 1 << 16)) }), none, MANAGER),
 } as const;
 
 export type ApiName = keyof typeof Api;

@@ -136,7 +136,9 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   }
   console.log(`mounted ${url} on ${mnt}`);
   reportToParent({ ready: true });
-  process.exit((await handle.closed) === 'lost' ? 1 : 0);
+  // Unmounted from outside ('lost': `umount DIR`, as fstab mounts end, or fusermount -u): the client flushed on close, a normal end.
+  await handle.closed;
+  process.exit(0);
 }
 
 /** Path of this CLI's entry script, to re-run it as a daemon or role (node always sets argv[1] when running a script). */

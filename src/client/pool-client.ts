@@ -9,11 +9,13 @@ import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
-import { O, S_IFMT, S_IFREG } from '../posix';
+import { LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { LastKnown, Stall } from './last-known';
 import { ManagerLink } from './manager-link';
 import { FileIO } from './file-io';
+import { ClientLocks, LockInfo, PosixLock } from './locks';
+import { DirCache, DirRecallHook } from './dir-cache';
 import { PageCache } from './page-cache';
 
 export interface PoolClientOptions {
@@ -39,6 +41,11 @@ export interface PoolClientOptions {
    * per byte, latin1), passed through unchanged, as the FUSE mount does so that any name round-trips exactly.
    */
   names?: NameForm;
+  /**
+   * Take READ leases on directories and answer lookups, stats and listings of their entries from the cached listing
+   * (default false): another client's change there recalls the lease first, so what this client sees stays exact.
+   */
+  dirLeases?: boolean;
 }
 
 /** See PoolClientOptions.names. */
@@ -68,6 +75,10 @@ export class PoolClient {
   private readonly openCount = new Map<number, number>();
   private nextFh = 1;
   private readonly files: FileIO;
+  /** flock and POSIX locks held at the manager. */
+  private readonly locks: ClientLocks;
+  /** Directory leases and listings (null unless PoolClientOptions.dirLeases). */
+  private readonly dirs: DirCache | null;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: (msg: string) => void;
   /** The last statfs and root attributes the manager answered: df and a stat of the mount's root answer from them during an outage. */
@@ -95,12 +106,28 @@ export class PoolClient {
     this.fromWire = bytes ? (p) => p : bytesToText;
     const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
-    const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})) }, 'a client'));
+    this.locks = new ClientLocks(manager, this.log, opts.managerTimeoutMs);
+    const dirs = (this.dirs = opts.dirLeases ? new DirCache(manager, this.log) : null);
+    const serve = (peer: Peer) =>
+      peer.setHandler(
+        dispatcher(
+          {
+            LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})),
+            DirRecall: async ({ ino, names }) => {
+              await dirs?.recall(ino, names?.map(this.fromWire));
+              return {};
+            },
+          },
+          'a client',
+        ),
+      );
+    manager.on('down', () => dirs?.dropAll());
     manager.peer(0).then(serve, () => undefined);
     manager.on('up', (peer: Peer) => {
       serve(peer);
       this.reopen(peer);
       void this.files.leases.reclaim(peer);
+      void this.locks.reclaim(peer);
     });
     this.sweeper = setInterval(() => void this.files.sweep((ino) => this.openCount.has(ino)).catch(() => undefined), 5000);
     this.sweeper.unref();
@@ -138,6 +165,8 @@ export class PoolClient {
   /** Flushes cached writes and closes every link; open handles are released by the manager when the link drops. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    await this.dirs?.stop();
+    await this.locks.releaseAll();
     await this.files.surrenderAll();
     this.files.leases.stopHeartbeat();
     this.io.close();
@@ -148,7 +177,51 @@ export class PoolClient {
   async getattr(path: string): Promise<Attr> {
     const wire = this.path(path);
     if (wire === '/') return this.lastRoot.get(async () => (await call(this.manager, Api.Getattr, { path: wire })).attr); // the mount point: kept answerable during an outage
+    const known = await this.cachedAttr(wire);
+    if (known) return this.overlay({ ...known });
     return this.overlay((await call(this.manager, Api.Getattr, { path: wire })).attr);
+  }
+
+  /**
+   * Runs before this client answers a directory recall (dirLeases): the directory's inode and names known to have
+   * changed there (a hint). A FUSE layer invalidates every kernel entry of that directory it gave out under the lease
+   * here (notify_inval_entry / notify_delete from its notification queue) and resolves once they are sent; the recall
+   * is answered after.
+   */
+  set onDirRecall(hook: DirRecallHook | null) {
+    if (this.dirs) this.dirs.hook = hook;
+  }
+
+  /** Directories and entries held under directory leases (dirLeases). */
+  dirCacheStats(): { dirs: number; entries: number } {
+    return this.dirs?.stats() ?? { dirs: 0, entries: 0 };
+  }
+
+  /** A path's attributes from the directory cache (ENOENT for an entry known absent), or undefined: ask the manager. */
+  private async cachedAttr(wire: string): Promise<Attr | undefined> {
+    // only plain absolute paths: '//', a trailing '/' and the like are the manager's to judge
+    if (!this.dirs || !wire.startsWith('/') || wire.includes('//') || (wire.length > 1 && wire.endsWith('/'))) return undefined;
+    const parts = wire.split('/').filter((p) => p !== '');
+    for (let tries = 0; tries < 2; tries++) {
+      const r = this.dirs.lookup(parts);
+      if ('attr' in r) return r.attr;
+      if ('absent' in r) throw new FsError('ENOENT', wire);
+      if (r.need === undefined || !(await this.dirs.missed(r.need))) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The components of a wire path, and those of its parent with the final name (the directory an own change touches). */
+  private split(wire: string): { parent: string[]; name: string } {
+    const parts = wire.split('/').filter((p) => p !== '');
+    return { parent: parts.slice(0, -1), name: parts[parts.length - 1] ?? '' };
+  }
+
+  /** Tells the directory cache of an own change of an entry (the manager recalls only other clients). */
+  private ownEntry(wire: string, now: Attr | null | 'gone'): void {
+    if (!this.dirs) return;
+    const { parent, name } = this.split(wire);
+    this.dirs.ownEntry(parent, name, now);
   }
 
   /** Attributes of an open file, valid even after its last name was unlinked. */
@@ -158,6 +231,13 @@ export class PoolClient {
 
   /** Directory entries with their attributes (no '.' or '..'), fetched page by page. */
   async readdir(path: string): Promise<DirEntry[]> {
+    if (this.dirs) {
+      const dir = await this.getattr(path);
+      if ((dir.mode & S_IFMT) === S_IFDIR && (await this.dirs.fetch(dir.ino))) {
+        const listed = this.dirs.listing(dir.ino);
+        if (listed) return listed.map((e) => ({ name: this.fromWire(e.name), attr: this.overlay({ ...e.attr }) }));
+      }
+    }
     const out: DirEntry[] = [];
     for (let offset: number | undefined = 0; offset !== undefined;) {
       const page: { entries: DirEntry[]; next?: number } = await call(this.manager, Api.Readdir, { path: this.path(path), offset });
@@ -169,17 +249,26 @@ export class PoolClient {
 
   /** Creates a directory. */
   async mkdir(path: string, mode = 0o755, owner: Owner = defaultOwner()): Promise<Attr> {
-    return (await call(this.manager, Api.Mkdir, { path: this.path(path), mode: mode & 0o7777, ...owner })).attr;
+    const wire = this.path(path);
+    const attr = (await call(this.manager, Api.Mkdir, { path: wire, mode: mode & 0o7777, ...owner })).attr;
+    this.ownEntry(wire, attr);
+    return attr;
   }
 
   /** Creates a regular file, fifo, socket or device node (metadata only for the latter). */
   async mknod(path: string, mode: number, rdev = 0, owner: Owner = defaultOwner()): Promise<Attr> {
-    return (await call(this.manager, Api.Mknod, { path: this.path(path), mode, rdev, ...owner })).attr;
+    const wire = this.path(path);
+    const attr = (await call(this.manager, Api.Mknod, { path: wire, mode, rdev, ...owner })).attr;
+    this.ownEntry(wire, attr);
+    return attr;
   }
 
   /** Creates a symbolic link at path pointing to target. */
   async symlink(target: string, path: string, owner: Owner = defaultOwner()): Promise<Attr> {
-    return (await call(this.manager, Api.Symlink, { target: this.toWire(target), path: this.path(path), ...owner })).attr;
+    const wire = this.path(path);
+    const attr = (await call(this.manager, Api.Symlink, { target: this.toWire(target), path: wire, ...owner })).attr;
+    this.ownEntry(wire, attr);
+    return attr;
   }
 
   /** The target of a symbolic link. */
@@ -189,32 +278,47 @@ export class PoolClient {
 
   /** Removes a name; the data goes when the last name is gone and the last handle closed. */
   async unlink(path: string): Promise<void> {
-    await call(this.manager, Api.Unlink, { path: this.path(path) });
+    const wire = this.path(path);
+    const ino = this.dirs ? (await this.getattr(path).catch(() => null))?.ino : undefined;
+    await call(this.manager, Api.Unlink, { path: wire });
+    this.ownEntry(wire, 'gone');
+    if (ino !== undefined) this.dirs?.ownAttr(ino); // its other links' nlink
   }
 
   /** Removes an empty directory. */
   async rmdir(path: string): Promise<void> {
-    await call(this.manager, Api.Rmdir, { path: this.path(path) });
+    const wire = this.path(path);
+    await call(this.manager, Api.Rmdir, { path: wire });
+    this.ownEntry(wire, 'gone');
   }
 
   /** Renames atomically, replacing dst as POSIX rename(2) does (flags: 1 NOREPLACE, 2 EXCHANGE). */
   async rename(src: string, dst: string, flags = 0): Promise<void> {
-    await call(this.manager, Api.Rename, { src: this.path(src), dst: this.path(dst), flags });
+    const [s, d] = [this.path(src), this.path(dst)];
+    const replaced = this.dirs ? (await this.getattr(dst).catch(() => null))?.ino : undefined;
+    await call(this.manager, Api.Rename, { src: s, dst: d, flags });
+    this.ownEntry(s, flags & 2 ? null : 'gone'); // RENAME_EXCHANGE leaves an entry at both names
+    this.ownEntry(d, null);
+    if (replaced !== undefined) this.dirs?.ownAttr(replaced);
   }
 
   /** Adds a hard link dst to the file at src. */
   async link(src: string, dst: string): Promise<Attr> {
-    return (await call(this.manager, Api.Link, { src: this.path(src), dst: this.path(dst) })).attr;
+    const d = this.path(dst);
+    const attr = (await call(this.manager, Api.Link, { src: this.path(src), dst: d })).attr;
+    this.dirs?.ownAttr(attr.ino);
+    this.ownEntry(d, null);
+    return attr;
   }
 
   /** Sets permission bits. */
   async chmod(path: string, mode: number): Promise<Attr> {
-    return (await call(this.manager, Api.Chmod, { path: this.path(path), mode: mode & 0o7777 })).attr;
+    return this.ownAttr((await call(this.manager, Api.Chmod, { path: this.path(path), mode: mode & 0o7777 })).attr);
   }
 
   /** Sets owner and group (-1 leaves one unchanged). */
   async chown(path: string, uid: number, gid: number): Promise<Attr> {
-    return (await call(this.manager, Api.Chown, { path: this.path(path), uid, gid })).attr;
+    return this.ownAttr((await call(this.manager, Api.Chown, { path: this.path(path), uid, gid })).attr);
   }
 
   /** Sets access and modification times, in ms since the epoch (negative before 1970). */
@@ -226,7 +330,7 @@ export class PoolClient {
     if (!(Math.abs(a) <= TIME_MS_MAX && Math.abs(m) <= TIME_MS_MAX)) throw new FsError('EOVERFLOW', `times ${atimeMs}, ${mtimeMs} ms are out of range`);
     const { ino } = await this.getattr(path);
     await this.files.flush(ino);
-    return (await call(this.manager, Api.Utimens, { path: this.path(path), atimeMs: a, mtimeMs: m })).attr;
+    return this.ownAttr((await call(this.manager, Api.Utimens, { path: this.path(path), atimeMs: a, mtimeMs: m })).attr);
   }
 
   /** Sets a file's size; growth reads as zeros. */
@@ -234,7 +338,7 @@ export class PoolClient {
     checkSize(size);
     const { ino } = await this.getattr(path);
     await this.files.surrender(ino, true);
-    return (await call(this.manager, Api.Truncate, { ino, size })).attr;
+    return this.ownAttr((await call(this.manager, Api.Truncate, { ino, size })).attr);
   }
 
   /** Sets an open file's size. */
@@ -242,12 +346,13 @@ export class PoolClient {
     const ino = this.handle(fh).ino;
     checkSize(size);
     await this.files.surrender(ino, true);
-    return (await call(this.manager, Api.Truncate, { ino, size })).attr;
+    return this.ownAttr((await call(this.manager, Api.Truncate, { ino, size })).attr);
   }
 
   /** Sets an extended attribute (flags: 1 CREATE, 2 REPLACE). */
   async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
     await call(this.manager, Api.Setxattr, { path: this.path(path), name: this.toWire(name), flags }, value);
+    if (this.dirs) this.ownAttr(await this.getattr(path)); // its ctime
   }
 
   /** Reads an extended attribute; ENODATA when absent. */
@@ -269,6 +374,7 @@ export class PoolClient {
   /** Removes an extended attribute. */
   async removexattr(path: string, name: string): Promise<void> {
     await call(this.manager, Api.Removexattr, { path: this.path(path), name: this.toWire(name) });
+    if (this.dirs) this.ownAttr(await this.getattr(path));
   }
 
   /**
@@ -322,7 +428,10 @@ export class PoolClient {
   /** Opens a file (O_CREAT creates it with mode and owner) and returns a handle number. */
   async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner: Owner = defaultOwner()): Promise<number> {
     // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too.
-    const { attr } = await call(this.manager, Api.Open, { path: this.path(path), flags: (flags & ~O.TRUNC) >>> 0, mode, ...owner });
+    const wire = this.path(path);
+    const { attr } = await call(this.manager, Api.Open, { path: wire, flags: (flags & ~O.TRUNC) >>> 0, mode, ...owner });
+    if (flags & O.CREAT) this.ownEntry(wire, attr);
+    if ((flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(attr.ino, 1);
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
     this.handles.set(fh, { ino: attr.ino, flags });
@@ -385,9 +494,12 @@ export class PoolClient {
     this.handles.delete(fh);
     let flushError: unknown = null;
     await this.files.flush(h.ino).catch((err: unknown) => (flushError = err));
+    if ((h.flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(h.ino, -1); // what it wrote is at the manager now
     const n = (this.openCount.get(h.ino) ?? 1) - 1;
+    if (this.locks.holds(h.ino, flockOwner(fh), true)) await this.locks.flock(h.ino, flockOwner(fh), LOCK_UN).catch(() => undefined); // the open file's flock ends with it
     if (n <= 0) {
       this.openCount.delete(h.ino);
+      this.locks.forgetFile(h.ino); // the manager drops every lock of ours on the file with our last handle
       this.io.forget(h.ino);
     } else this.openCount.set(h.ino, n);
     // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
@@ -395,6 +507,30 @@ export class PoolClient {
     // Not awaited: nothing the caller does depends on the answer, and later calls on this link are ordered after it.
     call(this.manager, Api.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
     if (flushError) throw flushError;
+  }
+
+  /**
+   * flock(2) on an open file: op LOCK_SH, LOCK_EX or LOCK_UN (| LOCK_NB: EWOULDBLOCK instead of waiting). The lock
+   * belongs to the handle (owner: another id, such as the kernel's lock_owner of an open file description) and ends
+   * with its release; signal interrupts a wait (EINTR).
+   */
+  async flock(fh: number, op: number, opts: { owner?: string; signal?: AbortSignal } = {}): Promise<void> {
+    await this.locks.flock(this.handle(fh).ino, opts.owner ?? flockOwner(fh), op, { signal: opts.signal });
+  }
+
+  /** fcntl F_GETLK: the lock of another owner that would block `lock` on the open file (type F_UNLCK: none). */
+  async getlk(fh: number, owner: string, lock: PosixLock): Promise<LockInfo> {
+    return this.locks.getlk(this.handle(fh).ino, owner, lock);
+  }
+
+  /** fcntl F_SETLK (EAGAIN on a conflict) or, with wait, F_SETLKW (EINTR once signal aborts, EDEADLK); owner: the locking process (lock_owner). */
+  async setlk(fh: number, owner: string, lock: PosixLock, wait = false, signal?: AbortSignal): Promise<void> {
+    await this.locks.setlk(this.handle(fh).ino, owner, lock, { wait, signal });
+  }
+
+  /** The owner closed a descriptor of the open file (FUSE FLUSH): its POSIX locks on the file go, as close(2) does. */
+  async unlockOwner(fh: number, owner: string): Promise<void> {
+    await this.locks.unlockOwner(this.handle(fh).ino, owner);
   }
 
   /** Reads a whole file. */
@@ -451,6 +587,12 @@ export class PoolClient {
     return { ...q, path: this.fromWire(q.path) };
   }
 
+  /** Marks an own attribute change in the directory cache; returns the attributes. */
+  private ownAttr(a: Attr): Attr {
+    this.dirs?.ownAttr(a.ino);
+    return a;
+  }
+
   /** Shows this client's own unflushed size and mtime on attributes from the manager. */
   private overlay(a: Attr): Attr {
     const local = this.files.localAttr(a.ino);
@@ -467,6 +609,11 @@ export class PoolClient {
     if (!h) throw new FsError('EBADF', `no open file handle ${fh}`);
     return h;
   }
+}
+
+/** The lock owner of a handle's own flock locks. */
+function flockOwner(fh: number): string {
+  return `fh:${fh}`;
 }
 
 function defaultOwner(): Owner {

@@ -184,6 +184,12 @@ export class LeaseTable {
     return client !== null && this.files.get(ino)?.holders.get(client)?.mode === LeaseMode.Write;
   }
 
+  /** Clients holding a WRITE lease on ino, cached or not (their writes may change its size and times at any moment). */
+  writers(ino: number): string[] {
+    const f = this.files.get(ino);
+    return f ? [...f.holders].filter(([, h]) => h.mode === LeaseMode.Write).map(([c]) => c) : [];
+  }
+
   /** Extends every lease a client holds (its heartbeat); returns the inodes it no longer holds. */
   renew(client: string, inos: number[]): number[] {
     const lost: number[] = [];

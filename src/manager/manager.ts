@@ -12,6 +12,8 @@ import { uint as uintCheck } from '../../transport/check';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
+import { LockTable } from './lock-table';
+import { DirLeases } from './dir-leases';
 import { Membership } from './membership';
 import { Released } from './namespace';
 import { O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
@@ -79,6 +81,10 @@ export class Manager {
   /** Cache figures each client last reported with its lease heartbeat. */
   private readonly clientStats = new Map<string, ClientStats>();
   readonly leases: LeaseTable;
+  /** flock and POSIX locks; a client's end when its session does (away longer than the lease term + margin). */
+  readonly locks: LockTable;
+  /** READ leases on directories: their holders answer lookups and stats of the entries themselves. */
+  readonly dirs: DirLeases;
   readonly repairer: Repairer;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
@@ -120,6 +126,12 @@ export class Manager {
       epochFloor: () => this.meta.state.epochFloor,
       onEpoch: (epoch) => this.meta.run({ op: 'epoch', epoch }),
     });
+    this.dirs = new DirLeases({
+      termMs: opts.leaseTermMs ?? 5000,
+      marginMs: opts.leaseMarginMs ?? 1000,
+      recall: (client, ino, names) => this.recallDir(client, ino, names),
+    });
+    this.locks = new LockTable({ sessionMs: (opts.leaseTermMs ?? 5000) + (opts.leaseMarginMs ?? 1000) });
     this.repairer = new Repairer({
       chunks: this.chunks,
       members: this.members,
@@ -161,6 +173,7 @@ export class Manager {
     if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) {
       this.leases.startGrace();
       this.fenceAfterGrace();
+      this.locks.startGrace(); // and locks: until their holders reclaimed them or the grace ran out, nobody gets a new one
     }
     this.freeOrphansLater();
     this.awaitNodes();
@@ -376,7 +389,10 @@ export class Manager {
     }
     if (h.role === 'client') {
       this.opens.set(peer, new Map());
-      if (h.id) this.clients.set(h.id, peer);
+      if (h.id) {
+        this.clients.set(h.id, peer);
+        this.locks.linkUp(h.id);
+      }
       peer.once('close', () => this.dropClient(peer));
     }
     const serve = dispatcher(clientHandlers(this), 'the manager');
@@ -438,6 +454,8 @@ export class Manager {
     const opens = this.opens.get(peer);
     this.opens.delete(peer);
     const id = peer.remote.id;
+    this.locks.cancelTag(peer); // its lock waits end; the client asks again on its next link
+    if (id && this.clients.get(id) === peer) this.locks.linkDown(id);
     if (id && this.clients.get(id) === peer && this.leases.heldBy(id) === 0) {
       this.clients.delete(id);
       this.clientStats.delete(id);
@@ -475,8 +493,11 @@ export class Manager {
     const opens = this.opens.get(peer);
     const n = opens?.get(ino) ?? 0;
     if (!opens || n === 0) throw new FsError('EBADF', `inode ${ino} is not open on this link`);
-    if (n === 1) opens.delete(ino);
-    else opens.set(ino, n - 1);
+    if (n === 1) {
+      opens.delete(ino);
+      // the client's last handle of the file closed: every lock it held on it goes (POSIX: any close by the owner)
+      if (peer.remote.id) this.locks.releaseFile(peer.remote.id, ino);
+    } else opens.set(ino, n - 1);
     this.afterRelease(this.ns.release(ino));
   }
 
@@ -553,6 +574,7 @@ export class Manager {
   afterRelease(r: Released): void {
     if (!r.freed) return;
     this.leases.forget(r.ino);
+    this.dirs.forget(r.ino);
     this.repairer.touch(r.ino);
     const byNode = new Map<string, string[]>();
     for (const [index, replicas] of this.chunks.drop(r.ino)) {
@@ -580,6 +602,13 @@ export class Manager {
     const peer = this.clients.get(client);
     if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
     await call(peer, Api.LeaseRecall, { ino }, undefined, 60_000);
+  }
+
+  /** Asks a client to drop what it cached of a directory (names: the entries that changed, when known). */
+  private async recallDir(client: string, ino: number, names: string[] | undefined): Promise<void> {
+    const peer = this.clients.get(client);
+    if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
+    await call(peer, Api.DirRecall, { ino, ...(names ? { names } : {}) }, undefined, 60_000);
   }
 
   /** Makes every live memory node refuse writes to ino older than epoch (a WRITE lease was taken from a silent holder). */

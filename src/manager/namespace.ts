@@ -217,6 +217,20 @@ export class Namespace implements QuotaTree {
     return { entries };
   }
 
+  /** Like readdirPage, for the directory with this inode number (ENOTDIR for other kinds). */
+  readdirPageIno(ino: number, offset: number, limit: number): { entries: DirEntry[]; next?: number } {
+    const dir = this.byIno(ino);
+    if (!isDir(dir)) throw new FsError('ENOTDIR', `inode ${ino}`);
+    const entries: DirEntry[] = [];
+    let i = 0;
+    for (const [name, child] of dir.children) {
+      if (i++ < offset) continue;
+      if (entries.length >= limit) return { entries, next: offset + entries.length };
+      entries.push({ name, attr: toAttr(this.byIno(child)) });
+    }
+    return { entries };
+  }
+
   /** The target of a symlink; EINVAL for other kinds. */
   readlink(path: string): string {
     const node = this.walk(path);

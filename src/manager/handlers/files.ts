@@ -3,12 +3,27 @@ import { FsError } from '../../errors';
 import { Handlers } from '../../../transport';
 import { MAX_FILE_SIZE } from '../../limits';
 import type { Manager } from '../manager';
+import { O } from '../../posix';
+import { attrChanges, entryOf, recallDirs } from './dirs';
 
 /** Handlers for open, release, truncate, extend and append reservations. */
 export function fileHandlers(m: Manager): Handlers {
   const ns = m.ns;
   return {
-    Open: async ({ path, flags, mode, uid, gid }, { peer }) => ({ attr: await m.open(peer, path, flags, mode, uid, gid) }),
+    Open: async ({ path, flags, mode, uid, gid }, { peer, remote }) => {
+      let existed = true;
+      if (flags & O.CREAT) {
+        try {
+          ns.lookupIno(path);
+        } catch {
+          existed = false;
+        }
+      }
+      const attr = await m.open(peer, path, flags, mode, uid, gid);
+      const trunc = (flags & O.TRUNC) !== 0 && (flags & O.ACCMODE) !== O.RDONLY;
+      await recallDirs(m, m.clientOf(remote), [existed ? null : entryOf(m, path), ...(trunc ? attrChanges(m, attr.ino) : [])]);
+      return { attr };
+    },
     Release: ({ ino }, { peer }) => {
       m.releaseOpen(peer, ino);
       return {};
@@ -20,15 +35,22 @@ export function fileHandlers(m: Manager): Handlers {
       ns.getattrIno(target);
       m.checkEpoch(target, epoch);
       // A WRITE holder is alone with the file (and its truncate may be the I/O a queued recall waits for).
-      if (!m.leases.holdsWrite(target, client)) await m.leases.settle(target, client, false);
-      return { attr: await m.truncate(target, size, cut) };
+      const writer = m.leases.holdsWrite(target, client);
+      if (!writer) await m.leases.settle(target, client, false);
+      const attr = await m.truncate(target, size, cut);
+      // a WRITE holder's file is listed to other directory holders as uncached (they ask for its attributes)
+      if (!writer) await recallDirs(m, client, attrChanges(m, target));
+      return { attr };
     },
     Reopen: ({ opens }, { peer }) => ({ missing: m.reopen(peer, opens) }),
-    Extend: ({ ino, end, mtimeMs, epoch, clamp }) => {
+    Extend: async ({ ino, end, mtimeMs, epoch, clamp }, { remote }) => {
       m.checkEpoch(ino, epoch);
+      const client = m.clientOf(remote);
       // clamp: grow only as far as the directory quotas allow; the writer cuts what lies past it and reports EDQUOT
       const to = clamp ? Math.min(end, ns.getattrIno(ino).size + ns.quotas.roomFor(ino)) : end;
-      return { attr: ns.extend(ino, to, mtimeMs) };
+      const attr = ns.extend(ino, to, mtimeMs);
+      if (!m.leases.holdsWrite(ino, client)) await recallDirs(m, client, attrChanges(m, ino));
+      return { attr };
     },
     AppendReserve: async ({ ino, len, epoch }, { remote }) => {
       const client = m.clientOf(remote);
@@ -38,6 +60,7 @@ export function fileHandlers(m: Manager): Handlers {
       const offset = ns.getattrIno(ino).size;
       if (offset + len > MAX_FILE_SIZE) throw new FsError('EFBIG', `append of ${len} bytes at ${offset}`);
       ns.extend(ino, offset + len);
+      if (!m.leases.holdsWrite(ino, client)) await recallDirs(m, client, attrChanges(m, ino));
       return { offset };
     },
   };

@@ -4,6 +4,7 @@ import { Handlers } from '../../../transport';
 import { LeaseMode } from '../lease-table';
 import { S_IFMT, S_IFREG } from '../../posix';
 import type { Manager } from '../manager';
+import { attrChanges, recallDirs } from './dirs';
 
 /** True when ino is a regular file now. */
 function isRegular(m: Manager, ino: number): boolean {
@@ -25,6 +26,8 @@ export function leaseHandlers(m: Manager): Handlers {
       const client = holder(remote.id);
       if ((m.ns.getattrIno(ino).mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
       const grant = await m.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
+      // its size and times may now change in the writer's cache: directory holders that cache them let go (and list it uncached from now on)
+      if (grant.mode === LeaseMode.Write) await recallDirs(m, client, attrChanges(m, ino));
       const attr = m.ns.getattrIno(ino);
       const room = m.ns.quotas.roomFor(ino); // where a quota stops growth: the holder writes through past it
       return { ...grant, attr, ...(room === Infinity ? {} : { quotaEnd: attr.size + room }) };

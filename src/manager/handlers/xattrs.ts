@@ -2,13 +2,15 @@
 import { Handlers, WithData } from '../../../transport';
 import { LISTXATTR_PAGE } from '../../limits';
 import type { Manager } from '../manager';
+import { attrChanges, recallDirs } from './dirs';
 
 /** Handlers for setxattr, getxattr, listxattr (paged) and removexattr. */
 export function xattrHandlers(m: Manager): Handlers {
   const ns = m.ns;
   return {
-    Setxattr: ({ path, name, flags }, { data }) => {
+    Setxattr: async ({ path, name, flags }, { data, remote }) => {
       ns.setxattr(path, name, data, flags);
+      await recallDirs(m, m.clientOf(remote), attrChanges(m, ns.lookupIno(path))); // its ctime
       return {};
     },
     Getxattr: ({ path, name }) => new WithData({}, ns.getxattr(path, name)),
@@ -17,8 +19,9 @@ export function xattrHandlers(m: Manager): Handlers {
       const end = offset + Math.max(1, Math.min(limit ?? LISTXATTR_PAGE, LISTXATTR_PAGE));
       return end < all.length ? { names: all.slice(offset, end), next: end } : { names: all.slice(offset) };
     },
-    Removexattr: ({ path, name }) => {
+    Removexattr: async ({ path, name }, { remote }) => {
       ns.removexattr(path, name);
+      await recallDirs(m, m.clientOf(remote), attrChanges(m, ns.lookupIno(path)));
       return {};
     },
   };

@@ -32,6 +32,13 @@ export class LoggedNamespace {
   readdirPage(path: string, offset: number, limit: number): { entries: DirEntry[]; next?: number } {
     return this.raw.readdirPage(path, offset, limit);
   }
+  readdirPageIno(ino: number, offset: number, limit: number): { entries: DirEntry[]; next?: number } {
+    return this.raw.readdirPageIno(ino, offset, limit);
+  }
+  /** Directories holding an entry for ino (a directory's parent, every link's directory for other kinds). */
+  entryDirs(ino: number): number[] {
+    return this.raw.entryDirs(ino);
+  }
   /** The quota table, for reads (room left under a file's quotas); changes go through setQuota / clearQuota. */
   get quotas(): Quotas {
     return this.raw.quotas;

@@ -1,0 +1,269 @@
+/**
+ * The client's directory leases: while it holds a directory's READ lease it keeps the directory's whole listing
+ * (names with their attributes, so lookups, negative ones included, stats and listings need no round trip) and
+ * answers from it. A change by another client recalls the lease first: the cache goes, the onDirRecall hook runs
+ * (a FUSE layer invalidates the kernel's dentries there) and only then is the recall answered. Lookups walk from
+ * the root through cached directories only, so a rename of an ancestor (which recalls that ancestor's parent) can
+ * never leave a stale path behind. The client's own changes drop what they touch here (the manager recalls only
+ * other clients), and a file it writes is asked for until a listing fetched after its last write handle closed.
+ */
+import { Attr } from '../types';
+import { Api, call, Link } from '../../transport';
+import { S_IFDIR, S_IFMT } from '../posix';
+
+/**
+ * Runs before a directory recall is answered: the directory's inode, and names known to have changed there (a hint:
+ * one recall may stand for several changes). Once it returns the client holds no lease on the directory, so a FUSE
+ * layer must drop every kernel entry of it handed out under the lease, not only the named ones (notify_inval_entry,
+ * or notify_delete for a name it knows is gone), sent from its notification queue; the recall is answered after.
+ */
+export type DirRecallHook = (ino: number, names: string[] | undefined) => Promise<void> | void;
+
+/** The root directory's inode number. */
+const ROOT = 1;
+/** Safety margin the client keeps below the manager's term (ms), as for file leases. */
+const CLIENT_MARGIN_MS = 750;
+/** Lookups that miss in one directory before its lease and listing are fetched (a single stat is cheaper asked). */
+const MISSES_BEFORE_FETCH = 2;
+
+interface CachedDir {
+  attr: Attr;
+  /** Name (wire form) -> attributes; null: the entry exists, its attributes must be asked for (another client writes it). */
+  entries: Map<string, Attr | null>;
+  validUntil: number;
+  /** this.seq when its fetch started: own changes after that make an entry's attributes untrusted. */
+  fetchedAt: number;
+}
+
+/** What the cache knows of a path: its attributes, that it does not exist, or nothing (need: a directory worth fetching). */
+export type Lookup = { attr: Attr } | { absent: true } | { unknown: true; need?: number };
+
+/** Directory leases and listings of one client. */
+export class DirCache {
+  private readonly dirs = new Map<number, CachedDir>();
+  /** Recalls seen per directory: a fetch that overlapped one is not trusted. */
+  private readonly gens = new Map<number, number>();
+  private readonly misses = new Map<number, number>();
+  private readonly fetching = new Map<number, Promise<boolean>>();
+  /** Own changes to an inode's attributes: the seq after the last one, Infinity while a write handle is open. */
+  private readonly changing = new Map<number, number>();
+  private readonly writers = new Map<number, number>();
+  private seq = 0;
+  private termMs = 6000;
+  private timer: NodeJS.Timeout | null = null;
+  /** Runs before a recall is answered (see DirRecallHook). */
+  hook: DirRecallHook | null = null;
+
+  constructor(
+    private readonly manager: Link,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  /** What the cache says of a path given as wire-form components (empty: the root). */
+  lookup(parts: readonly string[]): Lookup {
+    let dir = this.valid(ROOT);
+    if (!dir) return { unknown: true, need: ROOT };
+    if (parts.length === 0) return this.trusted(ROOT, dir) ? { attr: dir.attr } : { unknown: true };
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i] as string;
+      if (name === '' || name === '.' || name === '..') return { unknown: true };
+      if (!dir.entries.has(name)) return { absent: true };
+      const a = dir.entries.get(name) ?? null;
+      if (i === parts.length - 1) return a && this.trusted(a.ino, dir) ? { attr: a } : { unknown: true };
+      if (a === null || (a.mode & S_IFMT) !== S_IFDIR) return { unknown: true };
+      const next = this.valid(a.ino);
+      if (!next) return { unknown: true, need: a.ino };
+      dir = next;
+    }
+    return { unknown: true };
+  }
+
+  /** Every entry of a cached directory with trusted attributes, or undefined. */
+  listing(ino: number): Array<{ name: string; attr: Attr }> | undefined {
+    const dir = this.valid(ino);
+    if (!dir) return undefined;
+    const out: Array<{ name: string; attr: Attr }> = [];
+    for (const [name, a] of dir.entries) {
+      if (!a || !this.trusted(a.ino, dir)) return undefined;
+      out.push({ name, attr: a });
+    }
+    return out;
+  }
+
+  /** A lookup missed in directory ino: after a few misses, fetches its lease and listing. True when it is cached now. */
+  async missed(ino: number): Promise<boolean> {
+    const n = (this.misses.get(ino) ?? 0) + 1;
+    this.misses.set(ino, n);
+    if (n < MISSES_BEFORE_FETCH) return false;
+    return this.fetch(ino);
+  }
+
+  /** Takes the lease on directory ino and its whole listing (single flight); false when the directory is contended or changed meanwhile. */
+  fetch(ino: number): Promise<boolean> {
+    if (this.valid(ino)) return Promise.resolve(true);
+    let p = this.fetching.get(ino);
+    if (!p) {
+      p = this.load(ino).finally(() => this.fetching.delete(ino));
+      this.fetching.set(ino, p);
+    }
+    return p;
+  }
+
+  /** The manager recalls directory ino: drop it, run the hook, then answer (the caller replies once this resolves). */
+  async recall(ino: number, names: string[] | undefined): Promise<void> {
+    this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
+    this.dirs.delete(ino);
+    this.misses.delete(ino);
+    try {
+      await this.hook?.(ino, names);
+    } catch (err) {
+      this.log(`directory recall hook for inode ${ino}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * An own change of the entry `name` in the directory at parentParts (the manager recalls only other clients): the
+   * cached listing is updated in place, with the entry's new attributes, null (exists: ask for its attributes) or
+   * 'gone'; the directory's own times changed too.
+   */
+  ownEntry(parentParts: readonly string[], name: string, now: Attr | null | 'gone'): void {
+    const ino = this.dirIno(parentParts);
+    if (ino === undefined) {
+      // not reachable through the cache, yet a deeper listing might be cached: trust none of it
+      if (this.dirs.size > 0) this.dropAll();
+      return;
+    }
+    const dir = this.dirs.get(ino);
+    if (dir) {
+      if (now === 'gone') dir.entries.delete(name);
+      else dir.entries.set(name, now);
+    }
+    this.changing.set(ino, ++this.seq);
+  }
+
+  /** An own change of ino's attributes (chmod, times, size, links): cached copies of them are not trusted until fetched again. */
+  ownAttr(ino: number): void {
+    if (!this.writers.has(ino)) this.changing.set(ino, ++this.seq);
+  }
+
+  /** A write handle of ino opened (+1) or closed (-1): while one is open, its attributes are always asked for. */
+  ownWriter(ino: number, delta: number): void {
+    const n = (this.writers.get(ino) ?? 0) + delta;
+    if (n > 0) {
+      this.writers.set(ino, n);
+      this.changing.set(ino, Infinity);
+    } else {
+      this.writers.delete(ino);
+      this.changing.set(ino, ++this.seq);
+    }
+  }
+
+  /** The link to the manager dropped: nothing cached can be trusted (a new manager owes us no recall). */
+  dropAll(): void {
+    for (const ino of this.dirs.keys()) this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
+    this.dirs.clear();
+    this.misses.clear();
+  }
+
+  /** Stops the heartbeat and gives every lease back (on close). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const held = [...this.dirs.keys()];
+    this.dropAll();
+    await Promise.all(held.map((ino) => call(this.manager, Api.DirLeaseRelease, { ino }, undefined, 2000).catch(() => undefined)));
+  }
+
+  /** Counters (tests, status): directories cached and entries held. */
+  stats(): { dirs: number; entries: number } {
+    let entries = 0;
+    for (const d of this.dirs.values()) entries += d.entries.size;
+    return { dirs: this.dirs.size, entries };
+  }
+
+  private async load(ino: number): Promise<boolean> {
+    const gen = this.gens.get(ino) ?? 0;
+    const fetchedAt = ++this.seq;
+    const sent = performance.now();
+    const entries = new Map<string, Attr | null>();
+    let attr: Attr | undefined;
+    let termMs = this.termMs;
+    let cached = true;
+    try {
+      for (let offset: number | undefined = 0; offset !== undefined;) {
+        const r: { cached: boolean; termMs: number; attr: Attr; entries: Array<{ name: string; attr: Attr }>; next?: number; uncached: string[] } = await call(this.manager, Api.DirLeaseAcquire, {
+          ino,
+          offset,
+        });
+        cached = cached && r.cached;
+        termMs = r.termMs;
+        attr ??= r.attr;
+        const skip = new Set(r.uncached);
+        for (const e of r.entries) entries.set(e.name, skip.has(e.name) ? null : e.attr);
+        offset = r.next;
+      }
+    } catch {
+      return false; // the caller asks the manager instead
+    }
+    if (!cached || !attr || (this.gens.get(ino) ?? 0) !== gen) return false;
+    this.termMs = termMs;
+    this.dirs.set(ino, { attr, entries, validUntil: sent + termMs - CLIENT_MARGIN_MS, fetchedAt });
+    this.misses.delete(ino);
+    this.startHeartbeat();
+    return true;
+  }
+
+  /** The inode of the directory at parts, walking cached listings by name (attributes' trust aside); undefined when a step is not cached. */
+  private dirIno(parts: readonly string[]): number | undefined {
+    let ino = ROOT;
+    for (const name of parts) {
+      const e = this.valid(ino)?.entries.get(name);
+      if (!e || (e.mode & S_IFMT) !== S_IFDIR) return undefined;
+      ino = e.ino;
+    }
+    return ino;
+  }
+
+  private valid(ino: number): CachedDir | undefined {
+    const d = this.dirs.get(ino);
+    if (d && performance.now() >= d.validUntil) {
+      this.dirs.delete(ino);
+      return undefined;
+    }
+    return d;
+  }
+
+  private trusted(ino: number, dir: CachedDir): boolean {
+    const c = this.changing.get(ino);
+    return c === undefined || c < dir.fetchedAt;
+  }
+
+  private startHeartbeat(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.termMs / 3)));
+    this.timer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    const inos = [...this.dirs.keys()];
+    if (inos.length === 0) {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      return;
+    }
+    const sent = performance.now();
+    let lost: number[];
+    try {
+      lost = (await call(this.manager, Api.DirLeaseRenew, { inos }, undefined, Math.max(500, this.termMs / 2))).lost;
+    } catch {
+      return; // unreachable: the leases run out by the clock
+    }
+    const gone = new Set(lost);
+    for (const ino of inos) {
+      const d = this.dirs.get(ino);
+      if (!d) continue;
+      if (gone.has(ino)) this.dirs.delete(ino);
+      else d.validUntil = Math.max(d.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
+    }
+  }
+}
