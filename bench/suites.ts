@@ -14,7 +14,7 @@ export interface Suite {
 /** Every suite, in the order `all` runs them. */
 export const suites: Record<string, Suite> = {
   core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
-  fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
+  fs: { description: 'mempool mount vs tmpfs: dd, fio, metadata, untar', run: runFs },
   'etcd-log': { description: 'etcd metadata log: group-committed append throughput and latency (tmpfs and disk data dir)', run: runEtcdLog },
   manager: { description: 'metadata ops/s (create, stat, rename, unlink; 1 and 16 clients) without and with the local journal', run: runManager },
   coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },

@@ -52,7 +52,7 @@ export function registerMountCommands(program: Command): void {
     .argument('<mountpoint>', 'an existing directory')
     .addOption(new Option('--cache <size>', 'page cache size, e.g. 256MiB').default(DEFAULT_CACHE, '256MiB').argParser(cacheArg))
     .option('-d, --daemon', 'run in the background; return once the mount is ready')
-    .option('--debug', 'print libfuse debug output')
+    .option('--debug', 'log every FUSE request')
     .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
     .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)')
     .action(async (url: string, mountpoint: string, o: MountCmdOptions) => {

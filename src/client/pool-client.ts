@@ -145,6 +145,11 @@ export class PoolClient {
     return this.overlay((await call(this.manager, Api.GetattrIno, { ino: this.handle(fh).ino })).attr);
   }
 
+  /** Attributes by inode number (any inode this client can name, open or not); ENOENT once the inode is freed. */
+  async getattrIno(ino: number): Promise<Attr> {
+    return this.overlay((await call(this.manager, Api.GetattrIno, { ino })).attr);
+  }
+
   /** Directory entries with their attributes (no '.' or '..'), fetched page by page. */
   async readdir(path: string): Promise<DirEntry[]> {
     const out: DirEntry[] = [];
