@@ -108,7 +108,8 @@ export class MempoolFs implements FuseFileSystem {
     try {
       return await this.client.getattrIno(ino);
     } catch (err) {
-      if (err instanceof FsError && err.errno === Errno.ENOENT && this.inodes.named(ino)) throw new FsError('ESTALE', `inode ${ino} is gone`);
+      // (A path walk checks permissions on a node it just looked up; ESTALE makes it look the name up again.)
+      if (err instanceof FsError && err.errno === Errno.ENOENT) throw new FsError('ESTALE', `inode ${ino} is gone`);
       throw err;
     }
   }

@@ -49,7 +49,6 @@ function workerReader(opts: ReaderOptions): Reader {
       else end(m.end);
     });
     w.on('error', (err) => end(`worker failed: ${err.message}`));
-    w.unref();
     workers.push(w);
   }
   return {
