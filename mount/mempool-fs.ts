@@ -15,6 +15,7 @@ import { Attr, StatFs } from '../src/types';
 import { NAME_MAX } from '../src/limits';
 import * as abi from './fuse/abi';
 import { DirSink, FuseFileSystem, RequestContext } from './fuse/ops';
+import { NotifyQueue } from './fuse/notify';
 import { InodeTable, ROOT_INO } from './inodes';
 
 /** statfs block size: 4 KiB blocks. */
@@ -30,7 +31,15 @@ export type OpLogger = (message: string) => void;
 
 export interface MempoolFsOptions {
   log?: OpLogger;
+  /**
+   * Let the kernel cache a file's pages while this client holds a cached lease on it (FOPEN_KEEP_CACHE instead of
+   * direct I/O), invalidated through the notification queue before a recall is answered (default off).
+   */
+  kernelCache?: boolean;
 }
+
+/** How often kernel-cached files are checked for a lease that ran out without a recall (ms). */
+const KERNEL_CACHE_CHECK_MS = 250;
 
 /** Kernel attributes from a pool attribute. */
 export function toFuseAttr(a: Attr): abi.FuseAttr {
@@ -71,6 +80,16 @@ export class MempoolFs implements FuseFileSystem {
   private readonly dirs = new Map<number, DirHandle>();
   private nextDir = 1;
   private readonly log: OpLogger;
+  private readonly kernelCache: boolean;
+  private notify: NotifyQueue | null = null;
+  /**
+   * Files whose pages the kernel may hold until invalidated: opened with KEEP_CACHE, or read under a lease (a shared
+   * mapping of a direct-I/O file is served from the page cache too).
+   */
+  private readonly inKernel = new Set<number>();
+  /** Handles opened in page-cache mode. */
+  private readonly cachedFh = new Set<number>();
+  private checker: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly client: PoolClient,
@@ -79,6 +98,32 @@ export class MempoolFs implements FuseFileSystem {
     // The kernel's names are bytes: the client must pass byte strings through.
     if (client.names !== 'bytes') throw new Error("a mount's PoolClient must be connected with names: 'bytes'");
     this.log = opts.log ?? ((m: string) => console.error(m));
+    this.kernelCache = opts.kernelCache ?? false;
+  }
+
+  /** Hands the session's notification queue over and hooks the client's lease events. */
+  attach(notify: NotifyQueue): void {
+    this.notify = notify;
+    // A recall first drops the kernel's pages (and waits for that), then the client flushes and answers.
+    this.client.beforeRecall = (ino) => this.dropKernelCopy(ino);
+    this.client.onLeaseDropped = (ino) => void this.dropKernelCopy(ino);
+    this.checker = setInterval(() => {
+      for (const ino of this.inKernel) if (!this.client.holdsCachedLease(ino)) void this.dropKernelCopy(ino);
+    }, KERNEL_CACHE_CHECK_MS);
+    this.checker.unref();
+  }
+
+  /** Stops the lease checks (unmount). */
+  detach(): void {
+    if (this.checker) clearInterval(this.checker);
+    this.client.beforeRecall = null;
+    this.client.onLeaseDropped = null;
+  }
+
+  /** Invalidates the kernel's pages and attributes of ino if it may hold any; resolves once the kernel did. */
+  private async dropKernelCopy(ino: number): Promise<void> {
+    if (!this.inKernel.delete(ino) || !this.notify) return;
+    await this.notify.invalidateInode(ino, 0, 0);
   }
 
   // ---- replies ----
@@ -221,7 +266,7 @@ export class MempoolFs implements FuseFileSystem {
       throw new FsError('ESTALE', `the name of inode ${ino} now names another file`);
     }
     if (openFlags & abi.OPEN_KILL_SUIDGID) await this.killSuid(ino, await this.client.fgetattr(fh));
-    return { fh, flags: abi.FOPEN_DIRECT_IO };
+    return { fh, flags: this.openMode(ino, fh) };
   }
 
   async create(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, _umask: number, flags: number): Promise<{ entry: abi.EntryOut; open: abi.OpenOut }> {
@@ -230,20 +275,34 @@ export class MempoolFs implements FuseFileSystem {
     const fh = await this.client.open(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, this.owner(ctx));
     try {
       const a = await this.client.fgetattr(fh);
-      return { entry: this.entry(parent, name, a), open: { fh, flags: abi.FOPEN_DIRECT_IO } };
+      return { entry: this.entry(parent, name, a), open: { fh, flags: this.openMode(a.ino, fh) } };
     } catch (err) {
       await this.client.release(fh).catch(() => undefined);
       throw err;
     }
   }
 
-  read(_ctx: RequestContext, _ino: number, fh: number, offset: number, size: number): Promise<Buffer> {
-    return this.client.read(fh, offset, size);
+  /** Page-cache mode (keep the kernel's pages) while a cached lease is held and kernel caching is on; else direct I/O. */
+  private openMode(ino: number, fh: number): number {
+    if (!this.kernelCache || !this.notify || !this.client.holdsCachedLease(ino)) return abi.FOPEN_DIRECT_IO;
+    this.inKernel.add(ino);
+    this.cachedFh.add(fh);
+    return abi.FOPEN_KEEP_CACHE;
+  }
+
+  async read(_ctx: RequestContext, ino: number, fh: number, offset: number, size: number): Promise<Buffer> {
+    const data = await this.client.read(fh, offset, size);
+    // What we answer may stay in the kernel's page cache (KEEP_CACHE, or a shared mapping): under a lease, until it
+    // goes; read without one (a contended file, or a recall meanwhile), it must not stay.
+    if (this.client.holdsCachedLease(ino)) this.inKernel.add(ino);
+    else void this.notify?.invalidateInode(ino, offset, size);
+    return data;
   }
 
   async write(_ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
     // A write by a caller without CAP_FSETID clears SUID/SGID first (HANDLE_KILLPRIV_V2), as tmpfs does.
     if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh));
+    // (The kernel itself drops its pages of a range written through a direct-I/O open.)
     return this.client.write(fh, offset, data);
   }
 
@@ -256,6 +315,7 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   release(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+    this.cachedFh.delete(fh);
     return this.client.release(fh);
   }
 

@@ -24,6 +24,8 @@ export interface MountOptions {
   handleSignals?: boolean;
   /** Logs every FUSE request. */
   debug?: boolean;
+  /** The kernel caches file pages under leases (FOPEN_KEEP_CACHE, invalidated on recall); default off. */
+  kernelCache?: boolean;
   /** Log file of a daemonized mount, recorded in the state file. */
   logFile?: string;
   log?: OpLogger;
@@ -86,10 +88,11 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
   const mnt = resolve(mountpoint);
   await prepareMountpoint(mnt);
   const fuseOptions = mempoolFuseOptions(opts.debug, opts.log);
-  const fs = new MempoolFs(client, { log: opts.log });
+  const fs = new MempoolFs(client, { log: opts.log, kernelCache: opts.kernelCache });
   const session = await FuseSession.mount(mnt, fs, fuseOptions).catch((err: Error) => {
     throw new Error(`cannot mount ${mnt}: ${err.message}`);
   });
+  fs.attach(session.notify);
   writeMountState({ pid: process.pid, mountpoint: mnt, url: opts.url, log: opts.logFile });
 
   let closing: Promise<void> | null = null;
@@ -107,6 +110,7 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
         (opts.log ?? console.error)(`mempool: flush before unmount failed: ${(err as Error).message}`);
       }
       clearInterval(watchdog);
+      fs.detach();
       await session.unmount();
       removeMountState(mnt, process.pid);
       process.removeListener('exit', onExit);

@@ -86,7 +86,13 @@ export class PoolClient {
     this.fromWire = bytes ? (p) => p : bytesToText;
     const pageSize = io.chunkSize % 65536 === 0 ? 65536 : 4096;
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
-    const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})) }, 'a client'));
+    const recall = async (ino: number) => {
+      // The layer above (the mount's kernel cache) lets go of what it holds under the lease first, then the client does.
+      if (this.beforeRecall) await this.beforeRecall(ino).catch((err: Error) => this.log(`before recall of inode ${ino}: ${err.message}`));
+      await this.files.surrender(ino, false);
+      return {};
+    };
+    const serve = (peer: Peer) => peer.setHandler(dispatcher({ LeaseRecall: ({ ino }) => recall(ino) }, 'a client'));
     manager.peer(0).then(serve, () => undefined);
     manager.on('up', (peer: Peer) => {
       serve(peer);
@@ -119,6 +125,23 @@ export class PoolClient {
       throw new FsError('EPROTO', `${url} is not a mempool manager`);
     }
     return new PoolClient(manager, new ChunkIO(manager, chunkSize, dialOpts), opts);
+  }
+
+  /**
+   * Called on a lease recall before the client flushes, drops its cache and answers (awaited, outside any FUSE
+   * request): the mount invalidates the kernel's copy of the file here.
+   */
+  beforeRecall: ((ino: number) => Promise<void>) | null = null;
+
+  /** Called (not awaited) whenever this client stops holding a lease on ino for any reason: recall, expiry, truncate, release. */
+  set onLeaseDropped(fn: ((ino: number) => void) | null) {
+    this.files.onDropped = fn;
+  }
+
+  /** True while this client holds a cached (uncontended) lease on ino that it still trusts. */
+  holdsCachedLease(ino: number): boolean {
+    const h = this.files.leases.valid(ino);
+    return h !== undefined && h.cached;
   }
 
   /** The pool's chunk size in bytes. */
