@@ -1,7 +1,6 @@
 /**
  * The file systems a benchmark compares: a mempool mount (the real CLI's
- * `mempool mount`, a child process), a fresh tmpfs, and the ceiling fs
- * (bench/ceiling-fs.ts). Each is mounted on a fresh temporary directory and
+ * `mempool mount`, a child process) and a fresh tmpfs. Each is mounted on a fresh temporary directory and
  * registered for cleanup, so a failure or SIGINT leaves no mount behind.
  * BENCH_MOUNT_NODE_ARGS adds node flags to the FUSE processes only (e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -16,7 +15,7 @@ import { exec } from './exec';
 
 /** A mounted file system under test. */
 export interface BenchMount {
-  /** Short name for tables: "mempool", "tmpfs", "ceiling". */
+  /** Short name for tables: "mempool", "tmpfs". */
   name: string;
   dir: string;
   /** The FUSE process, when there is one (for profiling or RSS). */
@@ -73,7 +72,7 @@ function fuseMount(name: string, dir: string, child: ChildProcess): BenchMount {
   const unmount = async () => {
     stopping = true;
     unregister();
-    // SIGTERM: mempool flushes and unmounts; the ceiling fs unmounts. Long grace so --cpu-prof can write its profile.
+    // SIGTERM: mempool flushes and unmounts. Long grace so --cpu-prof can write its profile.
     await stopChild(child, 15_000);
     await forceUnmount(dir, true);
   };
@@ -89,18 +88,6 @@ export async function mountMempool(url: string, opts: { name?: string; cache?: s
   try {
     const { child } = await spawnFuse(CLI, args, /mounted .* on /);
     return fuseMount(opts.name ?? 'mempool', dir, child);
-  } catch (err) {
-    await forceUnmount(dir, true);
-    throw err;
-  }
-}
-
-/** Mounts the ceiling fs (bench/ceiling-fs.ts in its own process) on a fresh directory. */
-export async function mountCeiling(): Promise<BenchMount> {
-  const dir = benchDir('ceiling');
-  try {
-    const { child } = await spawnFuse(resolve(__dirname, 'ceiling-fs.js'), [dir], /ceiling fs mounted on /);
-    return fuseMount('ceiling', dir, child);
   } catch (err) {
     await forceUnmount(dir, true);
     throw err;

@@ -15,7 +15,7 @@ export interface Suite {
 /** Every suite, in the order `all` runs them. */
 export const suites: Record<string, Suite> = {
   core: { description: 'PoolClient data/metadata throughput vs raw ws', run: runCore },
-  fs: { description: 'mempool mount vs tmpfs vs a bare fuse-native ceiling: dd, fio, metadata, untar', run: runFs },
+  fs: { description: 'mempool mount vs tmpfs: dd, fio, metadata, untar', run: runFs },
   'etcd-log': { description: 'etcd metadata log: group-committed append throughput and latency (tmpfs and disk data dir)', run: runEtcdLog },
   manager: { description: 'metadata ops/s (1 and 16 clients) volatile, journal, etcd; takeover p50/max over 10 kills; manager RSS per 100k files', run: runManager },
   dirlease: { description: 'stat of 10,000 files in one directory through PoolClient, without and with the directory lease', run: runDirLease },

@@ -1,7 +1,7 @@
 /**
- * Mounts a pool with fuse-native: picks the mount options, cleans a dead
- * mount left at the mount point, records the mount for `mempool umount`, and
- * unmounts cleanly (flush first) on request or on SIGINT/SIGTERM.
+ * Mounts a pool with our FUSE layer (mount/fuse/, over /dev/fuse): cleans a
+ * dead mount left at the mount point, records the mount for `mempool umount`,
+ * and unmounts cleanly (flush first) on request or on SIGINT/SIGTERM.
  *
  * Never run a synchronous child process or a synchronous fs call on the
  * mount from this process: the FUSE requests it causes need this thread.
@@ -9,12 +9,12 @@
 import { promises as fsp } from 'fs';
 import { resolve } from 'path';
 import { PoolClient } from '../src/client/pool-client';
-import { FuseInstance, FuseOptions, loadFuse } from './fuse-binding';
-import { createFuseOps, OpLogger } from './fuse-ops';
+import { FuseSession, MAX_WRITE, SessionOptions } from './fuse/session';
+import { MempoolFs, OpLogger } from './mempool-fs';
 import { lazyUnmount, mountAt, readMounts, removeMountState, writeMountState } from './runtime';
 
-/** Largest read and write request the kernel sends (libfuse 2.9 without max_pages: 128 KiB). */
-export const MAX_IO = 131072;
+/** Largest read and write request the kernel sends (max_pages: 1 MiB). */
+export const MAX_IO = MAX_WRITE;
 
 /** What mountPool takes. */
 export interface MountOptions {
@@ -22,8 +22,10 @@ export interface MountOptions {
   url: string;
   /** Install SIGINT/SIGTERM handlers that unmount, close the client and exit 0 (default true). */
   handleSignals?: boolean;
-  /** libfuse debug output. */
+  /** Logs every FUSE request. */
   debug?: boolean;
+  /** The kernel caches file pages under leases (FOPEN_KEEP_CACHE, invalidated on recall); default off. */
+  kernelCache?: boolean;
   /** Log file of a daemonized mount, recorded in the state file. */
   logFile?: string;
   log?: OpLogger;
@@ -32,36 +34,24 @@ export interface MountOptions {
 /** A live mount. */
 export interface MountHandle {
   readonly mountpoint: string;
-  /** The options handed to fuse-native. */
-  readonly fuseOptions: FuseOptions;
-  /** Resolves once the mount is gone: 'unmounted' (unmount() or a signal) or 'lost' (unmounted by someone else, e.g. fusermount -u). */
+  /** The options of the FUSE session. */
+  readonly fuseOptions: SessionOptions;
+  /** Resolves once the mount is gone: 'unmounted' (unmount() or a signal) or 'lost' (unmounted by someone else, e.g. umount -l). */
   readonly closed: Promise<'unmounted' | 'lost'>;
   /** Flushes, unmounts and closes the client; safe to call more than once. */
   unmount(): Promise<void>;
 }
 
 /**
- * fuse-native options of a mempool mount. Correctness first: the kernel
- * checks permissions (default_permissions) for every user (allow_other);
- * it caches no attributes, names or data (attr/entry/negative timeouts 0,
- * direct_io), so what another node changed is seen at once; use_ino gives
- * hard links one st_ino; hard_remove keeps unlinked open files usable
- * without .fuse_hidden files. Then speed: 128 KiB reads and writes
- * (big_writes, max_write, max_read). auto_unmount removes the mount if this
- * process dies (kill -9). Options fuse-native does not know ride in fsname.
+ * FUSE session options of a mempool mount. Correctness first: the kernel
+ * checks permissions (default_permissions) for every user (allow_other); it
+ * caches no attributes, names or data unless a lease allows it (zero
+ * timeouts, direct I/O per open: mempool-fs.ts), so what another node
+ * changed is seen at once. Node ids are the pool's inode numbers (hard links
+ * share st_ino); unlinked open files stay usable through their handles.
  */
-export function mempoolFuseOptions(debug = false): FuseOptions {
-  return {
-    allowOther: true,
-    defaultPermissions: true,
-    autoUnmount: true,
-    maxRead: MAX_IO,
-    subtype: 'mempool',
-    fsname: `mempool,big_writes,max_write=${MAX_IO},use_ino,hard_remove,attr_timeout=0,entry_timeout=0,negative_timeout=0,direct_io`,
-    // Every PoolClient request has its own deadline (10 s manager, 5 s nodes).
-    timeout: false,
-    debug,
-  };
+export function mempoolFuseOptions(debug = false, log?: OpLogger): SessionOptions {
+  return { fsname: 'mempool', subtype: 'mempool', maxWrite: MAX_IO, debug, log };
 }
 
 /** Flushes every dirty byte in the client's page cache to the pool before unmount. */
@@ -97,11 +87,12 @@ export async function prepareMountpoint(mountpoint: string): Promise<void> {
 export async function mountPool(client: PoolClient, mountpoint: string, opts: MountOptions): Promise<MountHandle> {
   const mnt = resolve(mountpoint);
   await prepareMountpoint(mnt);
-  const Fuse = loadFuse();
-  const fuseOptions = mempoolFuseOptions(opts.debug);
-  const ops = createFuseOps(client, { log: opts.log, onFlush: (fh) => client.fsync(fh) });
-  const fuse: FuseInstance = new Fuse(mnt, ops, fuseOptions);
-  await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new Error(`cannot mount ${mnt}: ${err.message}`)) : res())));
+  const fuseOptions = mempoolFuseOptions(opts.debug, opts.log);
+  const fs = new MempoolFs(client, { log: opts.log, kernelCache: opts.kernelCache });
+  const session = await FuseSession.mount(mnt, fs, fuseOptions).catch((err: Error) => {
+    throw new Error(`cannot mount ${mnt}: ${err.message}`);
+  });
+  fs.attach(session.notify);
   writeMountState({ pid: process.pid, mountpoint: mnt, url: opts.url, log: opts.logFile });
 
   let closing: Promise<void> | null = null;
@@ -119,20 +110,8 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
         (opts.log ?? console.error)(`mempool: flush before unmount failed: ${(err as Error).message}`);
       }
       clearInterval(watchdog);
-      await new Promise<void>((res, rej) =>
-        fuse.unmount((err) => {
-          if (!err) return res();
-          // Already gone (e.g. unmounted from outside meanwhile, or by the auto_unmount helper) is fine.
-          setTimeout(
-            () =>
-              readMounts().then(
-                (m) => (mountAt(m, mnt) ? rej(new Error(`unmount of ${mnt} failed: ${err.message}`)) : res()),
-                () => rej(err),
-              ),
-            200,
-          );
-        }),
-      );
+      fs.detach();
+      await session.unmount();
       removeMountState(mnt, process.pid);
       process.removeListener('exit', onExit);
       await client.close();
@@ -140,17 +119,21 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
     return closing;
   };
 
-  // A mount removed behind our back (fusermount -u, umount -l) leaves libfuse's loop ended but this process alive: notice and stop.
+  // A mount removed behind our back (fusermount -u, umount -l) ends the session but not this process: notice and stop.
+  const lost = () => {
+    if (closing) return;
+    clearInterval(watchdog);
+    (opts.log ?? console.error)(`mempool: ${mnt} was unmounted by someone else; stopping`);
+    closing = client.close().finally(() => {
+      removeMountState(mnt, process.pid);
+      markClosed('lost');
+    });
+  };
+  void session.closed.then(lost);
   const watchdog = setInterval(() => {
     readMounts().then(
       (m) => {
-        if (closing || mountAt(m, mnt)) return;
-        clearInterval(watchdog);
-        (opts.log ?? console.error)(`mempool: ${mnt} was unmounted by someone else; stopping`);
-        closing = client.close().finally(() => {
-          removeMountState(mnt, process.pid);
-          markClosed('lost');
-        });
+        if (!closing && !mountAt(m, mnt)) lost();
       },
       () => {},
     );

@@ -110,11 +110,11 @@ export function mountAt(mounts: MountEntry[], mountpoint: string): MountEntry | 
   return found;
 }
 
-/** Lazily unmounts a FUSE mount point (`fusermount -uz`), asynchronously. */
+/** Lazily unmounts a FUSE mount point (`umount -l`, as root), asynchronously. */
 export function lazyUnmount(mountpoint: string): Promise<void> {
   return new Promise((res, rej) => {
-    execFile('fusermount', ['-uz', resolve(mountpoint)], { timeout: 10_000 }, (err, _out, stderr) => {
-      if (err) rej(new Error(`fusermount -uz ${mountpoint} failed: ${String(stderr).trim() || err.message}`));
+    execFile('umount', ['-l', resolve(mountpoint)], { timeout: 10_000 }, (err, _out, stderr) => {
+      if (err) rej(new Error(`umount -l ${mountpoint} failed: ${String(stderr).trim() || err.message}`));
       else res();
     });
   });

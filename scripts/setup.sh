@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian machine lacks for mempool (FUSE, libfuse2 and its
-# headers, the tools the tests drive), installs the npm dependencies and builds.
+# Installs what a fresh Debian machine lacks for mempool (the tools the mount and
+# the tests drive), installs the npm dependencies and builds. The mount speaks
+# FUSE itself over /dev/fuse and mounts with util-linux's mount(8) (no libfuse);
+# `fuse` only brings fusermount, which the tests' cleanup uses.
 # Idempotent: fast when everything is already there. Run as root (or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # etcd-server: the replicated metadata store of `mempool manager --meta etcd://…` (and its tests); etcd-client: etcdctl, to inspect it
-DEBS=(fuse libfuse2 libfuse-dev pkg-config build-essential patch curl ca-certificates python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux etcd-server etcd-client)
+DEBS=(fuse build-essential ca-certificates python3 attr rsync sqlite3 git tar openssl iproute2 procps psmisc fio util-linux etcd-server etcd-client)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,7 +53,8 @@ export function registerMountCommands(program: Command): void {
     .argument('<mountpoint>', 'an existing directory')
     .addOption(new Option('--cache <size>', 'page cache size, e.g. 256MiB').default(DEFAULT_CACHE, '256MiB').argParser(cacheArg))
     .option('-d, --daemon', 'run in the background; return once the mount is ready')
-    .option('--debug', 'print libfuse debug output')
+    .option('--debug', 'log every FUSE request')
+    .option('--kernel-cache', 'let the kernel cache file pages while a lease is held (experimental; default: $MEMPOOL_KERNEL_CACHE=1)')
     .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
     .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)')
     .addOption(
@@ -111,6 +112,7 @@ interface MountCmdOptions extends SecurityOptions {
   managerTimeout: number;
   daemon?: boolean;
   debug?: boolean;
+  kernelCache?: boolean;
 }
 
 /** Sends the daemon parent (if any) the outcome, then lets go of the IPC channel. */
@@ -129,7 +131,8 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes', managerTimeoutMs: o.managerTimeout });
   let handle: MountHandle;
   try {
-    handle = await mountPool(client, mnt, { url, debug: o.debug, logFile: process.env.MEMPOOL_MOUNT_LOG });
+    const kernelCache = o.kernelCache ?? process.env.MEMPOOL_KERNEL_CACHE === '1';
+    handle = await mountPool(client, mnt, { url, debug: o.debug, kernelCache, logFile: process.env.MEMPOOL_MOUNT_LOG });
   } catch (err) {
     await client.close();
     throw err;
@@ -172,6 +175,7 @@ async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<
   if (o.secretFile) args.push('--secret-file', resolve(o.secretFile));
   if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
   if (o.debug) args.push('--debug');
+  if (o.kernelCache) args.push('--kernel-cache');
   const child = spawn(process.execPath, args, {
     detached: true,
     cwd: '/',

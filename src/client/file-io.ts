@@ -39,6 +39,8 @@ export class FileIO {
   /** Files whose cached writes were thrown away (lease lost or fenced): the next fsync or close of each reports EIO, once. */
   private readonly lostWrites = new Set<number>();
   readonly leases: Leases;
+  /** Told (not awaited) when a lease goes: recall, expiry, truncate, release (the mount's kernel cache hangs on it). */
+  onDropped: ((ino: number) => void) | null = null;
 
   constructor(
     private readonly manager: Link,
@@ -132,6 +134,7 @@ export class FileIO {
     const h = this.leases.get(ino);
     if (!h) return;
     await this.leases.revoke(h);
+    this.onDropped?.(ino);
     try {
       await this.locked(ino, () => this.writeBack(h));
     } finally {
@@ -192,6 +195,7 @@ export class FileIO {
   }
 
   private lost(h: Held, why: string): void {
+    this.onDropped?.(h.ino);
     const dropped = this.cache.dropFile(h.ino);
     this.lastEnd.delete(h.ino);
     if (dropped > 0 || h.attrDirty) {

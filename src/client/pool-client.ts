@@ -108,11 +108,17 @@ export class PoolClient {
     this.files = new FileIO(manager, io, new PageCache(opts.cacheBytes ?? 256 * 1024 * 1024, pageSize), this.log);
     this.locks = new ClientLocks(manager, this.log, opts.managerTimeoutMs);
     const dirs = (this.dirs = opts.dirLeases ? new DirCache(manager, this.log) : null);
+    const recall = async (ino: number) => {
+      // The layer above (the mount's kernel cache) lets go of what it holds under the lease first, then the client does.
+      if (this.beforeRecall) await this.beforeRecall(ino).catch((err: Error) => this.log(`before recall of inode ${ino}: ${err.message}`));
+      await this.files.surrender(ino, false);
+      return {};
+    };
     const serve = (peer: Peer) =>
       peer.setHandler(
         dispatcher(
           {
-            LeaseRecall: ({ ino }) => this.files.surrender(ino, false).then(() => ({})),
+            LeaseRecall: ({ ino }) => recall(ino),
             DirRecall: async ({ ino, names }) => {
               await dirs?.recall(ino, names?.map(this.fromWire));
               return {};
@@ -155,6 +161,23 @@ export class PoolClient {
       throw new FsError('EPROTO', `${url} is not a mempool manager`);
     }
     return new PoolClient(manager, new ChunkIO(manager, chunkSize, dialOpts), opts);
+  }
+
+  /**
+   * Called on a lease recall before the client flushes, drops its cache and answers (awaited, outside any FUSE
+   * request): the mount invalidates the kernel's copy of the file here.
+   */
+  beforeRecall: ((ino: number) => Promise<void>) | null = null;
+
+  /** Called (not awaited) whenever this client stops holding a lease on ino for any reason: recall, expiry, truncate, release. */
+  set onLeaseDropped(fn: ((ino: number) => void) | null) {
+    this.files.onDropped = fn;
+  }
+
+  /** True while this client holds a cached (uncontended) lease on ino that it still trusts. */
+  holdsCachedLease(ino: number): boolean {
+    const h = this.files.leases.valid(ino);
+    return h !== undefined && h.cached;
   }
 
   /** The pool's chunk size in bytes. */
@@ -227,6 +250,11 @@ export class PoolClient {
   /** Attributes of an open file, valid even after its last name was unlinked. */
   async fgetattr(fh: number): Promise<Attr> {
     return this.overlay((await call(this.manager, Api.GetattrIno, { ino: this.handle(fh).ino })).attr);
+  }
+
+  /** Attributes by inode number (any inode this client can name, open or not); ENOENT once the inode is freed. */
+  async getattrIno(ino: number): Promise<Attr> {
+    return this.overlay((await call(this.manager, Api.GetattrIno, { ino })).attr);
   }
 
   /** Directory entries with their attributes (no '.' or '..'), fetched page by page. */

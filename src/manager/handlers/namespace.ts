@@ -11,7 +11,14 @@ export function namespaceHandlers(m: Manager): Handlers {
     Getattr: async ({ path }, { remote }) => {
       const client = m.clientOf(remote);
       const a = ns.getattr(path);
-      return { attr: m.mayHaveForeignWriter(a.ino, client) ? ns.getattrIno(await m.fresh(a.ino, client)) : a };
+      if (!m.mayHaveForeignWriter(a.ino, client)) return { attr: a };
+      await m.fresh(a.ino, client);
+      // Meanwhile the name may have been renamed over (its inode freed): answer for the path as it is now, never ENOENT for a name that exists.
+      try {
+        return { attr: ns.getattrIno(a.ino) };
+      } catch {
+        return { attr: ns.getattr(path) };
+      }
     },
     GetattrIno: async ({ ino }, { remote }) => ({ attr: ns.getattrIno(await m.fresh(ino, m.clientOf(remote))) }),
     Readdir: ({ path, offset, limit }) => ns.readdirPage(path, offset, Math.max(1, Math.min(limit ?? READDIR_PAGE, READDIR_PAGE))),

@@ -1,0 +1,402 @@
+/**
+ * The FUSE operations of a mempool mount: each kernel request (node ids,
+ * byte names) becomes one or a few PoolClient calls (paths as byte strings),
+ * and each error an errno. Node ids are the pool's inode numbers (inodes.ts);
+ * file handles are PoolClient's. No file-system logic lives here beyond what
+ * the kernel expects of a FUSE file system: '.' and '..', ESTALE when a node's
+ * name moved under it (the kernel then looks the name up again, as on a local
+ * file system), SUID/SGID clearing on a write by a non-owner, the kernel-cache
+ * policy of each reply.
+ */
+import { Errno, FsError } from '../src/errors';
+import { Owner, PoolClient } from '../src/client/pool-client';
+import { O, S_IFDIR, S_IFMT, S_IFREG } from '../src/posix';
+import { Attr, StatFs } from '../src/types';
+import { NAME_MAX } from '../src/limits';
+import * as abi from './fuse/abi';
+import { DirSink, FuseFileSystem, RequestContext } from './fuse/ops';
+import { NotifyQueue } from './fuse/notify';
+import { InodeTable, ROOT_INO } from './inodes';
+
+/** statfs block size: 4 KiB blocks. */
+export const STATFS_BSIZE = 4096;
+/** xattr namespaces tmpfs supports (others: EOPNOTSUPP, as on tmpfs). */
+const XATTR_PREFIXES = ['user.', 'trusted.', 'security.'];
+const S_ISUID = 0o4000;
+const S_ISGID = 0o2000;
+const S_IXGRP = 0o010;
+
+/** Where the ops report errors that are not file-system errors (bugs, lost links). */
+export type OpLogger = (message: string) => void;
+
+export interface MempoolFsOptions {
+  log?: OpLogger;
+  /**
+   * Let the kernel cache a file's pages while this client holds a cached lease on it (FOPEN_KEEP_CACHE instead of
+   * direct I/O), invalidated through the notification queue before a recall is answered (default off).
+   */
+  kernelCache?: boolean;
+}
+
+/** How often kernel-cached files are checked for a lease that ran out without a recall (ms). */
+const KERNEL_CACHE_CHECK_MS = 250;
+
+/** Kernel attributes from a pool attribute. */
+export function toFuseAttr(a: Attr): abi.FuseAttr {
+  return {
+    ino: a.ino,
+    size: a.size,
+    blocks: Math.ceil(a.size / 512),
+    atimeMs: a.atimeMs,
+    mtimeMs: a.mtimeMs,
+    ctimeMs: a.ctimeMs,
+    mode: a.mode,
+    nlink: a.nlink,
+    uid: a.uid,
+    gid: a.gid,
+    rdev: a.rdev,
+    blksize: STATFS_BSIZE,
+  };
+}
+
+/** statfs answer from the pool's capacity, in 4 KiB blocks. */
+export function toStatfs(s: StatFs): abi.Statfs {
+  const blocks = Math.max(0, Math.floor(s.capacity / STATFS_BSIZE));
+  const free = Math.min(blocks, Math.max(0, Math.floor(s.free / STATFS_BSIZE)));
+  // the manager's --max-files when set (as tmpfs's nr_inodes), else plenty, shrinking as files are created
+  const files = Math.min(0x7fffffff, s.maxFiles ?? 0x7fffffff);
+  return { blocks, bfree: free, bavail: free, files, ffree: Math.max(0, files - s.files), bsize: STATFS_BSIZE, namelen: NAME_MAX, frsize: STATFS_BSIZE };
+}
+
+/** An open directory: the listing taken at offset 0, served page by page. */
+interface DirHandle {
+  ino: number;
+  entries: Array<{ name: string; attr: Attr | null; ino: number; mode: number }> | null;
+}
+
+/** The mount's operation table over client. */
+export class MempoolFs implements FuseFileSystem {
+  readonly inodes = new InodeTable();
+  private readonly dirs = new Map<number, DirHandle>();
+  private nextDir = 1;
+  private readonly log: OpLogger;
+  private readonly kernelCache: boolean;
+  private notify: NotifyQueue | null = null;
+  /**
+   * Files whose pages the kernel may hold until invalidated: opened with KEEP_CACHE, or read under a lease (a shared
+   * mapping of a direct-I/O file is served from the page cache too).
+   */
+  private readonly inKernel = new Set<number>();
+  /** Handles opened in page-cache mode. */
+  private readonly cachedFh = new Set<number>();
+  private checker: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly client: PoolClient,
+    opts: MempoolFsOptions = {},
+  ) {
+    // The kernel's names are bytes: the client must pass byte strings through.
+    if (client.names !== 'bytes') throw new Error("a mount's PoolClient must be connected with names: 'bytes'");
+    this.log = opts.log ?? ((m: string) => console.error(m));
+    this.kernelCache = opts.kernelCache ?? false;
+  }
+
+  /** Hands the session's notification queue over and hooks the client's lease events. */
+  attach(notify: NotifyQueue): void {
+    this.notify = notify;
+    // A recall first drops the kernel's pages (and waits for that), then the client flushes and answers.
+    this.client.beforeRecall = (ino) => this.dropKernelCopy(ino);
+    this.client.onLeaseDropped = (ino) => void this.dropKernelCopy(ino);
+    this.checker = setInterval(() => {
+      for (const ino of this.inKernel) if (!this.client.holdsCachedLease(ino)) void this.dropKernelCopy(ino);
+    }, KERNEL_CACHE_CHECK_MS);
+    this.checker.unref();
+  }
+
+  /** Stops the lease checks (unmount). */
+  detach(): void {
+    if (this.checker) clearInterval(this.checker);
+    this.client.beforeRecall = null;
+    this.client.onLeaseDropped = null;
+  }
+
+  /** Invalidates the kernel's pages and attributes of ino if it may hold any; resolves once the kernel did. */
+  private async dropKernelCopy(ino: number): Promise<void> {
+    if (!this.inKernel.delete(ino) || !this.notify) return;
+    await this.notify.invalidateInode(ino, 0, 0);
+  }
+
+  // ---- replies ----
+
+  /** The entry reply for attr found under parent/name (counts one lookup). Safe mode: nothing cached in the kernel. */
+  private entry(parent: number, name: string, a: Attr): abi.EntryOut {
+    this.inodes.remember(parent, name, a.ino, a.mode);
+    return { nodeid: a.ino, generation: 0, entryTtlMs: 0, attrTtlMs: 0, attr: toFuseAttr(a) };
+  }
+
+  private attrOut(a: Attr): abi.AttrOut {
+    this.inodes.setMode(a.ino, a.mode);
+    return { attrTtlMs: 0, attr: toFuseAttr(a) };
+  }
+
+  private name(b: Buffer): string {
+    if (b.length > NAME_MAX) throw new FsError('ENAMETOOLONG', `name of ${b.length} bytes`);
+    return b.toString('latin1');
+  }
+
+  private owner(ctx: RequestContext): Owner {
+    return { uid: ctx.uid, gid: ctx.gid };
+  }
+
+  /** Attributes of ino by number; a node whose inode is gone is stale (the kernel looks its name up again). */
+  private async attrOf(ino: number): Promise<Attr> {
+    try {
+      return await this.client.getattrIno(ino);
+    } catch (err) {
+      // (A path walk checks permissions on a node it just looked up; ESTALE makes it look the name up again.)
+      if (err instanceof FsError && err.errno === Errno.ENOENT) throw new FsError('ESTALE', `inode ${ino} is gone`);
+      throw err;
+    }
+  }
+
+  // ---- operations ----
+
+  forget(ino: number, nlookup: number): void {
+    this.inodes.forget(ino, nlookup);
+  }
+
+  async lookup(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<abi.EntryOut> {
+    const name = this.name(nameBuf);
+    return this.entry(parent, name, await this.client.getattr(this.inodes.child(parent, name)));
+  }
+
+  async getattr(_ctx: RequestContext, ino: number, fh: number | null): Promise<abi.AttrOut> {
+    return this.attrOut(fh !== null && fh !== 0 ? await this.client.fgetattr(fh) : await this.attrOf(ino));
+  }
+
+  async setattr(_ctx: RequestContext, ino: number, s: abi.SetattrIn): Promise<abi.AttrOut> {
+    const fh = s.valid & abi.FATTR_FH ? s.fh : 0;
+    let last: Attr | null = null;
+    if (s.valid & abi.FATTR_SIZE) last = fh ? await this.client.ftruncate(fh, s.size) : await this.client.truncate(this.inodes.path(ino), s.size);
+    if (s.valid & abi.FATTR_MODE) last = await this.client.chmod(this.inodes.path(ino), s.mode & 0o7777);
+    if (s.valid & (abi.FATTR_UID | abi.FATTR_GID)) {
+      const uid = s.valid & abi.FATTR_UID ? s.uid : -1;
+      const gid = s.valid & abi.FATTR_GID ? s.gid : -1;
+      last = await this.client.chown(this.inodes.path(ino), uid, gid);
+    }
+    if (s.valid & (abi.FATTR_ATIME | abi.FATTR_MTIME | abi.FATTR_ATIME_NOW | abi.FATTR_MTIME_NOW)) {
+      const now = Date.now();
+      let a: number | null = s.valid & abi.FATTR_ATIME_NOW ? now : s.valid & abi.FATTR_ATIME ? s.atimeMs : null;
+      let m: number | null = s.valid & abi.FATTR_MTIME_NOW ? now : s.valid & abi.FATTR_MTIME ? s.mtimeMs : null;
+      const path = this.inodes.path(ino);
+      if (a === null || m === null) {
+        const cur = await this.client.getattr(path);
+        a ??= cur.atimeMs;
+        m ??= cur.mtimeMs;
+      }
+      last = await this.client.utimens(path, a, m);
+    }
+    // HANDLE_KILLPRIV_V2: a chown, or a truncate by a caller without CAP_FSETID, clears SUID (and SGID with group exec).
+    if (s.valid & abi.FATTR_KILL_SUIDGID) last = (await this.killSuid(ino, last ?? (fh ? await this.client.fgetattr(fh) : await this.attrOf(ino)))) ?? last;
+    return this.attrOut(fh ? await this.client.fgetattr(fh) : last && !(s.valid & abi.FATTR_SIZE) ? last : await this.attrOf(ino));
+  }
+
+  /** Clears SUID, and SGID when group-executable, of a regular file; answers the new attributes, or null when nothing changed. */
+  private async killSuid(ino: number, a: Attr): Promise<Attr | null> {
+    if ((a.mode & S_IFMT) !== S_IFREG) return null;
+    const kill = (a.mode & S_ISUID) | (a.mode & S_ISGID && a.mode & S_IXGRP ? S_ISGID : 0);
+    if (!kill || !this.inodes.named(ino)) return null;
+    return this.client.chmod(this.inodes.path(ino), a.mode & 0o7777 & ~kill);
+  }
+
+  async readlink(_ctx: RequestContext, ino: number): Promise<Buffer> {
+    return Buffer.from(await this.client.readlink(this.inodes.path(ino)), 'latin1');
+  }
+
+  async symlink(ctx: RequestContext, parent: number, nameBuf: Buffer, target: Buffer): Promise<abi.EntryOut> {
+    const name = this.name(nameBuf);
+    return this.entry(parent, name, await this.client.symlink(target.toString('latin1'), this.inodes.child(parent, name), this.owner(ctx)));
+  }
+
+  async mknod(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, rdev: number): Promise<abi.EntryOut> {
+    const name = this.name(nameBuf);
+    return this.entry(parent, name, await this.client.mknod(this.inodes.child(parent, name), mode, rdev, this.owner(ctx)));
+  }
+
+  async mkdir(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number): Promise<abi.EntryOut> {
+    const name = this.name(nameBuf);
+    return this.entry(parent, name, await this.client.mkdir(this.inodes.child(parent, name), mode & 0o7777, this.owner(ctx)));
+  }
+
+  async unlink(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
+    const name = nameBuf.toString('latin1');
+    await this.client.unlink(this.inodes.child(parent, name));
+    this.inodes.removed(parent, name);
+  }
+
+  async rmdir(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
+    const name = nameBuf.toString('latin1');
+    await this.client.rmdir(this.inodes.child(parent, name));
+    this.inodes.removed(parent, name);
+  }
+
+  async rename(_ctx: RequestContext, parent: number, nameBuf: Buffer, newParent: number, newNameBuf: Buffer, flags: number): Promise<void> {
+    const name = nameBuf.toString('latin1');
+    const newName = this.name(newNameBuf);
+    await this.client.rename(this.inodes.child(parent, name), this.inodes.child(newParent, newName), flags);
+    this.inodes.renamed(parent, name, newParent, newName, (flags & 2) !== 0);
+  }
+
+  async link(_ctx: RequestContext, ino: number, newParent: number, newNameBuf: Buffer): Promise<abi.EntryOut> {
+    const newName = this.name(newNameBuf);
+    return this.entry(newParent, newName, await this.client.link(this.inodes.path(ino), this.inodes.child(newParent, newName)));
+  }
+
+  async open(_ctx: RequestContext, ino: number, flags: number, openFlags: number): Promise<abi.OpenOut> {
+    let fh: number;
+    try {
+      fh = await this.client.open(this.inodes.path(ino), flags);
+    } catch (err) {
+      // The name went away since the kernel looked it up: stale, so that the open looks it up again.
+      if (err instanceof FsError && err.errno === Errno.ENOENT) throw new FsError('ESTALE', `inode ${ino} lost its name`);
+      throw err;
+    }
+    if (this.client.inoOf(fh) !== ino) {
+      await this.client.release(fh).catch(() => undefined);
+      throw new FsError('ESTALE', `the name of inode ${ino} now names another file`);
+    }
+    if (openFlags & abi.OPEN_KILL_SUIDGID) await this.killSuid(ino, await this.client.fgetattr(fh));
+    return { fh, flags: this.openMode(ino, fh) };
+  }
+
+  async create(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, _umask: number, flags: number): Promise<{ entry: abi.EntryOut; open: abi.OpenOut }> {
+    const name = this.name(nameBuf);
+    // The kernel already applied the umask; the manager gives the entry a setgid parent's group, as tmpfs does.
+    const fh = await this.client.open(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, this.owner(ctx));
+    try {
+      const a = await this.client.fgetattr(fh);
+      return { entry: this.entry(parent, name, a), open: { fh, flags: this.openMode(a.ino, fh) } };
+    } catch (err) {
+      await this.client.release(fh).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Page-cache mode (keep the kernel's pages) while a cached lease is held and kernel caching is on; else direct I/O. */
+  private openMode(ino: number, fh: number): number {
+    if (!this.kernelCache || !this.notify || !this.client.holdsCachedLease(ino)) return abi.FOPEN_DIRECT_IO;
+    this.inKernel.add(ino);
+    this.cachedFh.add(fh);
+    return abi.FOPEN_KEEP_CACHE;
+  }
+
+  async read(_ctx: RequestContext, ino: number, fh: number, offset: number, size: number): Promise<Buffer> {
+    const data = await this.client.read(fh, offset, size);
+    // What we answer may stay in the kernel's page cache (KEEP_CACHE, or a shared mapping): under a lease, until it
+    // goes; read without one (a contended file, or a recall meanwhile), it must not stay.
+    if (this.client.holdsCachedLease(ino)) this.inKernel.add(ino);
+    else void this.notify?.invalidateInode(ino, offset, size);
+    return data;
+  }
+
+  async write(_ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
+    // A write by a caller without CAP_FSETID clears SUID/SGID first (HANDLE_KILLPRIV_V2), as tmpfs does.
+    if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh));
+    // (The kernel itself drops its pages of a range written through a direct-I/O open.)
+    return this.client.write(fh, offset, data);
+  }
+
+  async statfs(): Promise<abi.Statfs> {
+    return toStatfs(await this.client.statfs());
+  }
+
+  flush(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+    return this.client.fsync(fh);
+  }
+
+  release(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+    this.cachedFh.delete(fh);
+    return this.client.release(fh);
+  }
+
+  fsync(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+    return this.client.fsync(fh);
+  }
+
+  async setxattr(_ctx: RequestContext, ino: number, nameBuf: Buffer, value: Buffer, flags: number): Promise<void> {
+    const name = xattrName(nameBuf);
+    await this.client.setxattr(this.inodes.path(ino), name, value, flags);
+  }
+
+  getxattr(_ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<Buffer> {
+    const name = xattrName(nameBuf);
+    return this.client.getxattr(this.inodes.path(ino), name);
+  }
+
+  async listxattr(_ctx: RequestContext, ino: number): Promise<Buffer[]> {
+    return (await this.client.listxattr(this.inodes.path(ino))).map((n) => Buffer.from(n, 'latin1'));
+  }
+
+  async removexattr(_ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<void> {
+    await this.client.removexattr(this.inodes.path(ino), xattrName(nameBuf));
+  }
+
+  // With default_permissions the kernel checks permissions itself; access only needs the file to exist.
+  async access(_ctx: RequestContext, ino: number): Promise<void> {
+    await this.attrOf(ino);
+  }
+
+  async opendir(_ctx: RequestContext, ino: number): Promise<abi.OpenOut> {
+    const a = await this.attrOf(ino);
+    if ((a.mode & S_IFMT) !== S_IFDIR) throw new FsError('ENOTDIR');
+    const fh = this.nextDir;
+    this.nextDir = this.nextDir >= 0xfffffff0 ? 1 : this.nextDir + 1;
+    this.dirs.set(fh, { ino, entries: null });
+    return { fh, flags: 0 };
+  }
+
+  async readdir(_ctx: RequestContext, ino: number, fh: number, offset: number, out: DirSink): Promise<void> {
+    const d = this.dirs.get(fh) ?? { ino, entries: null };
+    if (offset === 0 || !d.entries) d.entries = await this.listing(ino, out.plus);
+    for (let i = offset; i < d.entries.length; i++) {
+      const e = d.entries[i]!;
+      const dots = i < 2;
+      const entry = out.plus && e.attr && !dots ? { nodeid: e.ino, generation: 0, entryTtlMs: 0, attrTtlMs: 0, attr: toFuseAttr(e.attr) } : undefined;
+      if (!out.add({ name: Buffer.from(e.name, 'latin1'), ino: e.ino, mode: e.mode, next: i + 1, entry })) break;
+      // A READDIRPLUS entry counts as a lookup of its node, like LOOKUP.
+      if (entry) this.inodes.remember(ino, e.name, e.ino, e.mode);
+    }
+  }
+
+  /** '.', '..' and the directory's entries (an open directory that was removed lists only the first two). */
+  private async listing(ino: number, plus: boolean): Promise<NonNullable<DirHandle['entries']>> {
+    const up = this.inodes.parentOf(ino);
+    const out: NonNullable<DirHandle['entries']> = [
+      { name: '.', attr: null, ino, mode: S_IFDIR },
+      { name: '..', attr: null, ino: up, mode: S_IFDIR },
+    ];
+    if (!this.inodes.named(ino) && ino !== ROOT_INO) return out;
+    let entries;
+    try {
+      entries = await this.client.readdir(this.inodes.path(ino));
+    } catch (err) {
+      if (err instanceof FsError && err.errno === Errno.ENOENT) return out;
+      throw err;
+    }
+    for (const e of entries) out.push({ name: e.name, attr: plus ? e.attr : e.attr, ino: e.attr.ino, mode: e.attr.mode });
+    return out;
+  }
+
+  async releasedir(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+    this.dirs.delete(fh);
+  }
+
+  async fsyncdir(): Promise<void> {}
+}
+
+/** An xattr name as a byte string; EOPNOTSUPP outside the namespaces tmpfs supports. */
+function xattrName(b: Buffer): string {
+  const name = b.toString('latin1');
+  if (!XATTR_PREFIXES.some((p) => name.startsWith(p))) throw new FsError('EOPNOTSUPP');
+  return name;
+}
