@@ -1,1 +1,0 @@
-cmd_Release/fuse_native_ctx.node := ln -f "Release/obj.target/fuse_native_ctx.node" "Release/fuse_native_ctx.node" 2>/dev/null || (rm -rf "Release/fuse_native_ctx.node" && cp -af "Release/obj.target/fuse_native_ctx.node" "Release/fuse_native_ctx.node")

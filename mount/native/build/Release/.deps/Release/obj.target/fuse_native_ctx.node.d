@@ -1,1 +1,0 @@
-cmd_Release/obj.target/fuse_native_ctx.node := g++ -o Release/obj.target/fuse_native_ctx.node -shared -pthread -rdynamic -m64  -Wl,-soname=fuse_native_ctx.node -Wl,--start-group Release/obj.target/fuse_native_ctx/fuse-native.o -Wl,--end-group -L/work/main/mount/native/libfuse-build/lib/.libs -l:libfuse.so.2 -Wl,-rpath,/work/main/mount/native/libfuse-build/lib/.libs -pthread -ldl
