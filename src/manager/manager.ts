@@ -20,6 +20,8 @@ import type { MetaLog } from './log/meta-log';
 import { MetaStore } from './state/meta-store';
 import { placeChunk } from './placement';
 import { Repairer } from './repair';
+import { ReplicaSets } from './replicas';
+import { Inventory } from './inventory';
 
 export interface ManagerOptions {
   host: string;
@@ -37,6 +39,10 @@ export interface ManagerOptions {
   leaseMarginMs?: number;
   /** How long a memory node may stay away before its chunks are copied elsewhere (default 30 s). */
   repairAfterMs?: number;
+  /** Bytes per second re-replication and draining may copy (default 256 MiB/s). */
+  repairBytesPerSec?: number;
+  /** How often each memory node's inventory is reconciled with the chunk map (default 30 s). */
+  reconcileMs?: number;
   /** Most live inodes (ENOSPC beyond, as tmpfs's nr_inodes). */
   maxFiles?: number;
   /** Most xattr bytes (names + values) of one inode, and of the whole pool: ENOSPC beyond. */
@@ -71,6 +77,10 @@ export class Manager {
   private readonly clientStats = new Map<string, ClientStats>();
   readonly leases: LeaseTable;
   readonly repairer: Repairer;
+  /** Replica-set changes (replacement, re-replication, draining) under chunk versions. */
+  readonly replicas: ReplicaSets;
+  /** Orphan collection: each node's inventory against the chunk map. */
+  readonly inventory: Inventory;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
   /** Memory nodes the restored chunk map names that have not registered again since this start. */
@@ -103,17 +113,27 @@ export class Manager {
       epochFloor: () => this.meta.state.epochFloor,
       onEpoch: (epoch) => this.meta.run({ op: 'epoch', epoch }),
     });
-    this.repairer = new Repairer({
+    this.replicas = new ReplicaSets({
       chunks: this.chunks,
       members: this.members,
       chunkSize: this.chunkSize,
       wanted: () => this.effectiveReplicas(),
-      isOpen: (ino) => this.ns.isOpen(ino),
-      epochOf: (ino) => this.leases.epochOf(ino),
-      settle: (ino) => this.leases.settle(ino, null, false),
-      graceMs: opts.repairAfterMs ?? 30_000,
+      excluded: () => this.meta.state.draining,
+      synced: () => this.meta.synced(),
+      copyBytesPerSec: opts.repairBytesPerSec ?? 256 * 1024 * 1024,
       log: this.log,
     });
+    this.repairer = new Repairer({
+      chunks: this.chunks,
+      members: this.members,
+      replicas: this.replicas,
+      wanted: () => this.effectiveReplicas(),
+      draining: () => this.meta.state.draining,
+      graceMs: opts.repairAfterMs ?? 30_000,
+      startedAt: Date.now(),
+      log: this.log,
+    });
+    this.inventory = new Inventory({ chunks: this.chunks, members: this.members, replicas: this.replicas, everyMs: opts.reconcileMs ?? 30_000, log: this.log });
   }
 
   /** The URL clients and nodes connect to. */
@@ -154,11 +174,13 @@ export class Manager {
     });
     this.listener.on('peer', (peer: Peer) => this.onPeer(peer));
     if (!metaLog) this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
+    this.repairer.schedule(this.opts.repairAfterMs ?? 30_000);
   }
 
   /** Stops serving. */
   async stop(): Promise<void> {
     this.repairer.stop();
+    this.inventory.stop();
     if (this.orphanTimer) clearTimeout(this.orphanTimer);
     await this.listener?.close();
     await this.meta.close();
@@ -211,7 +233,8 @@ export class Manager {
 
   /** Replicas a new chunk gets now. */
   effectiveReplicas(): number {
-    const alive = this.members.alive().length;
+    const draining = this.meta.state.draining;
+    const alive = this.members.alive().filter((m) => !draining.has(m.id)).length;
     const wanted = this.opts.replicas ?? (alive >= 2 ? 2 : 1);
     return Math.max(1, Math.min(wanted, alive));
   }
@@ -266,6 +289,7 @@ export class Manager {
       clients: this.opens.size,
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
+      ...this.healStatus(),
       quotas: this.ns.listQuotas(),
       metadata: { log: this.opts.metaLog ? (this.opts.metaLog.describe?.() ?? 'durable log') : 'volatile', seq: this.meta.position, epochFloor: this.meta.state.epochFloor },
       clientDetails: shown.map(([id, peer]) => ({
@@ -296,6 +320,8 @@ export class Manager {
       if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.onNodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       peer.setHandler(dispatcher(nodeHandlers(this, h.id as string), 'the manager'));
+      this.inventory.watch(h.id as string);
+      this.repairer.schedule(1000); // under-replicated chunks get the room it brings
       peer.once('close', (reason: string) => {
         this.members.leave(h.id as string, peer);
         this.log(`memory node ${h.id} left: ${reason}`);
@@ -407,7 +433,6 @@ export class Manager {
       a = await this.truncate(a.ino, 0);
     }
     this.ns.open(a.ino);
-    this.repairer.touch(a.ino);
     const opens = this.opens.get(peer);
     if (opens) opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
     return a;
@@ -427,7 +452,6 @@ export class Manager {
       }
       for (let i = 0; i < n; i++) this.ns.open(ino);
       opens.set(ino, (opens.get(ino) ?? 0) + n);
-      this.repairer.touch(ino);
     }
     return missing;
   }
@@ -435,17 +459,17 @@ export class Manager {
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */
   async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
     const { oldSize, attr } = this.ns.setSize(ino, size);
-    this.repairer.touch(ino);
     if (size >= oldSize && !cutBeyond) return attr;
     await this.meta.synced(); // data is cut only once the new size is durable
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
+    const gen = this.chunks.genOf(ino);
     const work: Array<Promise<unknown>> = [];
     for (const [index, replicas] of this.chunks.from(ino, Math.floor(size / cs))) {
       const len = index < keep ? size - index * cs : 0;
       for (const id of replicas) {
         const peer = this.members.get(id)?.peer;
-        if (peer && !peer.closed) work.push(call(peer, Api.ChunkTruncate, { key: chunkKey(ino, index), len }).catch(() => undefined));
+        if (peer && !peer.closed) work.push(call(peer, Api.ChunkTruncate, { key: chunkKey(ino, index, gen), len }).catch(() => undefined));
       }
     }
     await Promise.all(work);
@@ -456,12 +480,12 @@ export class Manager {
   afterRelease(r: Released): void {
     if (!r.freed) return;
     this.leases.forget(r.ino);
-    this.repairer.touch(r.ino);
     const byNode = new Map<string, string[]>();
+    const gen = this.chunks.genOf(r.ino);
     for (const [index, replicas] of this.chunks.drop(r.ino)) {
       for (const id of replicas) {
         const list = byNode.get(id) ?? [];
-        list.push(chunkKey(r.ino, index));
+        list.push(chunkKey(r.ino, index, gen));
         byNode.set(id, list);
       }
     }
@@ -497,7 +521,7 @@ export class Manager {
   }
 
   /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */
-  locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number } {
+  locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number; gen: number } {
     const a = this.ns.getattrIno(ino);
     if ((a.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
     // No chunk lies past the largest file size: beyond it the index loop below could not even count.
@@ -507,18 +531,72 @@ export class Manager {
     const bound = write ? placementBound(a.size, this.chunkSize, this.ns.quotas.roomFor(ino)) : 0;
     for (let index = first; index < first + count; index++) {
       let replicas = this.chunks.get(ino, index)?.filter((id) => this.members.isAlive(id));
+      let ver = this.chunks.record(ino, index)?.ver ?? 1;
       if (write && (!replicas || replicas.length === 0)) {
         if (index >= bound) continue; // too far past the size or the quota room: left out, the writer extends first
         replicas = placeChunk(ino, index, this.members.candidates(), this.effectiveReplicas());
         if (replicas.length === 0) throw new FsError('ENOSPC', this.members.alive().length ? 'every memory node is full' : 'no memory node in the pool');
         this.chunks.set(ino, index, replicas);
+        ver = this.chunks.record(ino, index)?.ver ?? 1;
       }
       if (replicas === undefined) continue;
       if (replicas.length === 0) throw new FsError('EIO', `chunk ${index} of inode ${ino}: every replica is down`);
-      chunks.push({ index, replicas });
+      chunks.push({ index, replicas, ver });
       for (const id of replicas) used.add(id);
     }
     const nodes = [...used].map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
-    return { size: a.size, chunks, nodes, free: this.statfs().free };
+    return { size: a.size, chunks, nodes, free: this.statfs().free, gen: this.chunks.genOf(ino) };
+  }
+
+  /**
+   * A client could not reach replica `node` of a chunk it knew at version ver: the replica is replaced (a new one
+   * placed and filled, the old one marked stale) unless that happened already. Answers the chunk's replicas now.
+   */
+  async replicaDown(ino: number, index: number, node: string, ver: number): Promise<{ replicas: string[]; ver: number; nodes: NodeInfo[] }> {
+    const rec = this.chunks.record(ino, index);
+    if (!rec) throw new FsError('ENOENT', `chunk ${index} of inode ${ino} is not placed`);
+    if (rec.ver === ver && rec.replicas.includes(node)) {
+      this.log(`chunk ${index} of inode ${ino}: a client cannot reach replica ${node}; replacing it`);
+      await this.replicas.replace(ino, index, new Set([node]), true);
+    } else await this.replicas.settled(ino, index, 1);
+    const now = this.chunks.record(ino, index);
+    const replicas = (now?.replicas ?? []).filter((id) => this.members.isAlive(id));
+    if (replicas.length === 0) throw new FsError('EIO', `chunk ${index} of inode ${ino}: every replica is down`);
+    const nodes = replicas.map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
+    return { replicas, ver: now?.ver ?? 1, nodes };
+  }
+
+  /** Starts draining a memory node: no new replica goes there and every chunk it holds moves off; answers how many it holds now. */
+  drain(node: string): number {
+    if (!this.members.get(node)) throw new FsError('ENOENT', `no memory node ${node}`);
+    if (!this.meta.state.draining.has(node)) {
+      this.meta.run({ op: 'drain', node, on: true });
+      this.log(`draining memory node ${node}`);
+    }
+    this.repairer.schedule(0);
+    return this.chunksOn(node);
+  }
+
+  /** Chunks the chunk map places on a node. */
+  private chunksOn(node: string): number {
+    let n = 0;
+    this.chunks.forEachOnNode(node, () => n++);
+    return n;
+  }
+
+  /** The healing figures of status: under-replicated chunks, stale replicas, orphaned bytes, repair and drain progress. */
+  private healStatus(): Pick<PoolStatus, 'underReplicatedChunks' | 'staleReplicas' | 'orphanedBytes' | 'repair' | 'drains'> {
+    let onDown = 0;
+    this.chunks.forEach((_ino, _index, replicas) => {
+      for (const id of replicas) if (!this.members.isAlive(id)) onDown++;
+    });
+    const c = this.replicas.counters;
+    return {
+      underReplicatedChunks: this.repairer.underReplicated(),
+      staleReplicas: onDown + this.inventory.staleSeen(),
+      orphanedBytes: this.inventory.orphanedBytes(),
+      repair: { pending: this.repairer.pending, active: this.replicas.inProgress, copies: c.copies, bytesCopied: c.bytes },
+      drains: [...this.meta.state.draining].map((node) => ({ node, chunks: this.chunksOn(node) })),
+    };
   }
 }

@@ -13,6 +13,8 @@ export interface Member {
   chunks: number;
   /** The node's link to the manager, null while it is down. */
   peer: Peer | null;
+  /** When its link went down (ms since the epoch), 0 while up. */
+  downSince: number;
 }
 
 /** Usage figures a node reports. */
@@ -28,10 +30,11 @@ export class Membership {
 
   /** Adds a node, or brings a known one back, on a new link. */
   join(id: string, url: string, capacity: number, peer: Peer): Member {
-    const m = this.nodes.get(id) ?? { id, url, capacity, used: 0, allocated: 0, chunks: 0, peer };
+    const m = this.nodes.get(id) ?? { id, url, capacity, used: 0, allocated: 0, chunks: 0, peer, downSince: 0 };
     m.url = url;
     m.capacity = capacity;
     m.peer = peer;
+    m.downSince = 0;
     this.nodes.set(id, m);
     return m;
   }
@@ -39,7 +42,10 @@ export class Membership {
   /** Marks a node down when its link closes (its chunks stay recorded; replicas elsewhere serve them). */
   leave(id: string, peer: Peer): void {
     const m = this.nodes.get(id);
-    if (m && m.peer === peer) m.peer = null;
+    if (m && m.peer === peer) {
+      m.peer = null;
+      m.downSince = Date.now();
+    }
   }
 
   /** Records a node's reported usage. */

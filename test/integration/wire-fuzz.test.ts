@@ -66,6 +66,10 @@ const SAMPLES: Record<ApiName, Meta> = {
   ChunkDelete: { keys: ['2:0'] },
   NodeStats: {},
   ChunkFence: { ino: 2, epoch: 1 },
+  ReplicaDown: { ino: 2, index: 0, node: 'n', ver: 1 },
+  ChunkVersion: { key: '2:0', ver: 1 },
+  ChunkList: { offset: 0, limit: 10 },
+  Drain: { node: 'n' },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 
