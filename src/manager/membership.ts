@@ -24,9 +24,14 @@ export interface NodeUsage {
   chunks: number;
 }
 
+/** How long one candidates list serves placement. */
+const CANDIDATES_MS = 500;
+
 /** Registry of memory nodes; a node is alive while its link is up. */
 export class Membership {
   private readonly nodes = new Map<string, Member>();
+  /** The last candidates list and when it was made: reused while fresh, so placement prepares it once for many chunks. */
+  private cached: { at: number; list: PlacementCandidate[] } | null = null;
 
   /** Adds a node, or brings a known one back, on a new link. */
   join(id: string, url: string, capacity: number, peer: Peer): Member {
@@ -36,6 +41,7 @@ export class Membership {
     m.peer = peer;
     m.downSince = 0;
     this.nodes.set(id, m);
+    this.cached = null;
     return m;
   }
 
@@ -45,6 +51,7 @@ export class Membership {
     if (m && m.peer === peer) {
       m.peer = null;
       m.downSince = Date.now();
+      this.cached = null;
     }
   }
 
@@ -75,9 +82,13 @@ export class Membership {
     return [...this.nodes.values()];
   }
 
-  /** Live nodes with their free bytes, for placement. */
+  /** Live nodes with their free bytes, for placement: one list while nothing joined or left, made again after CANDIDATES_MS (usage moves). */
   candidates(): PlacementCandidate[] {
-    return this.alive().map((m) => ({ id: m.id, free: m.capacity - m.allocated }));
+    const now = performance.now();
+    if (this.cached && now - this.cached.at < CANDIDATES_MS) return this.cached.list;
+    const list = this.alive().map((m) => ({ id: m.id, free: m.capacity - m.allocated }));
+    this.cached = { at: now, list };
+    return list;
   }
 
   /** Status line of one node. */
