@@ -128,6 +128,7 @@ export class Manager {
       members: this.members,
       replicas: this.replicas,
       wanted: () => this.effectiveReplicas(),
+      target: () => this.targetReplicas(),
       draining: () => this.meta.state.draining,
       graceMs: opts.repairAfterMs ?? 30_000,
       startedAt: Date.now(),
@@ -237,6 +238,11 @@ export class Manager {
     const alive = this.members.alive().filter((m) => !draining.has(m.id)).length;
     const wanted = this.opts.replicas ?? (alive >= 2 ? 2 : 1);
     return Math.max(1, Math.min(wanted, alive));
+  }
+
+  /** Replicas every chunk should have: the configured factor, else 2 once the pool has had 2 memory nodes (a lone survivor's chunks count as under-replicated). */
+  targetReplicas(): number {
+    return this.opts.replicas ?? (this.members.all().length >= 2 ? 2 : 1);
   }
 
   /** Capacity and usage of the pool, as `df` shows it (raw bytes: replicas count). */

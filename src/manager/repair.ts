@@ -12,8 +12,10 @@ export interface RepairDeps {
   chunks: Pick<LoggedChunkMap, 'forEach' | 'get'>;
   members: Membership;
   replicas: ReplicaSets;
-  /** Replicas a chunk should have now. */
+  /** Replicas a chunk should have now (at most the live nodes). */
   wanted: () => number;
+  /** Replicas a chunk should have in a whole pool (below it, a chunk counts as under-replicated). */
+  target: () => number;
   /** Nodes being drained: every replica there moves elsewhere. */
   draining: () => ReadonlySet<string>;
   /** Wait after a node leaves before copying (it may come back). */
@@ -72,9 +74,9 @@ export class Repairer {
     return now - since >= this.deps.graceMs;
   }
 
-  /** Counts chunks with fewer live replicas than wanted. */
+  /** Counts chunks with fewer live replicas than the pool's replication factor. */
   underReplicated(): number {
-    const wanted = this.deps.wanted();
+    const wanted = this.deps.target();
     let n = 0;
     this.deps.chunks.forEach((_ino, _index, replicas) => {
       let live = 0;
