@@ -45,6 +45,8 @@ export class ChunkStore {
   private readonly chunks = new Map<string, Chunk>();
   /** Keys the manager declared stale: their data is gone and they are never served again, until deleted. */
   private readonly staleKeys = new Set<string>();
+  /** Versions of chunks not stored yet (placed, never written): a write creating one keeps its version. */
+  private readonly bare = new Map<string, number>();
   private readonly cap: number;
   private readonly chunkSize: number;
   private usedBytes = 0;
@@ -101,7 +103,7 @@ export class ChunkStore {
     if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && pinned <= end + ADOPT_SLACK && base + pinned <= this.cap) {
       this.allocatedBytes = base + pinned;
       this.usedBytes += end - oldLen;
-      this.chunks.set(key, { buf: data, len: end, bytes: pinned, ver: chunk?.ver });
+      this.chunks.set(key, { buf: data, len: end, bytes: pinned, ver: chunk?.ver ?? this.takeBare(key) });
       return;
     }
     let buf: Buffer;
@@ -121,7 +123,7 @@ export class ChunkStore {
       chunk.len = newLen;
       chunk.bytes = buf.buffer.byteLength;
     } else {
-      this.chunks.set(key, { buf, len: newLen, bytes: buf.buffer.byteLength });
+      this.chunks.set(key, { buf, len: newLen, bytes: buf.buffer.byteLength, ver: this.takeBare(key) });
     }
   }
 
@@ -159,7 +161,14 @@ export class ChunkStore {
 
   /** The version of a chunk: undefined when absent or unversioned, 0 when stale. */
   version(key: string): number | undefined {
-    return this.staleKeys.has(key) ? 0 : this.chunks.get(key)?.ver;
+    return this.staleKeys.has(key) ? 0 : (this.chunks.get(key)?.ver ?? this.bare.get(key));
+  }
+
+  /** The version a chunk not stored yet was given (and forgets it: the chunk now carries it). */
+  private takeBare(key: string): number | undefined {
+    const ver = this.bare.get(key);
+    if (ver !== undefined) this.bare.delete(key);
+    return ver;
   }
 
   /** True when the chunk was declared stale (it must not be read or written). */
@@ -177,7 +186,7 @@ export class ChunkStore {
     if (this.staleKeys.has(key)) return;
     const chunk = this.chunks.get(key);
     if (chunk) chunk.ver = ver;
-    else this.chunks.set(key, { buf: EMPTY, len: 0, bytes: 0, ver });
+    else this.bare.set(key, ver);
   }
 
   /** One page of the inventory in insertion order: key, version (0: stale, 1: unversioned), bytes pinned. */
@@ -194,6 +203,11 @@ export class ChunkStore {
       if (out.length >= limit) return { chunks: out, next: i - 1 };
       out.push({ key, ver: 0, bytes: 0 });
     }
+    for (const [key, ver] of this.bare) {
+      if (i++ < offset) continue;
+      if (out.length >= limit) return { chunks: out, next: i - 1 };
+      out.push({ key, ver, bytes: 0 });
+    }
     return { chunks: out };
   }
 
@@ -202,6 +216,7 @@ export class ChunkStore {
     let freed = 0;
     for (const key of keys) {
       this.staleKeys.delete(key);
+      this.bare.delete(key);
       const chunk = this.chunks.get(key);
       if (!chunk) continue;
       this.chunks.delete(key);
