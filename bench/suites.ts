@@ -4,6 +4,7 @@ import { runFs } from './fs';
 import { runCoherence } from './coherence';
 import { runEtcdLog } from './etcd-log';
 import { runManager } from './manager';
+import { runHeal } from './heal';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -18,4 +19,5 @@ export const suites: Record<string, Suite> = {
   'etcd-log': { description: 'etcd metadata log: group-committed append throughput and latency (tmpfs and disk data dir)', run: runEtcdLog },
   manager: { description: 'metadata ops/s (create, stat, rename, unlink; 1 and 16 clients) without and with the local journal', run: runManager },
   coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },
+  heal: { description: 'placement µs/chunk at 10-1,000 nodes, time to restore R after losing a node, drain throughput, latency during a link cut', run: runHeal },
 };

@@ -304,6 +304,7 @@ const netns = netnsAvailable();
     console.log(`link cut: ${result.ops} ops, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms`);
     expect(result.errors).toEqual([]);
     expect(result.max).toBeLessThanOrEqual(2000);
+    expect(manager.output()).toMatch(/a client cannot reach replica/); // the cut was felt: replicas were replaced
     const v = (await workload(['verify', url, ...Object.keys(result.files)], env, host('v').prefix).done) as { files: Record<string, string>; scrub: { mismatched: string[]; minReplicas: number } };
     expect(v.files).toEqual(result.files);
     expect(v.scrub.mismatched).toEqual([]);
