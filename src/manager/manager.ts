@@ -18,7 +18,7 @@ import { O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { placementBound } from './placement-window';
 import type { MetaLog } from './log/meta-log';
 import { MetaStore } from './state/meta-store';
-import { placeChunk } from './placement';
+import { placeChunk, PlacementCandidate } from './placement';
 import { Repairer } from './repair';
 import { ReplicaSets } from './replicas';
 import { Inventory } from './inventory';
@@ -83,6 +83,8 @@ export class Manager {
   readonly inventory: Inventory;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
+  /** The last placement candidates without draining nodes. */
+  private placeCache: { from: PlacementCandidate[]; draining: number; list: PlacementCandidate[] } | null = null;
   /** Memory nodes the restored chunk map names that have not registered again since this start. */
   private readonly awaitedNodes = new Set<string>();
   /** Resolves once every awaited node is back, or the wait is over. */
@@ -540,7 +542,7 @@ export class Manager {
       let ver = this.chunks.record(ino, index)?.ver ?? 1;
       if (write && (!replicas || replicas.length === 0)) {
         if (index >= bound) continue; // too far past the size or the quota room: left out, the writer extends first
-        replicas = placeChunk(ino, index, this.members.candidates(), this.effectiveReplicas());
+        replicas = placeChunk(ino, index, this.placementCandidates(), this.effectiveReplicas());
         if (replicas.length === 0) throw new FsError('ENOSPC', this.members.alive().length ? 'every memory node is full' : 'no memory node in the pool');
         this.chunks.set(ino, index, replicas);
         ver = this.chunks.record(ino, index)?.ver ?? 1;
@@ -570,6 +572,33 @@ export class Manager {
     if (replicas.length === 0) throw new FsError('EIO', `chunk ${index} of inode ${ino}: every replica is down`);
     const nodes = replicas.map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
     return { replicas, ver: now?.ver ?? 1, nodes };
+  }
+
+  /** Live nodes that may take new chunks (not draining): the same list while nothing changes, so placement prepares it once. */
+  private placementCandidates(): PlacementCandidate[] {
+    const all = this.members.candidates();
+    const draining = this.meta.state.draining;
+    if (draining.size === 0) return all;
+    const c = this.placeCache;
+    if (c && c.from === all && c.draining === draining.size) return c.list;
+    const list = all.filter((m) => !draining.has(m.id));
+    this.placeCache = { from: all, draining: draining.size, list };
+    return list;
+  }
+
+  /**
+   * Before a write is located: chunks in range with a recorded replica on a node that is down get that replica
+   * replaced (new version, a new node filled), so the write reaches R live replicas and the one that is away, were it
+   * to come back, is at an older version and never read.
+   */
+  async replaceDown(ino: number, first: number, count: number): Promise<void> {
+    const work: Array<Promise<void>> = [];
+    for (const [index, replicas] of this.chunks.from(ino, first)) {
+      if (index >= first + count) continue;
+      const down = replicas.filter((id) => !this.members.isAlive(id));
+      if (down.length > 0 && down.length < replicas.length) work.push(this.replicas.replace(ino, index, new Set(down), true));
+    }
+    await Promise.all(work);
   }
 
   /** Starts draining a memory node: no new replica goes there and every chunk it holds moves off; answers how many it holds now. */

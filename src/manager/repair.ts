@@ -25,6 +25,8 @@ export interface RepairDeps {
   log: (msg: string) => void;
 }
 
+/** Chunks copied at once (the copy rate is paced by ReplicaSets). */
+const LANES = 8;
 /** A pass runs at least this often (a safety net for anything a trigger missed). */
 const PERIODIC_MS = 15_000;
 
@@ -113,17 +115,21 @@ export class Repairer {
         else if (drop.size > 0 || live < wanted) todo.push([ino, index, drop]);
       });
       this.pending = todo.length;
-      for (const [ino, index, drop] of todo) {
-        if (this.stopped) return;
-        try {
-          const unreachable = [...drop].every((id) => !members.isAlive(id));
-          await this.deps.replicas.replace(ino, index, drop, unreachable);
-        } catch (err) {
-          this.deps.log(`re-replicating chunk ${index} of inode ${ino}: ${(err as Error).message}`);
-          again = true;
+      let next = 0;
+      const lane = async () => {
+        while (!this.stopped && next < todo.length) {
+          const [ino, index, drop] = todo[next++]!; // next < todo.length was just checked
+          try {
+            const unreachable = [...drop].every((id) => !members.isAlive(id));
+            await this.deps.replicas.replace(ino, index, drop, unreachable);
+          } catch (err) {
+            this.deps.log(`re-replicating chunk ${index} of inode ${ino}: ${(err as Error).message}`);
+            again = true;
+          }
+          this.pending--;
         }
-        this.pending--;
-      }
+      };
+      await Promise.all(Array.from({ length: LANES }, lane));
       if (waiting) again = true;
     } finally {
       this.running = false;

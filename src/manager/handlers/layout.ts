@@ -8,6 +8,7 @@ export function layoutHandlers(m: Manager): Handlers {
     Locate: async ({ ino, first, count, write, epoch }) => {
       m.checkEpoch(ino, epoch);
       await m.nodesReturned(); // not EIO, nor a new placement, for a memory node about to register again after a restart or takeover
+      if (write) await m.replaceDown(ino, first, count); // a write never skips a replica that is down: it is replaced first
       await m.replicas.settled(ino, first, count); // never the replicas of a chunk half-way through a change
       return m.locate(ino, first, count, write);
     },
