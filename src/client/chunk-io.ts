@@ -20,8 +20,13 @@ const WRITE_AHEAD = 8;
 const WINDOW = 8;
 /** Chunks located beyond a read's range (read-only lookup: places nothing), so sequential reads skip a manager round trip per chunk. */
 const READ_AHEAD = 64;
-/** How long one chunk call may take before its replica counts as unreachable (plus SLOW_MS_PER_MIB per MiB carried). */
+/**
+ * How long one chunk call may take before its replica counts as unreachable (plus SLOW_MS_PER_MIB per MiB carried) on
+ * a first attempt; later attempts at the same piece double it up to MAX_DEADLINE_MS, so a pool that is slow everywhere
+ * (not one replica cut off) still gets its I/O done.
+ */
 export const REPLICA_DEADLINE_MS = 1000;
+const MAX_DEADLINE_MS = 10_000;
 const SLOW_MS_PER_MIB = 100;
 /** Attempts at one piece (each after new locations or a replaced replica) before EIO. */
 const ATTEMPTS = 6;
@@ -293,12 +298,12 @@ export class ChunkIO {
   }
 
   /**
-   * One call to a node under the replica deadline: a node whose breaker is open fails at once (EHOSTDOWN) unless
-   * forced; a node that does not answer trips its breaker; one that answers closes it.
+   * One call to a node under the replica deadline (longer on later attempts): on a first attempt, a node whose breaker
+   * is open fails at once (EHOSTDOWN); a node that does not answer trips its breaker; one that answers closes it.
    */
-  private async nodeCall<T>(id: string, bytes: number, force: boolean, fn: (link: Link, timeoutMs: number) => Promise<T>): Promise<T> {
-    if (!force && this.breaker.isOpen(id)) throw new FsError('EHOSTDOWN', `memory node ${id} did not answer lately`);
-    const ms = REPLICA_DEADLINE_MS + Math.ceil((bytes / 1048576) * SLOW_MS_PER_MIB);
+  private async nodeCall<T>(id: string, bytes: number, attempt: number, fn: (link: Link, timeoutMs: number) => Promise<T>): Promise<T> {
+    if (attempt === 0 && this.breaker.isOpen(id)) throw new FsError('EHOSTDOWN', `memory node ${id} did not answer lately`);
+    const ms = Math.min(REPLICA_DEADLINE_MS * 2 ** attempt, MAX_DEADLINE_MS) + Math.ceil((bytes / 1048576) * SLOW_MS_PER_MIB);
     try {
       const r = await withDeadline(fn(this.link(id), ms), ms, () => new FsError('ETIMEDOUT', `memory node ${id} did not answer within ${ms} ms`));
       this.breaker.ok(id);
@@ -327,7 +332,7 @@ export class ChunkIO {
       let moved = false;
       for (const id of this.breaker.order(loc.replicas)) {
         try {
-          return (await this.nodeCall(id, p.len, attempt > 0, (link, ms) => callData(link, Api.ChunkRead, meta, undefined, ms))).data;
+          return (await this.nodeCall(id, p.len, attempt, (link, ms) => callData(link, Api.ChunkRead, meta, undefined, ms))).data;
         } catch (err) {
           last = err;
           if (isVersionError(err)) {
@@ -358,7 +363,7 @@ export class ChunkIO {
       const replicas = loc.replicas;
       const results = await Promise.allSettled(
         replicas.map((id) =>
-          this.nodeCall(id, data.length, attempt > 0, async (link, ms) => {
+          this.nodeCall(id, data.length, attempt, async (link, ms) => {
             const r = await call(link, Api.ChunkWrite, meta, data, ms);
             if (r.free !== undefined) this.nodeFree.set(id, r.free);
           }),
@@ -381,11 +386,19 @@ export class ChunkIO {
         await sleep(200 * (attempt + 1));
         continue;
       }
-      for (const id of failed.keys()) {
-        const now: { replicas: string[]; ver: number; nodes: NodeInfo[] } = await call(this.manager, Api.ReplicaDown, { ino, index: p.index, node: id, ver: loc.ver ?? 0, epoch });
-        for (const nd of now.nodes) this.nodeUrls.set(nd.id, nd.url);
-        loc = { replicas: now.replicas, ver: now.ver };
-        this.locations.get(ino)?.set(p.index, loc);
+      try {
+        for (const id of failed.keys()) {
+          const now: { replicas: string[]; ver: number; nodes: NodeInfo[] } = await call(this.manager, Api.ReplicaDown, { ino, index: p.index, node: id, ver: loc.ver ?? 0, epoch });
+          for (const nd of now.nodes) this.nodeUrls.set(nd.id, nd.url);
+          loc = { replicas: now.replicas, ver: now.ver };
+          this.locations.get(ino)?.set(p.index, loc);
+        }
+      } catch (err) {
+        // the manager could not replace it now (no live replica to copy from, as it sees them): locate again and retry
+        if (!(err instanceof FsError && err.errno === Errno.EIO)) throw err;
+        last = err;
+        await sleep(200 * (attempt + 1));
+        await this.relocate(ino, p, true, epoch).catch(() => undefined);
       }
     }
     throw new FsError('EIO', `chunk ${p.index} of inode ${ino}: replicas unreachable: ${(last as Error)?.message}`);
