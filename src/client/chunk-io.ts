@@ -27,6 +27,8 @@ const READ_AHEAD = 64;
  */
 export const REPLICA_DEADLINE_MS = 1000;
 const MAX_DEADLINE_MS = 10_000;
+/** The deadline is at least this many times the usual answer time of node calls. */
+const SLOW_FACTOR = 10;
 const SLOW_MS_PER_MIB = 100;
 /** Attempts at one piece (each after new locations or a replaced replica) before EIO. */
 const ATTEMPTS = 6;
@@ -103,6 +105,8 @@ export class ChunkIO {
   private readonly gens = new Map<number, number>();
   /** Nodes that did not answer lately. */
   readonly breaker = new Breaker();
+  /** How long node calls take to answer, as a moving average (ms). */
+  private answerMs = 0;
   private readonly nodeUrls = new Map<string, string>();
   private readonly links = new Map<string, Link>();
   /** Free bytes in the pool at the last Locate (a hint, up to a heartbeat old). */
@@ -303,9 +307,13 @@ export class ChunkIO {
    */
   private async nodeCall<T>(id: string, bytes: number, attempt: number, fn: (link: Link, timeoutMs: number) => Promise<T>): Promise<T> {
     if (attempt === 0 && this.breaker.isOpen(id)) throw new FsError('EHOSTDOWN', `memory node ${id} did not answer lately`);
-    const ms = Math.min(REPLICA_DEADLINE_MS * 2 ** attempt, MAX_DEADLINE_MS) + Math.ceil((bytes / 1048576) * SLOW_MS_PER_MIB);
+    // a loaded machine answers every call slowly: the deadline is at least SLOW_FACTOR times the usual answer time
+    const base = Math.max(REPLICA_DEADLINE_MS, SLOW_FACTOR * this.answerMs);
+    const ms = Math.min(base * 2 ** attempt, MAX_DEADLINE_MS) + Math.ceil((bytes / 1048576) * SLOW_MS_PER_MIB);
+    const t0 = performance.now();
     try {
       const r = await withDeadline(fn(this.link(id), ms), ms, () => new FsError('ETIMEDOUT', `memory node ${id} did not answer within ${ms} ms`));
+      this.answerMs += (performance.now() - t0 - this.answerMs) / 16;
       this.breaker.ok(id);
       return r;
     } catch (err) {
