@@ -4,6 +4,7 @@
  * removed while the node was away, a replica that was replaced, another generation's key) is deleted; a replica the
  * map places there at another version missed a change and is replaced. Chunks being changed right now are left alone.
  */
+import { Errno, FsError } from '../errors';
 import { chunkKey, parseChunkKey } from '../types';
 import { Api, call } from '../../transport';
 import { MAX_DELETE } from '../limits';
@@ -80,6 +81,15 @@ export class Inventory {
     return n;
   }
 
+  /** True when the chunk map places key on node id now, or the chunk is being changed (a copy to it may be in flight). */
+  private placedHere(key: string, id: string): boolean {
+    const p = parseChunkKey(key);
+    if (!p) return false;
+    if (this.deps.replicas.isBusy(p.ino, p.index)) return true;
+    const rec = this.deps.chunks.record(p.ino, p.index);
+    return !!rec && this.deps.chunks.genOf(p.ino) === p.gen && rec.replicas.includes(id);
+  }
+
   /** Reads one node's inventory and deletes or replaces what the chunk map does not place there. */
   async reconcile(id: string): Promise<void> {
     const { chunks, members, replicas } = this.deps;
@@ -107,18 +117,29 @@ export class Inventory {
     this.stale.set(id, wrong.length);
     if (orphans.length > 0) this.deps.log(`memory node ${id}: deleting ${orphans.length} chunks no file references (${orphanBytes} bytes)`);
     for (let i = 0; i < orphans.length; i += DELETE_BATCH) {
-      const batch = orphans.slice(i, i + DELETE_BATCH);
+      // checked again right before sending: a chunk being copied here now, or placed here since the list, stays
+      const batch = orphans.slice(i, i + DELETE_BATCH).filter((key) => !this.placedHere(key, id));
+      if (batch.length === 0) continue;
       const r = await call(peer, Api.ChunkDelete, { keys: batch }, undefined, 10_000);
       this.orphaned.set(id, Math.max(0, (this.orphaned.get(id) ?? 0) - r.freed));
     }
     this.orphaned.set(id, 0);
     for (const [ino, index] of wrong) {
       try {
+        // the list may be older than a change made since: ask the replica again at the version recorded now
+        const rec = chunks.record(ino, index);
+        if (!rec || !rec.replicas.includes(id) || replicas.isBusy(ino, index)) continue;
+        const stale = await call(peer, Api.ChunkRead, { key: chunkKey(ino, index, chunks.genOf(ino)), off: 0, len: 0, ver: rec.ver }, undefined, 10_000).then(
+          () => false,
+          (err: Error) => err instanceof FsError && err.errno === Errno.EL2NSYNC,
+        );
+        if (!stale || chunks.record(ino, index)?.ver !== rec.ver) continue;
         await replicas.replace(ino, index, new Set([id]), true);
       } catch (err) {
         this.deps.log(`chunk ${index} of inode ${ino}: stale replica on ${id} not replaced: ${(err as Error).message}`);
+      } finally {
+        this.stale.set(id, Math.max(0, (this.stale.get(id) ?? 1) - 1));
       }
-      this.stale.set(id, Math.max(0, (this.stale.get(id) ?? 1) - 1));
     }
   }
 }
