@@ -322,9 +322,12 @@ export class ChunkIO {
     }
   }
 
-  /** Asks the manager where one piece's chunk lives now (after its replicas failed or were at another version). */
+  /**
+   * Asks the manager where one piece's chunk lives now (after its replicas failed or were at another version). The
+   * cached entry is replaced, never dropped first: a concurrent read of the same chunk would take a missing entry
+   * for a hole and return zeros.
+   */
   private async relocate(ino: number, p: Piece, write: boolean, epoch?: number): Promise<Loc | undefined> {
-    this.locations.get(ino)?.delete(p.index);
     if (write) await this.locateRange(ino, p.index, 1, true, epoch);
     else await this.locate(ino, [p], false);
     return this.locations.get(ino)?.get(p.index);
