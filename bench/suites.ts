@@ -5,6 +5,7 @@ import { runCoherence } from './coherence';
 import { runEtcdLog } from './etcd-log';
 import { runManager } from './manager';
 import { runDirLease } from './dir-lease';
+import { runHeal } from './heal';
 
 /** A named benchmark suite. */
 export interface Suite {
@@ -20,4 +21,5 @@ export const suites: Record<string, Suite> = {
   manager: { description: 'metadata ops/s (1 and 16 clients) volatile, journal, etcd; takeover p50/max over 10 kills; manager RSS per 100k files', run: runManager },
   dirlease: { description: 'stat of 10,000 files in one directory through PoolClient, without and with the directory lease', run: runDirLease },
   coherence: { description: 'two mounts on one pool: cached re-read, lease recall latency, round trips, two appenders', run: runCoherence },
+  heal: { description: 'placement µs/chunk at 10-1,000 nodes, time to restore R after losing a node, drain throughput, latency during a link cut', run: runHeal },
 };

@@ -30,6 +30,8 @@ export const Errno = {
   ENOSYS: 38,
   ENOTEMPTY: 39,
   ELOOP: 40,
+  /** A chunk replica is not at the version the caller was told (it missed a change, or the caller's locations are old): locate again. */
+  EL2NSYNC: 45,
   ENODATA: 61,
   EPROTO: 71,
   EOVERFLOW: 75,

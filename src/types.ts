@@ -38,6 +38,8 @@ export interface ChunkLocation {
   index: number;
   /** Node ids, empty for a chunk never written (a hole). */
   replicas: string[];
+  /** The version every replica holds (absent from managers before versions). */
+  ver?: number;
 }
 
 /** A memory node as the manager advertises it to clients. */
@@ -80,6 +82,16 @@ export interface PoolStatus {
   /** Where the next page of clientDetails starts; absent when every client is shown. */
   clientsNext?: number;
   nodes: NodeStatus[];
+  /** Chunks with fewer live replicas than the replication factor. */
+  underReplicatedChunks?: number;
+  /** Replicas that cannot be served: on nodes that are down, or found at a wrong version and not replaced yet. */
+  staleReplicas?: number;
+  /** Bytes on live nodes that no file references, found and not deleted yet. */
+  orphanedBytes?: number;
+  /** Re-replication: chunks waiting, being copied now, copies made and bytes copied so far. */
+  repair?: { pending: number; active: number; copies: number; bytesCopied: number };
+  /** Nodes being drained and the chunks each still holds. */
+  drains?: Array<{ node: string; chunks: number }>;
 }
 
 /** How this manager came to serve: a fresh start, a restart that replayed its journal, or a standby's takeover on etcd. */
@@ -143,7 +155,14 @@ export interface ClientStatus extends ClientStats {
   dirtyBytes?: number;
 }
 
-/** Chunk key on a memory node: the file's never-reused inode number and the chunk index. */
-export function chunkKey(ino: number, index: number): string {
-  return `${ino}:${index}`;
+/** Chunk key on a memory node: the file's never-reused inode number, the chunk index and the file's key generation (0: none, an older key). */
+export function chunkKey(ino: number, index: number, gen = 0): string {
+  return gen ? `${ino}:${index}:${gen}` : `${ino}:${index}`;
+}
+
+/** The parts of a chunk key, or null for a key this version did not make. */
+export function parseChunkKey(key: string): { ino: number; index: number; gen: number } | null {
+  const m = /^(\d{1,16}):(\d{1,16})(?::(\d{1,10}))?$/.exec(key);
+  if (!m) return null;
+  return { ino: Number(m[1]), index: Number(m[2]), gen: m[3] === undefined ? 0 : Number(m[3]) };
 }

@@ -91,6 +91,16 @@ export const Msg = {
   DirLeaseRenew: 96,
   DirLeaseRelease: 97,
   DirRecall: 98,
+
+  // replicas that heal
+  /** client -> manager: a replica of a chunk did not answer; the manager replaces it and answers the chunk's new replicas and version. */
+  ReplicaDown: 100,
+  /** manager -> node: sets a chunk's version (0: stale, its data freed and never served again). */
+  ChunkVersion: 101,
+  /** manager -> node: one page of the node's inventory (key, version, bytes), for orphan collection. */
+  ChunkList: 102,
+  /** operator -> manager: move every chunk off a memory node, then let it leave. */
+  Drain: 103,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];
@@ -233,8 +243,19 @@ const status = obj({
   /** Where the next page of clientDetails starts (absent when every client was shown). */
   clientsNext: next,
   nodes: list(nodeStatus, 1 << 20),
+  /** Chunks with fewer live replicas than the replication factor. */
+  underReplicatedChunks: opt(uint()),
+  /** Replicas that cannot be served: on nodes that are down, or found at a wrong version and not replaced yet. */
+  staleReplicas: opt(uint()),
+  /** Bytes on live nodes that no file references, found and not deleted yet. */
+  orphanedBytes: opt(uint()),
+  /** Re-replication: chunks waiting, being copied now, copies made and bytes copied so far. */
+  repair: opt(obj({ pending: uint(), active: uint(), copies: uint(), bytesCopied: uint() })),
+  /** Nodes being drained and the chunks each still holds. */
+  drains: opt(list(obj({ node: text, chunks: uint() }), 1 << 16)),
 });
-const location = obj({ index: uint(), replicas: list(text, 64) });
+/** Where a chunk lives and the version its replicas hold (absent from older managers). */
+const location = obj({ index: uint(), replicas: list(text, 64), ver: opt(uint()) });
 
 /**
  * Every message after the handshake (the handshake's own three are in Msg only). Servers register handlers by these
@@ -277,7 +298,7 @@ export const Api = {
   Locate: spec(
     Msg.Locate,
     obj({ ino, first: uint(), count: uint(MAX_LOCATE), write: def(bool, false), epoch }),
-    obj({ size: fileSize, chunks: list(location, MAX_LOCATE), nodes: list(obj({ id: text, url: text }), 1 << 16), free: uint() }),
+    obj({ size: fileSize, chunks: list(location, MAX_LOCATE), nodes: list(obj({ id: text, url: text }), 1 << 16), free: uint(), gen: opt(uint()) }),
     CLIENT,
   ),
   // clamp: grow only as far as the directory quotas allow (the writer then cuts the rest and reports EDQUOT)
@@ -301,8 +322,12 @@ export const Api = {
   NodeHeartbeat: spec(Msg.NodeHeartbeat, nodeUsage, none, ['node']),
 
   // client/manager -> node: chunk data (the data travels as the frame's data)
-  ChunkRead: spec(Msg.ChunkRead, obj({ key: chunkKey, off: chunkLen, len: chunkLen }), none, ['client', 'manager']),
-  ChunkWrite: spec(Msg.ChunkWrite, obj({ key: chunkKey, off: chunkLen, epoch, ranges: opt(list(tuple(chunkLen, chunkLen), 65536, 'EINVAL')) }), obj({ free: opt(uint()) }), ['client', 'manager']),
+  // ver: the chunk version the caller was told; a replica at another version answers ESTALE (absent: no check)
+  ChunkRead: spec(Msg.ChunkRead, obj({ key: chunkKey, off: chunkLen, len: chunkLen, ver: opt(uint()) }), none, ['client', 'manager']),
+  ChunkWrite: spec(Msg.ChunkWrite, obj({ key: chunkKey, off: chunkLen, epoch, ranges: opt(list(tuple(chunkLen, chunkLen), 65536, 'EINVAL')), ver: opt(uint()) }), obj({ free: opt(uint()) }), [
+    'client',
+    'manager',
+  ]),
   ChunkTruncate: spec(Msg.ChunkTruncate, obj({ key: chunkKey, len: chunkLen }), none, MANAGER),
   ChunkDelete: spec(Msg.ChunkDelete, obj({ keys: list(chunkKey, MAX_DELETE) }), obj({ freed: uint() }), MANAGER),
   NodeStats: spec(Msg.NodeStats, none, nodeUsage, MANAGER),
@@ -332,6 +357,17 @@ export const Api = {
   DirLeaseRelease: spec(Msg.DirLeaseRelease, obj({ ino }), none, CLIENT),
   // names: the entries that changed (absent: anything in the directory, attributes included)
   DirRecall: spec(Msg.DirRecall, obj({ ino, names: opt(list(path, 1 << 16)) }), none, MANAGER),
+
+  // replicas that heal
+  ReplicaDown: spec(
+    Msg.ReplicaDown,
+    obj({ ino, index: uint(), node: text, ver: uint(), epoch }),
+    obj({ replicas: list(text, 64), ver: uint(), nodes: list(obj({ id: text, url: text }), 64) }),
+    CLIENT,
+  ),
+  ChunkVersion: spec(Msg.ChunkVersion, obj({ key: chunkKey, ver: uint() }), none, MANAGER),
+  ChunkList: spec(Msg.ChunkList, obj({ ...page }), obj({ chunks: list(obj({ key: chunkKey, ver: uint(), bytes: uint() }), 1 << 20), next }), MANAGER),
+  Drain: spec(Msg.Drain, obj({ node: text }), obj({ chunks: uint() }), OPERATOR),
 } as const;
 
 export type ApiName = keyof typeof Api;
@@ -356,8 +392,8 @@ export const ONCE = new Set<number>([
   Msg.AppendReserve,
 ]);
 
-/** Calls a client may simply send again after a dropped link: they change nothing (a lease granted twice to one client is one lease). */
-export const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status, Msg.Locate, Msg.LeaseAcquire]);
+/** Calls a client may simply send again after a dropped link: they change nothing (a lease granted twice to one client is one lease, a replica reported twice is replaced once). */
+export const READ_ONLY = new Set<number>([Msg.Getattr, Msg.GetattrIno, Msg.Readdir, Msg.Readlink, Msg.Getxattr, Msg.Listxattr, Msg.Statfs, Msg.Status, Msg.Locate, Msg.LeaseAcquire, Msg.ReplicaDown]);
 
 const byType = new Map<number, Spec<Meta, Meta, Meta>>(Object.values(Api).map((s) => [s.type, s as Spec<Meta, Meta, Meta>]));
 

@@ -53,6 +53,7 @@ interface ManagerFlags {
   replicas?: number;
   leaseTerm: number;
   repairAfter: number;
+  repairRate: number;
   maxFiles: number;
   maxXattrBytes: number;
   maxXattrTotal: number;
@@ -83,6 +84,7 @@ withSecurity(
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
     .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
     .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
+    .addOption(new Option('--repair-rate <size>', 'bytes per second re-replication and draining may copy').default(256 * 1024 * 1024, '256MiB').argParser(sizeArg))
     .addOption(new Option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile').conflicts('meta'))
     .addOption(new Option('--meta <url>', 'keep the metadata in etcd (etcd://HOST:PORT[,HOST:PORT...]/PREFIX); several managers on one prefix: one leads, the others stand by').argParser(etcdUrl))
     .option('--advertise <url>', 'with --meta: the URL standbys send clients to when this manager leads (default: the listening URL)', wsUrl)
@@ -105,6 +107,7 @@ withSecurity(
       replicas: o.replicas,
       leaseTermMs: o.leaseTerm * 1000,
       repairAfterMs: o.repairAfter * 1000,
+      repairBytesPerSec: Math.max(1, o.repairRate),
       maxFiles: o.maxFiles,
       maxXattrBytes: o.maxXattrBytes,
       maxXattrTotal: o.maxXattrTotal,
@@ -196,6 +199,45 @@ withSecurity(
   }
 });
 
+withSecurity(
+  program
+    .command('drain')
+    .description('move every chunk off a memory node (files stay in use), then say it may leave')
+    .argument('<url>', 'manager URL (ws://HOST:PORT)', wsUrl)
+    .argument('<node>', 'memory node id (as `mempool status` shows it)')
+    .option('--no-wait', 'start the drain and return'),
+  false,
+).action(async (url: string, node: string, o: SecurityOptions & { wait: boolean }) => {
+  try {
+    const sec = security(o);
+    const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, role: 'operator', connectTimeoutMs: 5000 });
+    const total = await client.drain(node);
+    const tty = process.stdout.isTTY;
+    const show = (left: number) => {
+      const done = total - Math.min(left, total);
+      const pct = total ? Math.floor((100 * done) / total) : 100;
+      if (tty) {
+        const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
+        process.stdout.write(`\rdraining ${node} [${bar}] ${pct}% (${done}/${total} chunks)`);
+      } else console.log(`draining ${node}: ${done}/${total} chunks moved`);
+    };
+    let left = total;
+    show(left);
+    while (o.wait && left > 0) {
+      await new Promise((r) => setTimeout(r, tty ? 250 : 1000));
+      const st = await client.status(0);
+      left = st.drains?.find((d) => d.node === node)?.chunks ?? 0;
+      show(left);
+    }
+    if (tty) process.stdout.write('\n');
+    console.log(o.wait ? `memory node ${node} holds no chunk any more: it may be stopped` : `draining ${node} (${total} chunks)`);
+    await client.close();
+    process.exit(0);
+  } catch (err) {
+    fail(err);
+  }
+});
+
 /** Human-readable status table. */
 function formatStatus(st: PoolStatus): string {
   const lines = [
@@ -203,6 +245,13 @@ function formatStatus(st: PoolStatus): string {
     `${st.files} files, ${st.directories} directories, ${st.chunks} chunks, ${st.clients} clients`,
     `leases: ${st.leases.held} held, ${st.leases.recalls} recalls, ${st.leases.expired} expired, ${st.leases.uncachedFiles} files uncached; ${st.repairs} chunk copies made after node failures`,
     ...(st.metadata ? formatMetadata(st.metadata) : []),
+    ...(st.underReplicatedChunks !== undefined
+      ? [
+          `replication: ${st.underReplicatedChunks} chunks under-replicated, ${st.staleReplicas ?? 0} stale replicas, ${formatSize(st.orphanedBytes ?? 0)} orphaned` +
+            (st.repair ? `; repair: ${st.repair.pending} pending, ${st.repair.active} copying, ${st.repair.copies} copies (${formatSize(st.repair.bytesCopied)})` : ''),
+        ]
+      : []),
+    ...(st.drains ?? []).map((d) => `draining ${d.node}: ${d.chunks} chunks left`),
     'clients:',
   ];
   for (const c of st.clientDetails) {

@@ -1,12 +1,16 @@
 /**
- * Chunk I/O for one client: finds where chunks live (asking the manager,
- * caching the answer per open file), and moves data straight between the
- * client and the memory nodes, writing every replica and reading any one.
+ * Chunk I/O for one client: finds where chunks live and at which version (asking the manager, caching the answer
+ * per open file), and moves data straight between the client and the memory nodes, writing every replica and
+ * reading any one. A replica that does not answer within about a second is skipped (a per-node breaker keeps later
+ * calls from waiting again): reads go on with another replica at once; a write that reached some replicas has the
+ * manager replace the unreachable one (ReplicaDown) and completes on the new set. A replica at another version
+ * (EL2NSYNC) means the locations are old: they are asked again.
  */
 import { Errno, FsError } from '../errors';
 import { chunkKey, ChunkLocation, NodeInfo } from '../types';
 import { Api, call, callData, DialOptions, Link } from '../../transport';
 import { MAX_LOCATE } from '../limits';
+import { Breaker, withDeadline } from './breaker';
 
 /** Errors that mean "this replica is unreachable", worth trying another replica for. */
 const RETRYABLE = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT, Errno.EHOSTDOWN, Errno.ECONNREFUSED, Errno.EAGAIN]);
@@ -16,6 +20,38 @@ const WRITE_AHEAD = 8;
 const WINDOW = 8;
 /** Chunks located beyond a read's range (read-only lookup: places nothing), so sequential reads skip a manager round trip per chunk. */
 const READ_AHEAD = 64;
+/**
+ * How long one chunk call may take before its replica counts as unreachable (plus SLOW_MS_PER_MIB per MiB carried) on
+ * a first attempt; later attempts at the same piece double it up to MAX_DEADLINE_MS, so a pool that is slow everywhere
+ * (not one replica cut off) still gets its I/O done.
+ */
+export const REPLICA_DEADLINE_MS = 1000;
+const MAX_DEADLINE_MS = 10_000;
+/** The deadline is at least this many times the usual answer time of node calls. */
+const SLOW_FACTOR = 10;
+const SLOW_MS_PER_MIB = 100;
+/** Attempts at one piece (each after new locations or a replaced replica) before EIO. */
+const ATTEMPTS = 6;
+
+/** One chunk as this client knows it: its replicas and their version. */
+interface Loc {
+  replicas: string[];
+  ver?: number;
+}
+
+/** True for the error a replica answers when it is not at the caller's version. */
+function isVersionError(err: unknown): boolean {
+  return err instanceof FsError && err.errno === Errno.EL2NSYNC;
+}
+
+/** True for errors that mean the replica did not answer. */
+function isUnreachable(err: unknown): boolean {
+  return err instanceof FsError && RETRYABLE.has(err.errno);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
 
 /** One piece of an I/O request that falls inside a single chunk. */
 interface Piece {
@@ -34,6 +70,8 @@ interface Located {
   nodes: NodeInfo[];
   /** The pool's free bytes as the manager last heard from the nodes. */
   free?: number;
+  /** The key generation of the file's chunks. */
+  gen?: number;
 }
 
 /**
@@ -62,7 +100,13 @@ async function windowed<T>(items: T[], width: number, job: (item: T) => Promise<
 
 /** Client-side data path between files and memory nodes. */
 export class ChunkIO {
-  private readonly locations = new Map<number, Map<number, string[]>>();
+  private readonly locations = new Map<number, Map<number, Loc>>();
+  /** The key generation of each file's chunks. */
+  private readonly gens = new Map<number, number>();
+  /** Nodes that did not answer lately. */
+  readonly breaker = new Breaker();
+  /** How long node calls take to answer, as a moving average (ms). */
+  private answerMs = 0;
   private readonly nodeUrls = new Map<string, string>();
   private readonly links = new Map<string, Link>();
   /** Free bytes in the pool at the last Locate (a hint, up to a heartbeat old). */
@@ -109,8 +153,7 @@ export class ChunkIO {
     const wanted = pieces.filter((p) => pos + p.at < end);
     const got = new Map<Piece, Buffer>();
     await windowed(wanted, WINDOW, async (p) => {
-      const replicas = this.locations.get(ino)?.get(p.index);
-      if (replicas) got.set(p, await this.readPiece(ino, p, replicas));
+      if (this.locations.get(ino)?.get(p.index)) got.set(p, await this.readPiece(ino, p));
     });
     const finalSize = size ?? (await sizeP);
     const n = Math.max(0, Math.min(len, finalSize - pos));
@@ -132,7 +175,7 @@ export class ChunkIO {
     const only = single && this.locations.get(ino)?.get(single.index);
     if (single && only) {
       // one chunk, fully stored: the received message's own bytes, no copy
-      const data = await this.readPiece(ino, single, only);
+      const data = await this.readPiece(ino, single);
       if (data.length === len) return data;
       const out = Buffer.alloc(len);
       data.copy(out);
@@ -140,8 +183,7 @@ export class ChunkIO {
     }
     const out = Buffer.alloc(len);
     await windowed(pieces, WINDOW, async (p) => {
-      const replicas = this.locations.get(ino)?.get(p.index);
-      if (replicas) (await this.readPiece(ino, p, replicas)).copy(out, p.at);
+      if (this.locations.get(ino)?.get(p.index)) (await this.readPiece(ino, p)).copy(out, p.at);
     });
     return out;
   }
@@ -196,6 +238,7 @@ export class ChunkIO {
   /** Forgets cached locations of a file (after its last close). */
   forget(ino: number): void {
     this.locations.delete(ino);
+    this.gens.delete(ino);
   }
 
   /** Closes every node link. */
@@ -228,9 +271,10 @@ export class ChunkIO {
       const located: Located = await call(this.manager, Api.Locate, { ino, first: at, count: n, write, epoch });
       for (const nd of located.nodes) this.nodeUrls.set(nd.id, nd.url);
       if (typeof located.free === 'number') this.poolFree = located.free;
+      if (located.gen !== undefined) this.gens.set(ino, located.gen);
       let map = this.locations.get(ino);
       if (!map) this.locations.set(ino, (map = new Map()));
-      for (const c of located.chunks) map.set(c.index, c.replicas);
+      for (const c of located.chunks) map.set(c.index, { replicas: c.replicas, ver: c.ver });
       out.size = located.size;
       out.chunks.push(...located.chunks);
       out.nodes.push(...located.nodes);
@@ -252,46 +296,122 @@ export class ChunkIO {
     return l;
   }
 
-  /** Reads one piece from the first replica that answers; on failure, asks the manager for fresh locations once. */
-  private async readPiece(ino: number, p: Piece, replicas: string[]): Promise<Buffer> {
+  /** The node key of a chunk of a file. */
+  private key(ino: number, index: number): string {
+    return chunkKey(ino, index, this.gens.get(ino) ?? 0);
+  }
+
+  /**
+   * One call to a node under the replica deadline (longer on later attempts): on a first attempt, a node whose breaker
+   * is open fails at once (EHOSTDOWN); a node that does not answer trips its breaker; one that answers closes it.
+   */
+  private async nodeCall<T>(id: string, bytes: number, attempt: number, fn: (link: Link, timeoutMs: number) => Promise<T>): Promise<T> {
+    if (attempt === 0 && this.breaker.isOpen(id)) throw new FsError('EHOSTDOWN', `memory node ${id} did not answer lately`);
+    // a loaded machine answers every call slowly: the deadline is at least SLOW_FACTOR times the usual answer time
+    const base = Math.max(REPLICA_DEADLINE_MS, SLOW_FACTOR * this.answerMs);
+    const ms = Math.min(base * 2 ** attempt, MAX_DEADLINE_MS) + Math.ceil((bytes / 1048576) * SLOW_MS_PER_MIB);
+    const t0 = performance.now();
+    try {
+      const r = await withDeadline(fn(this.link(id), ms), ms, () => new FsError('ETIMEDOUT', `memory node ${id} did not answer within ${ms} ms`));
+      this.answerMs += (performance.now() - t0 - this.answerMs) / 16;
+      this.breaker.ok(id);
+      return r;
+    } catch (err) {
+      if (isUnreachable(err)) this.breaker.trip(id);
+      throw err;
+    }
+  }
+
+  /**
+   * Asks the manager where one piece's chunk lives now (after its replicas failed or were at another version). The
+   * cached entry is replaced, never dropped first: a concurrent read of the same chunk would take a missing entry
+   * for a hole and return zeros.
+   */
+  private async relocate(ino: number, p: Piece, write: boolean, epoch?: number): Promise<Loc | undefined> {
+    if (write) await this.locateRange(ino, p.index, 1, true, epoch);
+    else await this.locate(ino, [p], false);
+    return this.locations.get(ino)?.get(p.index);
+  }
+
+  /** Reads one piece from a replica that answers (the ones that did not answer lately last); new locations when none does. */
+  private async readPiece(ino: number, p: Piece): Promise<Buffer> {
     let last: unknown = null;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      for (const id of replicas) {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const loc = this.locations.get(ino)?.get(p.index);
+      if (!loc || loc.replicas.length === 0) return Buffer.alloc(0); // a hole
+      const meta = { key: this.key(ino, p.index), off: p.off, len: p.len, ver: loc.ver };
+      let moved = false;
+      for (const id of this.breaker.order(loc.replicas)) {
         try {
-          return (await callData(this.link(id), Api.ChunkRead, { key: chunkKey(ino, p.index), off: p.off, len: p.len }, undefined, 5000)).data;
+          return (await this.nodeCall(id, p.len, attempt, (link, ms) => callData(link, Api.ChunkRead, meta, undefined, ms))).data;
         } catch (err) {
           last = err;
-          if (!(err instanceof FsError && RETRYABLE.has(err.errno))) throw err;
+          if (isVersionError(err)) {
+            moved = true;
+            break;
+          }
+          if (!isUnreachable(err)) throw err;
         }
       }
-      this.locations.get(ino)?.delete(p.index);
-      const fresh = await this.locate(ino, [p], false);
-      replicas = fresh.chunks.find((c) => c.index === p.index)?.replicas ?? [];
-      if (replicas.length === 0) return Buffer.alloc(0);
+      if (!moved && attempt > 0) await sleep(100 * attempt);
+      if (!(await this.relocate(ino, p, false))) return Buffer.alloc(0);
     }
     throw new FsError('EIO', `chunk ${p.index} of inode ${ino} is unreachable: ${(last as Error)?.message}`);
   }
 
-  /** Writes one piece to every live replica; replicas that are down are dropped after the manager confirms it. */
+  /**
+   * Writes one piece to every replica. A replica that does not answer while others took the write is reported to the
+   * manager, which replaces it (copying the chunk from one that did); the write then goes to the new set. Replicas at
+   * another version mean new locations; when no replica answers, the write is tried again a few times, then EIO.
+   */
   private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number, ranges?: Array<[number, number]>): Promise<void> {
-    const key = chunkKey(ino, p.index);
-    const meta = { key, off: p.off, epoch, ranges };
-    for (let attempt = 0; ; attempt++) {
-      const replicas = this.locations.get(ino)?.get(p.index) ?? [];
+    let last: unknown = null;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      let loc = this.locations.get(ino)?.get(p.index);
+      if (!loc || loc.replicas.length === 0) loc = await this.relocate(ino, p, true, epoch);
+      if (!loc || loc.replicas.length === 0) throw new FsError('ENOSPC', `inode ${ino}: the manager placed no chunk ${p.index}`);
+      const meta = { key: this.key(ino, p.index), off: p.off, epoch, ranges, ver: loc.ver };
+      const replicas = loc.replicas;
       const results = await Promise.allSettled(
-        replicas.map(async (id) => {
-          const r = await call(this.link(id), Api.ChunkWrite, meta, data, 5000);
-          if (r.free !== undefined) this.nodeFree.set(id, r.free);
-        }),
+        replicas.map((id) =>
+          this.nodeCall(id, data.length, attempt, async (link, ms) => {
+            const r = await call(link, Api.ChunkWrite, meta, data, ms);
+            if (r.free !== undefined) this.nodeFree.set(id, r.free);
+          }),
+        ),
       );
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
-      if (failed.length === 0 && replicas.length > 0) return;
-      const fatal = failed.find((e) => !(e instanceof FsError && RETRYABLE.has(e.errno)));
+      const failed = new Map<string, unknown>();
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') failed.set(replicas[i]!, r.reason); // one result per replica
+      });
+      if (failed.size === 0) return;
+      last = [...failed.values()][0];
+      const fatal = [...failed.values()].find((e) => !isUnreachable(e) && !isVersionError(e));
       if (fatal) throw fatal;
-      if (attempt >= 3) throw new FsError('EIO', `chunk ${p.index} of inode ${ino}: replicas unreachable: ${(failed[0] as Error)?.message}`);
-      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-      this.locations.get(ino)?.delete(p.index);
-      await this.locate(ino, [p], true, epoch);
+      if ([...failed.values()].some(isVersionError)) {
+        await this.relocate(ino, p, true, epoch);
+        continue;
+      }
+      if (failed.size === replicas.length) {
+        // nothing answered: this client may be the one cut off; try again later rather than have replicas replaced
+        await sleep(200 * (attempt + 1));
+        continue;
+      }
+      try {
+        for (const id of failed.keys()) {
+          const now: { replicas: string[]; ver: number; nodes: NodeInfo[] } = await call(this.manager, Api.ReplicaDown, { ino, index: p.index, node: id, ver: loc.ver ?? 0, epoch });
+          for (const nd of now.nodes) this.nodeUrls.set(nd.id, nd.url);
+          loc = { replicas: now.replicas, ver: now.ver };
+          this.locations.get(ino)?.set(p.index, loc);
+        }
+      } catch (err) {
+        // the manager could not replace it now (no live replica to copy from, as it sees them): locate again and retry
+        if (!(err instanceof FsError && err.errno === Errno.EIO)) throw err;
+        last = err;
+        await sleep(200 * (attempt + 1));
+        await this.relocate(ino, p, true, epoch).catch(() => undefined);
+      }
     }
+    throw new FsError('EIO', `chunk ${p.index} of inode ${ino}: replicas unreachable: ${(last as Error)?.message}`);
   }
 }

@@ -371,14 +371,29 @@ export class FileIO {
     const runs = this.collectRuns(chosen).map((r) => ({ ...r, parts: [Buffer.concat(r.parts, r.len)] }));
     if (runs.length === 0) return;
     const job = this.sendRuns(h, runs)
-      .then((results) =>
+      .then(async (results) => {
         runs.forEach((run, i) => {
           // a failed run leaves its pages dirty: the next foreground write-back sends them again and reports the error
           if (results[i]?.status === 'fulfilled') for (const [p, d, v] of run.pages) if (d.version === v) this.cache.markClean(h.ino, p, d);
-        }),
-      )
+        });
+        if (results.every((r) => r.status === 'fulfilled')) await this.publishSize(h, runs);
+      })
       .finally(() => this.behind.delete(h.ino));
     this.behind.set(h.ino, job);
+  }
+
+  /**
+   * After a write-behind batch landed: the file's size grows on the manager to the end of what landed (never past the
+   * size here), so data this client flushed is visible to others even if it dies before its next fsync or close.
+   */
+  private async publishSize(h: Held, runs: WriteRun[]): Promise<void> {
+    const end = Math.min(h.size, Math.max(...runs.map((r) => r.pos + r.len)));
+    if (h.revoked) return;
+    try {
+      await call(this.manager, Api.Extend, { ino: h.ino, end, epoch: h.epoch, clamp: true }); // only ever grows the size
+    } catch (err) {
+      this.log(`inode ${h.ino}: size ${end} not published after write-behind: ${(err as Error).message}`); // the next fsync or close sends it
+    }
   }
 
   /** Coalesces dirty pages (sorted by index) into runs of contiguous bytes of at most FLUSH_BATCH, remembering each page's version. */

@@ -426,6 +426,11 @@ export class PoolClient {
   }
 
   /** Sets the quota of a directory (operators only); a limit left undefined keeps its value, null removes it. */
+  /** Starts draining a memory node (operators): every chunk moves off it; answers the chunks it holds now. */
+  async drain(node: string): Promise<number> {
+    return (await call(this.manager, Api.Drain, { node })).chunks;
+  }
+
   async quotaSet(path: string, limits: { bytes?: number | null; files?: number | null }): Promise<QuotaStatus> {
     return this.quota((await call(this.manager, Api.QuotaSet, { path: this.path(path), ...limits })).quota);
   }

@@ -20,8 +20,10 @@ import { O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { placementBound } from './placement-window';
 import type { MetaLog } from './log/meta-log';
 import { MetaStore } from './state/meta-store';
-import { placeChunk } from './placement';
+import { placeChunk, PlacementCandidate } from './placement';
 import { Repairer } from './repair';
+import { ReplicaSets } from './replicas';
+import { Inventory } from './inventory';
 
 export interface ManagerOptions {
   host: string;
@@ -39,6 +41,10 @@ export interface ManagerOptions {
   leaseMarginMs?: number;
   /** How long a memory node may stay away before its chunks are copied elsewhere (default 30 s). */
   repairAfterMs?: number;
+  /** Bytes per second re-replication and draining may copy (default 256 MiB/s). */
+  repairBytesPerSec?: number;
+  /** How often each memory node's inventory is reconciled with the chunk map (default 30 s). */
+  reconcileMs?: number;
   /** Most live inodes (ENOSPC beyond, as tmpfs's nr_inodes). */
   maxFiles?: number;
   /** Most xattr bytes (names + values) of one inode, and of the whole pool: ENOSPC beyond. */
@@ -86,8 +92,14 @@ export class Manager {
   /** READ leases on directories: their holders answer lookups and stats of the entries themselves. */
   readonly dirs: DirLeases;
   readonly repairer: Repairer;
+  /** Replica-set changes (replacement, re-replication, draining) under chunk versions. */
+  readonly replicas: ReplicaSets;
+  /** Orphan collection: each node's inventory against the chunk map. */
+  readonly inventory: Inventory;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
+  /** The last placement candidates without draining nodes. */
+  private placeCache: { from: PlacementCandidate[]; draining: number; list: PlacementCandidate[] } | null = null;
   /** Memory nodes the restored chunk map names that have not registered again since this start. */
   private readonly awaitedNodes = new Set<string>();
   /** Resolves once every awaited node is back, or the wait is over. */
@@ -132,17 +144,28 @@ export class Manager {
       recall: (client, ino, names) => this.recallDir(client, ino, names),
     });
     this.locks = new LockTable({ sessionMs: (opts.leaseTermMs ?? 5000) + (opts.leaseMarginMs ?? 1000) });
-    this.repairer = new Repairer({
+    this.replicas = new ReplicaSets({
       chunks: this.chunks,
       members: this.members,
       chunkSize: this.chunkSize,
       wanted: () => this.effectiveReplicas(),
-      isOpen: (ino) => this.ns.isOpen(ino),
-      epochOf: (ino) => this.leases.epochOf(ino),
-      settle: (ino) => this.leases.settle(ino, null, false),
-      graceMs: opts.repairAfterMs ?? 30_000,
+      excluded: () => this.meta.state.draining,
+      synced: () => this.meta.synced(),
+      copyBytesPerSec: opts.repairBytesPerSec ?? 256 * 1024 * 1024,
       log: this.log,
     });
+    this.repairer = new Repairer({
+      chunks: this.chunks,
+      members: this.members,
+      replicas: this.replicas,
+      wanted: () => this.effectiveReplicas(),
+      target: () => this.targetReplicas(),
+      draining: () => this.meta.state.draining,
+      graceMs: opts.repairAfterMs ?? 30_000,
+      startedAt: Date.now(),
+      log: this.log,
+    });
+    this.inventory = new Inventory({ chunks: this.chunks, members: this.members, replicas: this.replicas, everyMs: opts.reconcileMs ?? 30_000, log: this.log });
   }
 
   /** The URL clients and nodes connect to. */
@@ -194,6 +217,7 @@ export class Manager {
       ? { kind: 'takeover', at, durationMs: Math.max(0, at - takeover.since), records, ...(takeover.previous ? { previous: takeover.previous } : {}) }
       : { kind: restarted ? 'restart' : 'start', at, durationMs: Math.round(process.uptime() * 1000), records };
     if (!metaLog) this.log('metadata is volatile (no --data-dir): files and directories are lost when the manager stops');
+    this.repairer.schedule(this.opts.repairAfterMs ?? 30_000);
   }
 
   /**
@@ -223,6 +247,7 @@ export class Manager {
   /** Stops serving. */
   async stop(): Promise<void> {
     this.repairer.stop();
+    this.inventory.stop();
     if (this.orphanTimer) clearTimeout(this.orphanTimer);
     await this.listener?.close();
     await this.meta.close();
@@ -275,9 +300,15 @@ export class Manager {
 
   /** Replicas a new chunk gets now. */
   effectiveReplicas(): number {
-    const alive = this.members.alive().length;
+    const draining = this.meta.state.draining;
+    const alive = this.members.alive().filter((m) => !draining.has(m.id)).length;
     const wanted = this.opts.replicas ?? (alive >= 2 ? 2 : 1);
     return Math.max(1, Math.min(wanted, alive));
+  }
+
+  /** Replicas every chunk should have: the configured factor, else 2 once the pool has had 2 memory nodes (a lone survivor's chunks count as under-replicated). */
+  targetReplicas(): number {
+    return this.opts.replicas ?? (this.members.all().length >= 2 ? 2 : 1);
   }
 
   /** Capacity and usage of the pool, as `df` shows it (raw bytes: replicas count). */
@@ -330,6 +361,7 @@ export class Manager {
       clients: this.opens.size,
       leases: this.leases.stats(),
       repairs: this.repairer.copies,
+      ...this.healStatus(),
       quotas: this.ns.listQuotas(),
       metadata: await this.metadataStatus(),
       clientDetails: shown.map(([id, peer]) => ({
@@ -380,6 +412,8 @@ export class Manager {
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       this.fenceNodeBelow(h.id as string);
       peer.setHandler(dispatcher(nodeHandlers(this, h.id as string), 'the manager'));
+      this.inventory.watch(h.id as string);
+      this.repairer.schedule(1000); // under-replicated chunks get the room it brings
       peer.once('close', (reason: string) => {
         this.members.leave(h.id as string, peer);
         this.log(`memory node ${h.id} left: ${reason}`);
@@ -522,7 +556,6 @@ export class Manager {
       await this.leases.settle(a.ino, peer.remote.id ?? null, false);
       a = await this.truncate(a.ino, 0);
     }
-    this.repairer.touch(a.ino);
     // A link that dropped meanwhile has released its handles: the open is counted on the link its retry comes on.
     const opens = this.opens.get(peer);
     if (!opens) return a;
@@ -545,7 +578,6 @@ export class Manager {
       }
       for (let i = 0; i < n; i++) this.ns.open(ino);
       opens.set(ino, (opens.get(ino) ?? 0) + n);
-      this.repairer.touch(ino);
     }
     return missing;
   }
@@ -553,17 +585,17 @@ export class Manager {
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */
   async truncate(ino: number, size: number, cutBeyond = false): Promise<Attr> {
     const { oldSize, attr } = this.ns.setSize(ino, size);
-    this.repairer.touch(ino);
     if (size >= oldSize && !cutBeyond) return attr;
     await this.meta.synced(); // data is cut only once the new size is durable
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
+    const gen = this.chunks.genOf(ino);
     const work: Array<Promise<unknown>> = [];
     for (const [index, replicas] of this.chunks.from(ino, Math.floor(size / cs))) {
       const len = index < keep ? size - index * cs : 0;
       for (const id of replicas) {
         const peer = this.members.get(id)?.peer;
-        if (peer && !peer.closed) work.push(call(peer, Api.ChunkTruncate, { key: chunkKey(ino, index), len }).catch(() => undefined));
+        if (peer && !peer.closed) work.push(call(peer, Api.ChunkTruncate, { key: chunkKey(ino, index, gen), len }).catch(() => undefined));
       }
     }
     await Promise.all(work);
@@ -575,12 +607,12 @@ export class Manager {
     if (!r.freed) return;
     this.leases.forget(r.ino);
     this.dirs.forget(r.ino);
-    this.repairer.touch(r.ino);
     const byNode = new Map<string, string[]>();
+    const gen = this.chunks.genOf(r.ino);
     for (const [index, replicas] of this.chunks.drop(r.ino)) {
       for (const id of replicas) {
         const list = byNode.get(id) ?? [];
-        list.push(chunkKey(r.ino, index));
+        list.push(chunkKey(r.ino, index, gen));
         byNode.set(id, list);
       }
     }
@@ -623,7 +655,7 @@ export class Manager {
   }
 
   /** Where chunks [first, first+count) of a file live; with write, places the missing ones. */
-  locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number } {
+  locate(ino: number, first: number, count: number, write: boolean): { size: number; chunks: ChunkLocation[]; nodes: NodeInfo[]; free: number; gen: number } {
     const a = this.ns.getattrIno(ino);
     if ((a.mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
     // No chunk lies past the largest file size: beyond it the index loop below could not even count.
@@ -633,18 +665,99 @@ export class Manager {
     const bound = write ? placementBound(a.size, this.chunkSize, this.ns.quotas.roomFor(ino)) : 0;
     for (let index = first; index < first + count; index++) {
       let replicas = this.chunks.get(ino, index)?.filter((id) => this.members.isAlive(id));
+      let ver = this.chunks.record(ino, index)?.ver ?? 1;
       if (write && (!replicas || replicas.length === 0)) {
         if (index >= bound) continue; // too far past the size or the quota room: left out, the writer extends first
-        replicas = placeChunk(ino, index, this.members.candidates(), this.effectiveReplicas());
+        replicas = placeChunk(ino, index, this.placementCandidates(), this.effectiveReplicas());
         if (replicas.length === 0) throw new FsError('ENOSPC', this.members.alive().length ? 'every memory node is full' : 'no memory node in the pool');
         this.chunks.set(ino, index, replicas);
+        ver = this.chunks.record(ino, index)?.ver ?? 1;
       }
       if (replicas === undefined) continue;
       if (replicas.length === 0) throw new FsError('EIO', `chunk ${index} of inode ${ino}: every replica is down`);
-      chunks.push({ index, replicas });
+      chunks.push({ index, replicas, ver });
       for (const id of replicas) used.add(id);
     }
     const nodes = [...used].map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
-    return { size: a.size, chunks, nodes, free: this.statfs().free };
+    return { size: a.size, chunks, nodes, free: this.statfs().free, gen: this.chunks.genOf(ino) };
+  }
+
+  /**
+   * A client could not reach replica `node` of a chunk it knew at version ver: the replica is replaced (a new one
+   * placed and filled, the old one marked stale) unless that happened already. Answers the chunk's replicas now.
+   */
+  async replicaDown(ino: number, index: number, node: string, ver: number): Promise<{ replicas: string[]; ver: number; nodes: NodeInfo[] }> {
+    const rec = this.chunks.record(ino, index);
+    if (!rec) throw new FsError('ENOENT', `chunk ${index} of inode ${ino} is not placed`);
+    if (rec.ver === ver && rec.replicas.includes(node)) {
+      this.log(`chunk ${index} of inode ${ino}: a client cannot reach replica ${node}; replacing it`);
+      await this.replicas.replace(ino, index, new Set([node]), true);
+    } else await this.replicas.settled(ino, index, 1);
+    const now = this.chunks.record(ino, index);
+    const replicas = (now?.replicas ?? []).filter((id) => this.members.isAlive(id));
+    if (replicas.length === 0) throw new FsError('EIO', `chunk ${index} of inode ${ino}: every replica is down`);
+    const nodes = replicas.map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
+    return { replicas, ver: now?.ver ?? 1, nodes };
+  }
+
+  /** Live nodes that may take new chunks (not draining): the same list while nothing changes, so placement prepares it once. */
+  private placementCandidates(): PlacementCandidate[] {
+    const all = this.members.candidates();
+    const draining = this.meta.state.draining;
+    if (draining.size === 0) return all;
+    const c = this.placeCache;
+    if (c && c.from === all && c.draining === draining.size) return c.list;
+    const list = all.filter((m) => !draining.has(m.id));
+    this.placeCache = { from: all, draining: draining.size, list };
+    return list;
+  }
+
+  /**
+   * Before a write is located: chunks in range with a recorded replica on a node that is down get that replica
+   * replaced (new version, a new node filled), so the write reaches R live replicas and the one that is away, were it
+   * to come back, is at an older version and never read.
+   */
+  async replaceDown(ino: number, first: number, count: number): Promise<void> {
+    const work: Array<Promise<void>> = [];
+    for (const [index, replicas] of this.chunks.from(ino, first)) {
+      if (index >= first + count) continue;
+      const down = replicas.filter((id) => !this.members.isAlive(id));
+      if (down.length > 0 && down.length < replicas.length) work.push(this.replicas.replace(ino, index, new Set(down), true));
+    }
+    await Promise.all(work);
+  }
+
+  /** Starts draining a memory node: no new replica goes there and every chunk it holds moves off; answers how many it holds now. */
+  drain(node: string): number {
+    if (!this.members.get(node)) throw new FsError('ENOENT', `no memory node ${node}`);
+    if (!this.meta.state.draining.has(node)) {
+      this.meta.run({ op: 'drain', node, on: true });
+      this.log(`draining memory node ${node}`);
+    }
+    this.repairer.schedule(0);
+    return this.chunksOn(node);
+  }
+
+  /** Chunks the chunk map places on a node. */
+  private chunksOn(node: string): number {
+    let n = 0;
+    this.chunks.forEachOnNode(node, () => n++);
+    return n;
+  }
+
+  /** The healing figures of status: under-replicated chunks, stale replicas, orphaned bytes, repair and drain progress. */
+  private healStatus(): Pick<PoolStatus, 'underReplicatedChunks' | 'staleReplicas' | 'orphanedBytes' | 'repair' | 'drains'> {
+    let onDown = 0;
+    this.chunks.forEach((_ino, _index, replicas) => {
+      for (const id of replicas) if (!this.members.isAlive(id)) onDown++;
+    });
+    const c = this.replicas.counters;
+    return {
+      underReplicatedChunks: this.repairer.underReplicated(),
+      staleReplicas: onDown + this.inventory.staleSeen(),
+      orphanedBytes: this.inventory.orphanedBytes(),
+      repair: { pending: this.repairer.pending, active: this.replicas.inProgress, copies: c.copies, bytesCopied: c.bytes },
+      drains: [...this.meta.state.draining].map((node) => ({ node, chunks: this.chunksOn(node) })),
+    };
   }
 }

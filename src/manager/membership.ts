@@ -13,6 +13,8 @@ export interface Member {
   chunks: number;
   /** The node's link to the manager, null while it is down. */
   peer: Peer | null;
+  /** When its link went down (ms since the epoch), 0 while up. */
+  downSince: number;
 }
 
 /** Usage figures a node reports. */
@@ -22,24 +24,35 @@ export interface NodeUsage {
   chunks: number;
 }
 
+/** How long one candidates list serves placement. */
+const CANDIDATES_MS = 500;
+
 /** Registry of memory nodes; a node is alive while its link is up. */
 export class Membership {
   private readonly nodes = new Map<string, Member>();
+  /** The last candidates list and when it was made: reused while fresh, so placement prepares it once for many chunks. */
+  private cached: { at: number; list: PlacementCandidate[] } | null = null;
 
   /** Adds a node, or brings a known one back, on a new link. */
   join(id: string, url: string, capacity: number, peer: Peer): Member {
-    const m = this.nodes.get(id) ?? { id, url, capacity, used: 0, allocated: 0, chunks: 0, peer };
+    const m = this.nodes.get(id) ?? { id, url, capacity, used: 0, allocated: 0, chunks: 0, peer, downSince: 0 };
     m.url = url;
     m.capacity = capacity;
     m.peer = peer;
+    m.downSince = 0;
     this.nodes.set(id, m);
+    this.cached = null;
     return m;
   }
 
   /** Marks a node down when its link closes (its chunks stay recorded; replicas elsewhere serve them). */
   leave(id: string, peer: Peer): void {
     const m = this.nodes.get(id);
-    if (m && m.peer === peer) m.peer = null;
+    if (m && m.peer === peer) {
+      m.peer = null;
+      m.downSince = Date.now();
+      this.cached = null;
+    }
   }
 
   /** Records a node's reported usage. */
@@ -69,9 +82,13 @@ export class Membership {
     return [...this.nodes.values()];
   }
 
-  /** Live nodes with their free bytes, for placement. */
+  /** Live nodes with their free bytes, for placement: one list while nothing joined or left, made again after CANDIDATES_MS (usage moves). */
   candidates(): PlacementCandidate[] {
-    return this.alive().map((m) => ({ id: m.id, free: m.capacity - m.allocated }));
+    const now = performance.now();
+    if (this.cached && now - this.cached.at < CANDIDATES_MS) return this.cached.list;
+    const list = this.alive().map((m) => ({ id: m.id, free: m.capacity - m.allocated }));
+    this.cached = { at: now, list };
+    return list;
   }
 
   /** Status line of one node. */

@@ -1,56 +1,61 @@
 /**
- * Restores the replication factor after a memory node dies: each chunk left
- * with fewer live replicas than wanted is copied from a live replica to a new
- * node (chosen by placement). A chunk is copied only while its file is not
- * open anywhere, and the new replica is recorded only if the file was not
- * opened, truncated or removed during the copy: no client can then hold
- * locations that miss the new replica, so no write can skip it. Its leases
- * are recalled first, so a holder cut off from the manager (whose opens were
- * released when its link dropped) is outwaited and fenced, not copied past.
+ * Restores the replication factor: each chunk with fewer live replicas than wanted gets new ones (ReplicaSets
+ * copies them under a new version, so open files are repaired too), once the nodes it lost have been away for the
+ * grace period (they may come back). Chunks on a draining node are moved off it. Passes run when a node leaves
+ * (after the grace), when one joins (under-replicated chunks get the new room at once), and periodically.
  */
-import { chunkKey } from '../types';
-import { Api, call, callData } from '../../transport';
-import { ChunkMap } from './chunk-map';
-import { Membership } from './membership';
-import { placeChunk } from './placement';
+import type { LoggedChunkMap } from './state/logged-views';
+import type { Membership } from './membership';
+import type { ReplicaSets } from './replicas';
 
 export interface RepairDeps {
-  chunks: Pick<ChunkMap, 'get' | 'set' | 'forEach'>;
+  chunks: Pick<LoggedChunkMap, 'forEach' | 'get'>;
   members: Membership;
-  chunkSize: number;
-  /** Replicas a chunk should have now. */
+  replicas: ReplicaSets;
+  /** Replicas a chunk should have now (at most the live nodes). */
   wanted: () => number;
-  /** True while some client has the file open. */
-  isOpen: (ino: number) => boolean;
-  /** The write epoch of a file (the nodes refuse older ones once fenced). */
-  epochOf: (ino: number) => number;
-  /** Recalls every lease on a file (a silent WRITE holder is outwaited and fenced): nobody writes it during the copy. */
-  settle: (ino: number) => Promise<void>;
+  /** Replicas a chunk should have in a whole pool (below it, a chunk counts as under-replicated). */
+  target: () => number;
+  /** Nodes being drained: every replica there moves elsewhere. */
+  draining: () => ReadonlySet<string>;
   /** Wait after a node leaves before copying (it may come back). */
   graceMs: number;
+  /** When this manager started (nodes it never saw count as away since then). */
+  startedAt: number;
   log: (msg: string) => void;
 }
 
-/** Re-replication of chunks that lost a replica. */
+/** Chunks copied at once (the copy rate is paced by ReplicaSets). */
+const LANES = 8;
+/** A pass runs at least this often (a safety net for anything a trigger missed). */
+const PERIODIC_MS = 15_000;
+
+/** Re-replication of chunks that lost a replica, and draining. */
 export class Repairer {
-  /** Chunk copies made so far (for status). */
-  copies = 0;
-  private readonly changes = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
+  private due = Infinity;
   private running = false;
+  private stopped = false;
+  /** Chunks found under-replicated by the last pass and not repaired yet. */
+  pending = 0;
 
   constructor(private readonly deps: RepairDeps) {}
 
-  /** Notes that a file was opened, truncated or removed: a copy of its chunks in progress must not be recorded. */
-  touch(ino: number): void {
-    this.changes.set(ino, (this.changes.get(ino) ?? 0) + 1);
+  /** Chunk copies made so far (for status): exactly one per new replica recorded. */
+  get copies(): number {
+    return this.deps.replicas.counters.copies;
   }
 
-  /** Schedules a repair pass (after the grace period when a node just left). */
+  /** Schedules a repair pass after delayMs (default: the grace period a node that left gets). */
   schedule(delayMs = this.deps.graceMs): void {
-    if (this.timer) return;
+    if (this.stopped) return;
+    const at = Date.now() + delayMs;
+    if (this.timer && at >= this.due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.due = at;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.due = Infinity;
       void this.pass();
     }, delayMs);
     this.timer.unref();
@@ -58,70 +63,77 @@ export class Repairer {
 
   /** Stops pending passes. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** True when a replica's node is lost for good (away past the grace, or never seen since this start, past the grace). */
+  private lost(id: string, now: number): boolean {
+    const m = this.deps.members.get(id);
+    if (m?.peer && !m.peer.closed) return false;
+    const since = m ? m.downSince : this.deps.startedAt;
+    return now - since >= this.deps.graceMs;
+  }
+
+  /** Counts chunks with fewer live replicas than the pool's replication factor. */
+  underReplicated(): number {
+    const wanted = this.deps.target();
+    let n = 0;
+    this.deps.chunks.forEach((_ino, _index, replicas) => {
+      let live = 0;
+      for (const id of replicas) if (this.deps.members.isAlive(id)) live++;
+      if (live < wanted) n++;
+    });
+    return n;
   }
 
   private async pass(): Promise<void> {
     if (this.running) return this.schedule(1000);
     this.running = true;
-    let deferred = false;
+    let again = false;
     try {
       const { chunks, members } = this.deps;
-      const todo: Array<[number, number, string[]]> = [];
+      const now = Date.now();
+      const wanted = this.deps.wanted();
+      const draining = this.deps.draining();
+      const todo: Array<[number, number, Set<string>]> = [];
+      let waiting = false;
       chunks.forEach((ino, index, replicas) => {
-        if (replicas.some((id) => !members.isAlive(id))) todo.push([ino, index, replicas]);
-      });
-      const settled = new Set<number>();
-      for (const [ino, index, replicas] of todo) {
-        if (!settled.has(ino) && !this.deps.isOpen(ino)) {
-          settled.add(ino);
-          await this.deps.settle(ino);
+        const drop = new Set<string>();
+        let live = 0;
+        let away = false;
+        for (const id of replicas) {
+          if (members.isAlive(id)) {
+            live++;
+            if (draining.has(id)) drop.add(id);
+          } else if (this.lost(id, now)) drop.add(id);
+          else away = true;
         }
-        const result = await this.repairChunk(ino, index, replicas);
-        if (result === 'deferred') deferred = true;
-      }
+        if (away)
+          waiting = true; // its node may come back within the grace: not yet
+        else if (drop.size > 0 || live < wanted) todo.push([ino, index, drop]);
+      });
+      this.pending = todo.length;
+      let next = 0;
+      const lane = async () => {
+        while (!this.stopped && next < todo.length) {
+          const [ino, index, drop] = todo[next++]!; // next < todo.length was just checked
+          try {
+            const unreachable = [...drop].every((id) => !members.isAlive(id));
+            await this.deps.replicas.replace(ino, index, drop, unreachable);
+          } catch (err) {
+            this.deps.log(`re-replicating chunk ${index} of inode ${ino}: ${(err as Error).message}`);
+            again = true;
+          }
+          this.pending--;
+        }
+      };
+      await Promise.all(Array.from({ length: LANES }, lane));
+      if (waiting) again = true;
     } finally {
       this.running = false;
     }
-    if (deferred) this.schedule(1000);
-  }
-
-  private async repairChunk(ino: number, index: number, replicas: string[]): Promise<'done' | 'deferred' | 'lost'> {
-    const { chunks, members } = this.deps;
-    if (chunks.get(ino, index) !== replicas) return 'done'; // changed since the pass looked
-    const live = replicas.filter((id) => members.isAlive(id));
-    const [source] = live;
-    if (source === undefined) return 'lost';
-    if (live.length >= this.deps.wanted()) {
-      chunks.set(ino, index, live);
-      return 'done';
-    }
-    if (this.deps.isOpen(ino)) return 'deferred';
-    const [target] = placeChunk(
-      ino,
-      index,
-      members.candidates().filter((c) => !live.includes(c.id)),
-      1,
-    );
-    if (!target) return 'deferred';
-    const before = this.changes.get(ino) ?? 0;
-    const key = chunkKey(ino, index);
-    try {
-      const r = await callData(members.get(source)!.peer!, Api.ChunkRead, { key, off: 0, len: this.deps.chunkSize }, undefined, 10_000);
-      if (r.data.length > 0) await call(members.get(target)!.peer!, Api.ChunkWrite, { key, off: 0, epoch: this.deps.epochOf(ino) }, Buffer.from(r.data), 10_000);
-    } catch (err) {
-      this.deps.log(`re-replicating ${key} to ${target}: ${(err as Error).message}`);
-      return 'deferred';
-    }
-    const unchanged = (this.changes.get(ino) ?? 0) === before && chunks.get(ino, index) === replicas && !this.deps.isOpen(ino);
-    if (!unchanged) {
-      const peer = members.get(target)?.peer;
-      if (peer) call(peer, Api.ChunkDelete, { keys: [key] }).catch(() => undefined);
-      return 'deferred';
-    }
-    chunks.set(ino, index, [...live, target]);
-    this.copies++;
-    return 'done';
+    this.schedule(again ? 2000 : PERIODIC_MS);
   }
 }

@@ -16,6 +16,8 @@ interface Chunk {
   len: number;
   /** Bytes of memory this chunk pins: its buffer's whole backing store (a kept socket buffer may be larger than buf). */
   bytes: number;
+  /** The version the manager last gave this replica (absent: written without versions). */
+  ver?: number;
 }
 
 /** Buffers grow in steps of this many bytes (the usual FUSE write size is 128 KiB). */
@@ -41,6 +43,10 @@ const ADOPT_SLACK = 64 * 1024;
 
 export class ChunkStore {
   private readonly chunks = new Map<string, Chunk>();
+  /** Keys the manager declared stale: their data is gone and they are never served again, until deleted. */
+  private readonly staleKeys = new Set<string>();
+  /** Versions of chunks not stored yet (placed, never written): a write creating one keeps its version. */
+  private readonly bare = new Map<string, number>();
   private readonly cap: number;
   private readonly chunkSize: number;
   private usedBytes = 0;
@@ -97,7 +103,7 @@ export class ChunkStore {
     if (owned && offset === 0 && end >= oldLen && end >= ADOPT_MIN && pinned <= end + ADOPT_SLACK && base + pinned <= this.cap) {
       this.allocatedBytes = base + pinned;
       this.usedBytes += end - oldLen;
-      this.chunks.set(key, { buf: data, len: end, bytes: pinned });
+      this.chunks.set(key, { buf: data, len: end, bytes: pinned, ver: chunk?.ver ?? this.takeBare(key) });
       return;
     }
     let buf: Buffer;
@@ -117,7 +123,7 @@ export class ChunkStore {
       chunk.len = newLen;
       chunk.bytes = buf.buffer.byteLength;
     } else {
-      this.chunks.set(key, { buf, len: newLen, bytes: buf.buffer.byteLength });
+      this.chunks.set(key, { buf, len: newLen, bytes: buf.buffer.byteLength, ver: this.takeBare(key) });
     }
   }
 
@@ -153,10 +159,64 @@ export class ChunkStore {
     }
   }
 
-  /** Drops chunks, freeing their memory; unknown keys are ignored. Returns bytes freed (allocated buffer bytes). */
+  /** The version of a chunk: undefined when absent or unversioned, 0 when stale. */
+  version(key: string): number | undefined {
+    return this.staleKeys.has(key) ? 0 : (this.chunks.get(key)?.ver ?? this.bare.get(key));
+  }
+
+  /** The version a chunk not stored yet was given (and forgets it: the chunk now carries it). */
+  private takeBare(key: string): number | undefined {
+    const ver = this.bare.get(key);
+    if (ver !== undefined) this.bare.delete(key);
+    return ver;
+  }
+
+  /** True when the chunk was declared stale (it must not be read or written). */
+  isStale(key: string): boolean {
+    return this.staleKeys.has(key);
+  }
+
+  /** Sets a chunk's version (an absent chunk becomes an empty one at that version); 0 marks it stale and frees its data. */
+  setVersion(key: string, ver: number): void {
+    if (ver === 0) {
+      this.delete([key]);
+      this.staleKeys.add(key);
+      return;
+    }
+    if (this.staleKeys.has(key)) return;
+    const chunk = this.chunks.get(key);
+    if (chunk) chunk.ver = ver;
+    else this.bare.set(key, ver);
+  }
+
+  /** One page of the inventory in insertion order: key, version (0: stale, 1: unversioned), bytes pinned. */
+  list(offset: number, limit: number): { chunks: Array<{ key: string; ver: number; bytes: number }>; next?: number } {
+    const out: Array<{ key: string; ver: number; bytes: number }> = [];
+    let i = 0;
+    for (const [key, c] of this.chunks) {
+      if (i++ < offset) continue;
+      if (out.length >= limit) return { chunks: out, next: i - 1 };
+      out.push({ key, ver: c.ver ?? 1, bytes: c.bytes });
+    }
+    for (const key of this.staleKeys) {
+      if (i++ < offset) continue;
+      if (out.length >= limit) return { chunks: out, next: i - 1 };
+      out.push({ key, ver: 0, bytes: 0 });
+    }
+    for (const [key, ver] of this.bare) {
+      if (i++ < offset) continue;
+      if (out.length >= limit) return { chunks: out, next: i - 1 };
+      out.push({ key, ver, bytes: 0 });
+    }
+    return { chunks: out };
+  }
+
+  /** Drops chunks (and stale marks), freeing their memory; unknown keys are ignored. Returns bytes freed (allocated buffer bytes). */
   delete(keys: string[]): number {
     let freed = 0;
     for (const key of keys) {
+      this.staleKeys.delete(key);
+      this.bare.delete(key);
       const chunk = this.chunks.get(key);
       if (!chunk) continue;
       this.chunks.delete(key);

@@ -38,6 +38,21 @@ function checkRanges(ranges: Array<[number, number]>, dataLength: number): void 
   if (total !== dataLength) throw new FsError('EINVAL', `ranges add up to ${total} bytes, the data has ${dataLength}`);
 }
 
+/** Most chunks one ChunkList page names. */
+const LIST_PAGE = 65536;
+
+/**
+ * EL2NSYNC unless the replica may serve I/O at version ver (absent: an unversioned caller, no check): a stale replica never
+ * does; otherwise the versions must match (a write may also create a chunk this replica does not hold yet).
+ */
+function checkVersion(store: ChunkStore, key: string, ver: number | undefined): void {
+  if (ver === undefined) return;
+  const have = store.version(key);
+  if (have === 0) throw new FsError('EL2NSYNC', `replica of ${key} is stale`);
+  if (have === undefined) return; // absent (a hole, or a chunk this write creates), or written without versions
+  if (have !== ver) throw new FsError('EL2NSYNC', `replica of ${key} is at version ${have}, not ${ver}`);
+}
+
 /** A running memory node. */
 export class MemoryNode {
   readonly id = randomUUID();
@@ -129,13 +144,20 @@ export class MemoryNode {
   /** Handlers for chunk traffic from clients and the manager (the table's roles decide who may send what). */
   private handlers(): Handlers {
     return {
-      ChunkRead: ({ key, off, len }) => new WithData({}, this.registered().read(key, off, len)),
-      ChunkWrite: ({ key, off, epoch, ranges }, { data }) => {
+      ChunkRead: ({ key, off, len, ver }) => {
+        const store = this.registered();
+        checkVersion(store, key, ver);
+        return new WithData({}, store.read(key, off, len));
+      },
+      ChunkWrite: ({ key, off, epoch, ranges, ver }, { data, peer }) => {
         const store = this.registered();
         if (off + data.length > MAX_CHUNK_SIZE) throw new FsError('EINVAL', `chunk write of ${data.length} bytes at ${off} is beyond any chunk`);
         const fence = this.fences.get(parseInt(key, 10));
-        if (fence !== undefined && (epoch ?? 0) < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
-        if ((epoch ?? 0) < this.fenceBelow) throw new FsError('ESTALE', `write to ${key} under a lease from before the manager restarted, not reclaimed in time`);
+        const holder = peer.remote.role !== 'manager'; // fences stop lease holders; the manager's repair copies carry versions instead
+        if (holder && fence !== undefined && (epoch ?? 0) < fence) throw new FsError('ESTALE', `write to ${key} from a fenced lease holder`);
+        if (holder && (epoch ?? 0) < this.fenceBelow) throw new FsError('ESTALE', `write to ${key} under a lease from before the manager restarted, not reclaimed in time`);
+        checkVersion(store, key, ver);
+        if (ver !== undefined && store.version(key) === undefined) store.setVersion(key, ver);
         if (ranges !== undefined) {
           // scattered pieces of one chunk: [[off, len], ...] over the data in order
           checkRanges(ranges, data.length);
@@ -152,6 +174,11 @@ export class MemoryNode {
         return {};
       },
       ChunkDelete: ({ keys }) => ({ freed: this.registered().delete(keys) }),
+      ChunkVersion: ({ key, ver }) => {
+        this.registered().setVersion(key, ver);
+        return {};
+      },
+      ChunkList: ({ offset, limit }) => this.registered().list(offset, Math.min(limit ?? LIST_PAGE, LIST_PAGE)),
       ChunkFence: ({ ino, epoch }) => {
         this.fences.set(ino, Math.max(this.fences.get(ino) ?? 0, epoch));
         return {};

@@ -76,6 +76,10 @@ const SAMPLES: Record<ApiName, Meta> = {
   DirLeaseRenew: { inos: [1] },
   DirLeaseRelease: { ino: 1 },
   DirRecall: { ino: 1, names: ['a'] },
+  ReplicaDown: { ino: 2, index: 0, node: 'n', ver: 1 },
+  ChunkVersion: { key: '2:0', ver: 1 },
+  ChunkList: { offset: 0, limit: 10 },
+  Drain: { node: 'n' },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 

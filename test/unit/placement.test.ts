@@ -139,3 +139,47 @@ describe('placeChunk', () => {
     }
   });
 });
+
+describe('placement at 1,000 nodes (simulation)', () => {
+  const thousand = Array.from({ length: 1000 }, (_, i) => ({ id: `node-${i.toString(16).padStart(8, '0')}-0000-4000-8000-${i}`, free: 16 * GiB }));
+  const all = chunks(200, 100); // 20,000 chunks
+
+  it('balances 20,000 chunks x 2 replicas: every node within 0.4x..1.75x of the mean (Poisson spread at 40 per node)', () => {
+    const counts = new Map<string, number>();
+    for (const [ino, index] of all) for (const id of placeChunk(ino, index, thousand, 2)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const mean = (2 * all.length) / thousand.length;
+    expect(counts.size).toBeGreaterThan(990);
+    for (const c of counts.values()) {
+      expect(c).toBeGreaterThan(0.4 * mean);
+      expect(c).toBeLessThan(1.75 * mean);
+    }
+  });
+
+  it('a join moves about 1/N of the replicas, all of them to the new node', () => {
+    const joined = [...thousand, { id: 'newcomer', free: 16 * GiB }];
+    let moved = 0;
+    for (const [ino, index] of all) {
+      const before = placeChunk(ino, index, thousand, 2);
+      const after = placeChunk(ino, index, joined, 2);
+      for (const id of after)
+        if (!before.includes(id)) {
+          moved++;
+          expect(id).toBe('newcomer');
+        }
+    }
+    const frac = moved / (2 * all.length);
+    expect(frac).toBeGreaterThan(0.2 / 1001);
+    expect(frac).toBeLessThan(3 / 1001);
+  });
+
+  it('costs a few microseconds per chunk (the bench measures it; bounded loosely here for a loaded machine)', () => {
+    for (let i = 0; i < 2000; i++) placeChunk(i, 0, thousand, 2); // warm up
+    const n = 20_000;
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) placeChunk(1 + (i >> 7), i & 127, thousand, 2);
+    const used = process.cpuUsage(t0);
+    const usPerChunk = (used.user + used.system) / n;
+    console.log(`placement at 1,000 nodes: ${usPerChunk.toFixed(2)} µs of CPU per chunk`);
+    expect(usPerChunk).toBeLessThan(40);
+  });
+});

@@ -7,7 +7,14 @@
 import type { Attr, DirEntry } from '../../types';
 import type { Released } from '../namespace';
 import type { QuotaLimits, Quotas, QuotaUsage } from '../quota';
+import { randomInt } from 'crypto';
+import type { ChunkRecord } from '../chunk-map';
 import type { MetaStore } from './meta-store';
+
+/** A random key generation for a file's chunks: with the never-reused inode number, no chunk key of a new file can name an old file's data, even after a volatile manager restarted. */
+function newGeneration(): number {
+  return randomInt(1, 2 ** 31);
+}
 
 /** Namespace calls of the manager, each change logged. */
 export class LoggedNamespace {
@@ -151,20 +158,28 @@ export class LoggedChunkMap {
   get(ino: number, index: number): string[] | undefined {
     return this.raw.get(ino, index);
   }
+  record(ino: number, index: number): ChunkRecord | undefined {
+    return this.raw.record(ino, index);
+  }
+  genOf(ino: number): number {
+    return this.raw.genOf(ino);
+  }
   from(ino: number, from: number): Array<[number, string[]]> {
     return this.raw.from(ino, from);
   }
   get count(): number {
     return this.raw.count;
   }
-  forEach(fn: (ino: number, index: number, replicas: string[]) => void): void {
+  forEach(fn: (ino: number, index: number, replicas: string[], ver: number) => void): void {
     this.raw.forEach(fn);
   }
   forEachOnNode(nodeId: string, fn: (ino: number, index: number, replicas: string[]) => void): void {
     this.raw.forEachOnNode(nodeId, fn);
   }
-  set(ino: number, index: number, replicas: string[]): void {
-    this.store.run({ op: 'chunk', ino, index, replicas: [...replicas] });
+  /** Records a chunk's replicas (and version; a file's first chunk also names its key generation). */
+  set(ino: number, index: number, replicas: string[], ver?: number): void {
+    const gen = this.raw.genOf(ino) === 0 && this.raw.from(ino, 0).length === 0 ? newGeneration() : undefined;
+    this.store.run({ op: 'chunk', ino, index, replicas: [...replicas], ...(ver === undefined ? {} : { ver }), ...(gen === undefined ? {} : { gen }) });
   }
   drop(ino: number): Map<number, string[]> {
     if (this.raw.from(ino, 0).length === 0) return new Map();

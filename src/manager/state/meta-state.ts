@@ -31,6 +31,7 @@ export interface OpResults {
   free: Released;
   chunk: void;
   dropChunks: Map<number, string[]>;
+  drain: void;
   epoch: void;
   start: void;
   reply: void;
@@ -46,6 +47,7 @@ export type StateImage = {
   epochFloor: number;
   maxEpoch: number;
   replies?: Array<[string, string]>;
+  draining?: string[];
 };
 
 /** Namespace + chunk map + epochs, changed only by apply(). */
@@ -60,6 +62,8 @@ export class MetaState {
   maxEpoch = 0;
   /** Replies (JSON) to recent request ids, by client id + rid, oldest first. */
   readonly replies = new Map<string, string>();
+  /** Memory nodes being drained. */
+  readonly draining = new Set<string>();
 
   constructor(rootMode: number, limits: Pick<NamespaceOptions, 'maxFiles' | 'maxXattrBytes' | 'maxXattrTotal'> = {}) {
     this.ns = new Namespace({ ...limits, rootMode, deferFree: true, now: () => this.clock });
@@ -110,9 +114,13 @@ export class MetaState {
       case 'free':
         return ns.free(op.ino);
       case 'chunk':
-        return this.chunks.set(op.ino, op.index, op.replicas);
+        return this.chunks.set(op.ino, op.index, op.replicas, op.ver, op.gen);
       case 'dropChunks':
         return this.chunks.drop(op.ino);
+      case 'drain':
+        if (op.on) this.draining.add(op.node);
+        else this.draining.delete(op.node);
+        return;
       case 'epoch':
         this.maxEpoch = Math.max(this.maxEpoch, op.epoch);
         return;
@@ -130,7 +138,7 @@ export class MetaState {
 
   /** The whole state as plain data (copies: the live state may change while it is written out). */
   exportImage(): StateImage {
-    return { ns: this.ns.exportImage(), chunks: this.chunks.exportImage(), epochFloor: this.epochFloor, maxEpoch: this.maxEpoch, replies: [...this.replies] };
+    return { ns: this.ns.exportImage(), chunks: this.chunks.exportImage(), epochFloor: this.epochFloor, maxEpoch: this.maxEpoch, replies: [...this.replies], draining: [...this.draining] };
   }
 
   /** Replaces the whole state with a snapshot's. */
@@ -143,6 +151,8 @@ export class MetaState {
     this.maxEpoch = img.maxEpoch;
     this.replies.clear();
     for (const [k, v] of img.replies ?? []) this.replies.set(k, v);
+    this.draining.clear();
+    for (const id of img.draining ?? []) this.draining.add(id);
   }
 }
 

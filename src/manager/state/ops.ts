@@ -30,8 +30,10 @@ export type NamespaceOp =
 /** Chunk placement, epochs and lifecycle. */
 export type MetaOp =
   | NamespaceOp
-  /** Records where one chunk lives. */
-  | { op: 'chunk'; ino: number; index: number; replicas: string[] }
+  /** Records where one chunk lives and the version its replicas hold (absent: unchanged, or 1); gen: a new file's key generation. */
+  | { op: 'chunk'; ino: number; index: number; replicas: string[]; ver?: number; gen?: number }
+  /** A memory node starts (on) or stops being drained: no new replica goes there, and every one it holds moves elsewhere. */
+  | { op: 'drain'; node: string; on: boolean }
   /** Forgets every chunk of a file. */
   | { op: 'dropChunks'; ino: number }
   /** A fencing epoch was handed out (a silent writer was fenced): later starts begin above it. */
@@ -62,6 +64,7 @@ const NAMES = new Set<string>([
   'free',
   'chunk',
   'dropChunks',
+  'drain',
   'epoch',
   'start',
   'reply',
