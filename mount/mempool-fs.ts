@@ -10,11 +10,11 @@
  */
 import { Errno, FsError } from '../src/errors';
 import { Owner, PoolClient } from '../src/client/pool-client';
-import { O, S_IFDIR, S_IFMT, S_IFREG } from '../src/posix';
+import { F_RDLCK, F_UNLCK, F_WRLCK, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../src/posix';
 import { Attr, StatFs } from '../src/types';
 import { NAME_MAX } from '../src/limits';
 import * as abi from './fuse/abi';
-import { DirSink, FuseFileSystem, RequestContext } from './fuse/ops';
+import { DirSink, FuseFileSystem, LockRequest, RequestContext } from './fuse/ops';
 import { NotifyQueue } from './fuse/notify';
 import { InodeTable, ROOT_INO } from './inodes';
 
@@ -310,13 +310,37 @@ export class MempoolFs implements FuseFileSystem {
     return toStatfs(await this.client.statfs());
   }
 
-  flush(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
-    return this.client.fsync(fh);
+  /** Every close(2) of a descriptor: its data goes out, then the closing process's POSIX locks on the file (as close(2) drops them). */
+  async flush(_ctx: RequestContext, _ino: number, fh: number, lockOwner: number): Promise<void> {
+    try {
+      await this.client.fsync(fh);
+    } finally {
+      await this.client.unlockOwner(fh, String(lockOwner));
+    }
   }
 
-  release(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+  /** The open file description's last close: its flock(2) lock goes (RELEASE_FLOCK_UNLOCK), then the handle. */
+  async release(_ctx: RequestContext, _ino: number, fh: number, _flags: number, releaseFlags: number, lockOwner: number): Promise<void> {
     this.cachedFh.delete(fh);
+    if (releaseFlags & abi.RELEASE_FLOCK_UNLOCK) await this.client.flock(fh, LOCK_UN, { owner: String(lockOwner) }).catch((err: Error) => this.log(`mempool: flock unlock at release: ${err.message}`));
     return this.client.release(fh);
+  }
+
+  /** F_GETLK: the lock (of another owner, possibly on another client) that would block req, or F_UNLCK. */
+  async getlk(_ctx: RequestContext, _ino: number, req: LockRequest): Promise<abi.FileLock> {
+    const l = await this.client.getlk(req.fh, String(req.owner), req.lock);
+    return l.type === F_UNLCK ? { type: F_UNLCK, start: 0, end: 0, pid: 0 } : l;
+  }
+
+  /** F_SETLK(W) and flock(2), held at the manager; a blocked wait ends with EINTR when the kernel interrupts it. */
+  async setlk(ctx: RequestContext, _ino: number, req: LockRequest, wait: boolean): Promise<void> {
+    const ac = wait ? new AbortController() : null;
+    if (ac) ctx.onInterrupt(() => ac.abort());
+    const owner = String(req.owner);
+    if (!req.flock) return this.client.setlk(req.fh, owner, req.lock, wait, ac?.signal);
+    const op = req.lock.type === F_UNLCK ? LOCK_UN : req.lock.type === F_RDLCK ? LOCK_SH : req.lock.type === F_WRLCK ? LOCK_EX : -1;
+    if (op < 0) throw new FsError('EINVAL', `flock of lock type ${req.lock.type}`);
+    return this.client.flock(req.fh, op | (wait ? 0 : LOCK_NB), { owner, signal: ac?.signal });
   }
 
   fsync(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
