@@ -36,7 +36,7 @@ describeMount('directory entries cached in the kernel under directory leases', (
   beforeAll(async () => {
     ({ root, dirA, dirB } = twoMountPoints('mempool-mount-dirleases-'));
     cluster = await startCluster({ nodes: 2, memory: '128MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] });
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV, ['--dir-leases']), mountAt(cluster.url, dirB, ENV, ['--dir-leases'])]);
+    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV, ['--dir-leases']), mountAt(cluster.url, dirB, ENV, ['--dir-leases', '--debug'])]);
   });
 
   afterAll(async () => {
@@ -91,4 +91,20 @@ describeMount('directory entries cached in the kernel under directory leases', (
     expect(names(b('d'))).toEqual([]);
     expect(names(b('e'))).toEqual([]);
   }, 300_000);
+
+  test('under the lease the kernel answers repeated lookups itself, names and absent names alike', () => {
+    sh(`mkdir ${dirA}/k && touch ${dirA}/k/there`);
+    const lookups = () => (mountB!.output().match(/ -> op 1 node /g) ?? []).length;
+    const stats = () => sh(`for i in 1 2 3 4 5 6 7 8 9 10; do stat ${dirB}/k/there >/dev/null; stat ${dirB}/k/absent >/dev/null 2>&1 || true; done`);
+    stats(); // the first lookups miss, then the client takes the leases of / and k
+    const before = lookups();
+    stats();
+    const asked = lookups() - before;
+    console.log(`20 stats of a cached name and an absent one sent ${asked} LOOKUPs to the mount`);
+    expect(asked).toBeLessThan(4);
+    // and a change on A is still seen at once
+    sh(`touch ${dirA}/k/absent && rm ${dirA}/k/there`);
+    expect(exists(`${dirB}/k/absent`)).toBe('yes');
+    expect(exists(`${dirB}/k/there`)).toBe('no');
+  });
 });
