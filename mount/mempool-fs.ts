@@ -378,7 +378,8 @@ export class MempoolFs implements FuseFileSystem {
     try {
       await this.client.fsync(fh);
     } finally {
-      await this.client.unlockOwner(fh, String(lockOwner));
+      // (not failing close(2): the manager also drops the locks with this client's last handle of the file)
+      await this.client.unlockOwner(fh, String(lockOwner)).catch((err: Error) => this.log(`mempool: unlocking at close: ${err.message}`));
     }
   }
 
