@@ -10,11 +10,11 @@
  */
 import { Errno, FsError } from '../src/errors';
 import { Owner, PoolClient } from '../src/client/pool-client';
-import { O, S_IFDIR, S_IFMT, S_IFREG } from '../src/posix';
+import { F_RDLCK, F_UNLCK, F_WRLCK, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../src/posix';
 import { Attr, StatFs } from '../src/types';
 import { NAME_MAX } from '../src/limits';
 import * as abi from './fuse/abi';
-import { DirSink, FuseFileSystem, RequestContext } from './fuse/ops';
+import { DirSink, FuseFileSystem, LockRequest, RequestContext } from './fuse/ops';
 import { NotifyQueue } from './fuse/notify';
 import { InodeTable, ROOT_INO } from './inodes';
 
@@ -36,7 +36,15 @@ export interface MempoolFsOptions {
    * direct I/O), invalidated through the notification queue before a recall is answered (default off).
    */
   kernelCache?: boolean;
+  /**
+   * Let the kernel cache a directory's entries and negative entries while this client holds its directory lease (the
+   * client must be connected with dirLeases); a recall invalidates them through the notification queue first.
+   */
+  dirLeases?: boolean;
 }
+
+/** The attributes sent with a negative entry (nodeid 0): ignored by the kernel. */
+const NO_ATTR: abi.FuseAttr = { ino: 0, size: 0, blocks: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0, mode: 0, nlink: 0, uid: 0, gid: 0, rdev: 0, blksize: 0 };
 
 /** How often kernel-cached files are checked for a lease that ran out without a recall (ms). */
 const KERNEL_CACHE_CHECK_MS = 250;
@@ -71,6 +79,8 @@ export function toStatfs(s: StatFs): abi.Statfs {
 /** An open directory: the listing taken at offset 0, served page by page. */
 interface DirHandle {
   ino: number;
+  /** The directory's recall generation when the listing was taken. */
+  gen?: number;
   entries: Array<{ name: string; attr: Attr | null; ino: number; mode: number }> | null;
 }
 
@@ -90,6 +100,11 @@ export class MempoolFs implements FuseFileSystem {
   /** Handles opened in page-cache mode. */
   private readonly cachedFh = new Set<number>();
   private checker: NodeJS.Timeout | null = null;
+  private readonly dirLeases: boolean;
+  /** Recalls seen per directory: an answer prepared across one must not give the kernel a timeout. */
+  private readonly dirGens = new Map<number, number>();
+  /** Names per directory the kernel got with a positive entry timeout (positive or negative entries), to invalidate on recall. */
+  private readonly given = new Map<number, Set<string>>();
 
   constructor(
     private readonly client: PoolClient,
@@ -99,6 +114,7 @@ export class MempoolFs implements FuseFileSystem {
     if (client.names !== 'bytes') throw new Error("a mount's PoolClient must be connected with names: 'bytes'");
     this.log = opts.log ?? ((m: string) => console.error(m));
     this.kernelCache = opts.kernelCache ?? false;
+    this.dirLeases = opts.dirLeases ?? false;
   }
 
   /** Hands the session's notification queue over and hooks the client's lease events. */
@@ -107,6 +123,7 @@ export class MempoolFs implements FuseFileSystem {
     // A recall first drops the kernel's pages (and waits for that), then the client flushes and answers.
     this.client.beforeRecall = (ino) => this.dropKernelCopy(ino);
     this.client.onLeaseDropped = (ino) => void this.dropKernelCopy(ino);
+    if (this.dirLeases) this.client.onDirRecall = (ino) => this.dirRecalled(ino);
     this.checker = setInterval(() => {
       for (const ino of this.inKernel) if (!this.client.holdsCachedLease(ino)) void this.dropKernelCopy(ino);
     }, KERNEL_CACHE_CHECK_MS);
@@ -118,6 +135,42 @@ export class MempoolFs implements FuseFileSystem {
     if (this.checker) clearInterval(this.checker);
     this.client.beforeRecall = null;
     this.client.onLeaseDropped = null;
+    this.client.onDirRecall = null;
+  }
+
+  /**
+   * A directory lease is recalled (run by the client before it answers): every entry of the directory the kernel got
+   * with a timeout is invalidated through the notification queue (never from a request handler); resolves once sent.
+   */
+  private async dirRecalled(ino: number): Promise<void> {
+    this.dirGens.set(ino, this.dirGen(ino) + 1);
+    const names = this.given.get(ino);
+    this.given.delete(ino);
+    if (!names || !this.notify) return;
+    const notify = this.notify;
+    await Promise.all([...names].map((n) => notify.invalidateEntry(ino, Buffer.from(n, 'latin1'))));
+  }
+
+  private dirGen(ino: number): number {
+    return this.dirGens.get(ino) ?? 0;
+  }
+
+  /**
+   * The entry timeout (ms) for name in parent: what is left of the parent's directory lease, if no recall came since
+   * gen (then the name is remembered for the next recall); 0 without a lease. The reply is written before any
+   * invalidation queued later, and the kernel applies an invalidation only after the request holding the directory ends.
+   */
+  private entryTtl(parent: number, gen: number, name: string): number {
+    if (!this.dirLeases || !this.notify || this.dirGen(parent) !== gen) return 0;
+    const ms = this.client.dirLeaseMs(parent);
+    if (ms <= 0) {
+      this.given.delete(parent);
+      return 0;
+    }
+    let names = this.given.get(parent);
+    if (!names) this.given.set(parent, (names = new Set()));
+    names.add(name);
+    return ms;
   }
 
   /** Invalidates the kernel's pages and attributes of ino if it may hold any; resolves once the kernel did. */
@@ -129,9 +182,9 @@ export class MempoolFs implements FuseFileSystem {
   // ---- replies ----
 
   /** The entry reply for attr found under parent/name (counts one lookup). Safe mode: nothing cached in the kernel. */
-  private entry(parent: number, name: string, a: Attr): abi.EntryOut {
+  private entry(parent: number, name: string, a: Attr, entryTtlMs = 0): abi.EntryOut {
     this.inodes.remember(parent, name, a.ino, a.mode);
-    return { nodeid: a.ino, generation: 0, entryTtlMs: 0, attrTtlMs: 0, attr: toFuseAttr(a) };
+    return { nodeid: a.ino, generation: 0, entryTtlMs, attrTtlMs: 0, attr: toFuseAttr(a) };
   }
 
   private attrOut(a: Attr): abi.AttrOut {
@@ -167,7 +220,17 @@ export class MempoolFs implements FuseFileSystem {
 
   async lookup(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.getattr(this.inodes.child(parent, name)));
+    const gen = this.dirGen(parent);
+    let a: Attr;
+    try {
+      a = await this.client.getattr(this.inodes.child(parent, name));
+    } catch (err) {
+      // Under the directory's lease the kernel may remember that the name does not exist (a negative entry: node 0).
+      const ttl = err instanceof FsError && err.errno === Errno.ENOENT ? this.entryTtl(parent, gen, name) : 0;
+      if (ttl > 0) return { nodeid: 0, generation: 0, entryTtlMs: ttl, attrTtlMs: 0, attr: NO_ATTR };
+      throw err;
+    }
+    return this.entry(parent, name, a, this.entryTtl(parent, gen, name));
   }
 
   async getattr(_ctx: RequestContext, ino: number, fh: number | null): Promise<abi.AttrOut> {
@@ -310,13 +373,38 @@ export class MempoolFs implements FuseFileSystem {
     return toStatfs(await this.client.statfs());
   }
 
-  flush(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
-    return this.client.fsync(fh);
+  /** Every close(2) of a descriptor: its data goes out, then the closing process's POSIX locks on the file (as close(2) drops them). */
+  async flush(_ctx: RequestContext, _ino: number, fh: number, lockOwner: number): Promise<void> {
+    try {
+      await this.client.fsync(fh);
+    } finally {
+      // (not failing close(2): the manager also drops the locks with this client's last handle of the file)
+      await this.client.unlockOwner(fh, String(lockOwner)).catch((err: Error) => this.log(`mempool: unlocking at close: ${err.message}`));
+    }
   }
 
-  release(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
+  /** The open file description's last close: its flock(2) lock goes (RELEASE_FLOCK_UNLOCK), then the handle. */
+  async release(_ctx: RequestContext, _ino: number, fh: number, _flags: number, releaseFlags: number, lockOwner: number): Promise<void> {
     this.cachedFh.delete(fh);
+    if (releaseFlags & abi.RELEASE_FLOCK_UNLOCK) await this.client.flock(fh, LOCK_UN, { owner: String(lockOwner) }).catch((err: Error) => this.log(`mempool: flock unlock at release: ${err.message}`));
     return this.client.release(fh);
+  }
+
+  /** F_GETLK: the lock (of another owner, possibly on another client) that would block req, or F_UNLCK. */
+  async getlk(_ctx: RequestContext, _ino: number, req: LockRequest): Promise<abi.FileLock> {
+    const l = await this.client.getlk(req.fh, String(req.owner), req.lock);
+    return l.type === F_UNLCK ? { type: F_UNLCK, start: 0, end: 0, pid: 0 } : l;
+  }
+
+  /** F_SETLK(W) and flock(2), held at the manager; a blocked wait ends with EINTR when the kernel interrupts it. */
+  async setlk(ctx: RequestContext, _ino: number, req: LockRequest, wait: boolean): Promise<void> {
+    const ac = wait ? new AbortController() : null;
+    if (ac) ctx.onInterrupt(() => ac.abort());
+    const owner = String(req.owner);
+    if (!req.flock) return this.client.setlk(req.fh, owner, req.lock, wait, ac?.signal);
+    const op = req.lock.type === F_UNLCK ? LOCK_UN : req.lock.type === F_RDLCK ? LOCK_SH : req.lock.type === F_WRLCK ? LOCK_EX : -1;
+    if (op < 0) throw new FsError('EINVAL', `flock of lock type ${req.lock.type}`);
+    return this.client.flock(req.fh, op | (wait ? 0 : LOCK_NB), { owner, signal: ac?.signal });
   }
 
   fsync(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
@@ -356,12 +444,15 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   async readdir(_ctx: RequestContext, ino: number, fh: number, offset: number, out: DirSink): Promise<void> {
-    const d = this.dirs.get(fh) ?? { ino, entries: null };
-    if (offset === 0 || !d.entries) d.entries = await this.listing(ino, out.plus);
+    const d: DirHandle = this.dirs.get(fh) ?? { ino, entries: null };
+    if (offset === 0 || !d.entries) {
+      d.gen = this.dirGen(ino);
+      d.entries = await this.listing(ino, out.plus);
+    }
     for (let i = offset; i < d.entries.length; i++) {
       const e = d.entries[i]!;
       const dots = i < 2;
-      const entry = out.plus && e.attr && !dots ? { nodeid: e.ino, generation: 0, entryTtlMs: 0, attrTtlMs: 0, attr: toFuseAttr(e.attr) } : undefined;
+      const entry = out.plus && e.attr && !dots ? { nodeid: e.ino, generation: 0, entryTtlMs: this.entryTtl(ino, d.gen ?? -1, e.name), attrTtlMs: 0, attr: toFuseAttr(e.attr) } : undefined;
       if (!out.add({ name: Buffer.from(e.name, 'latin1'), ino: e.ino, mode: e.mode, next: i + 1, entry })) break;
       // A READDIRPLUS entry counts as a lookup of its node, like LOOKUP.
       if (entry) this.inodes.remember(ino, e.name, e.ino, e.mode);

@@ -26,6 +26,8 @@ export interface MountOptions {
   debug?: boolean;
   /** The kernel caches file pages under leases (FOPEN_KEEP_CACHE, invalidated on recall); default off. */
   kernelCache?: boolean;
+  /** The kernel caches entries and negative entries of a directory while its directory lease is held (the client must have dirLeases). */
+  dirLeases?: boolean;
   /** Log file of a daemonized mount, recorded in the state file. */
   logFile?: string;
   log?: OpLogger;
@@ -88,7 +90,7 @@ export async function mountPool(client: PoolClient, mountpoint: string, opts: Mo
   const mnt = resolve(mountpoint);
   await prepareMountpoint(mnt);
   const fuseOptions = mempoolFuseOptions(opts.debug, opts.log);
-  const fs = new MempoolFs(client, { log: opts.log, kernelCache: opts.kernelCache });
+  const fs = new MempoolFs(client, { log: opts.log, kernelCache: opts.kernelCache, dirLeases: opts.dirLeases });
   const session = await FuseSession.mount(mnt, fs, fuseOptions).catch((err: Error) => {
     throw new Error(`cannot mount ${mnt}: ${err.message}`);
   });

@@ -118,6 +118,8 @@ export const OPEN_KILL_SUIDGID = 1 << 0;
 export const FSYNC_FDATASYNC = 1 << 0;
 /** LK flags: the lock is a flock(2) lock. */
 export const LK_FLOCK = 1 << 0;
+/** RELEASE release_flags: drop the flock(2) lock of lock_owner too. */
+export const RELEASE_FLOCK_UNLOCK = 1 << 1;
 
 /** Struct sizes. */
 export const IN_HEADER_SIZE = 40;
@@ -454,9 +456,11 @@ export function getFileLock(b: Buffer, off: number): FileLock {
   return { start: u64(b, off), end: u64(b, off + 8), type: b.readUInt32LE(off + 16), pid: b.readUInt32LE(off + 20) };
 }
 
+/** A lock end at or past the largest exact number means "to the end of the file": the kernel's OFFSET_MAX. */
 export function putFileLock(b: Buffer, off: number, l: FileLock): void {
   put64(b, off, l.start);
-  put64(b, off + 8, l.end);
+  if (l.end >= Number.MAX_SAFE_INTEGER) b.writeBigUInt64LE(0x7fff_ffff_ffff_ffffn, off + 8);
+  else put64(b, off + 8, l.end);
   b.writeUInt32LE(l.type, off + 16);
   b.writeUInt32LE(l.pid, off + 20);
 }

@@ -103,6 +103,9 @@ export class FuseSession {
   private markClosed: (why: string) => void = () => {};
   private reader: Reader | null = null;
   private readonly inflight = new Map<number, Ctx>();
+  /** INTERRUPTs that arrived before their request (unique numbers above any request seen). */
+  private readonly earlyInterrupts = new Set<number>();
+  private highestUnique = 0;
   private unmounting: Promise<void> | null = null;
   private ready: ((err: Error | null) => void) | null = null;
   private readonly log: (msg: string) => void;
@@ -294,6 +297,8 @@ export class FuseSession {
     const p = abi.IN_HEADER_SIZE; // start of the op's struct
     if (this.opts.debug) this.log(`fuse: ${u} -> op ${h.opcode} node ${n} len ${h.len}`);
     const ctx = new Ctx(u, n, h.uid, h.gid, h.pid);
+    if (h.opcode !== Op.INTERRUPT) this.highestUnique = Math.max(this.highestUnique, u);
+    if (this.earlyInterrupts.delete(u)) ctx.interrupt();
     if (h.opcode !== Op.FORGET && h.opcode !== Op.BATCH_FORGET && h.opcode !== Op.INTERRUPT) this.inflight.set(u, ctx);
     const name = (off: number) => abi.cstring(b, off)[0];
     try {
@@ -303,9 +308,17 @@ export class FuseSession {
         case Op.DESTROY:
           fs.destroy?.();
           return this.reply(u, 0, () => {});
-        case Op.INTERRUPT:
-          this.inflight.get(abi.u64(b, p))?.interrupt();
+        case Op.INTERRUPT: {
+          // Parallel readers may hand us the INTERRUPT before its request: keep it for when the request comes.
+          const target = abi.u64(b, p);
+          const c = this.inflight.get(target);
+          if (c) c.interrupt();
+          else if (target > this.highestUnique) {
+            if (this.earlyInterrupts.size >= 1024) this.earlyInterrupts.clear();
+            this.earlyInterrupts.add(target);
+          }
           return;
+        }
         case Op.FORGET:
           fs.forget?.(n, abi.u64(b, p));
           return;

@@ -55,6 +55,7 @@ export function registerMountCommands(program: Command): void {
     .option('-d, --daemon', 'run in the background; return once the mount is ready')
     .option('--debug', 'log every FUSE request')
     .option('--kernel-cache', 'let the kernel cache file pages while a lease is held (experimental; default: $MEMPOOL_KERNEL_CACHE=1)')
+    .option('--dir-leases', 'take directory leases and let the kernel cache entries under them (default: $MEMPOOL_DIR_LEASES=1)')
     .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
     .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)')
     .addOption(
@@ -113,6 +114,7 @@ interface MountCmdOptions extends SecurityOptions {
   daemon?: boolean;
   debug?: boolean;
   kernelCache?: boolean;
+  dirLeases?: boolean;
 }
 
 /** Sends the daemon parent (if any) the outcome, then lets go of the IPC channel. */
@@ -128,11 +130,12 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   const sec = security(o); // reads and checks the secret and CA files now, so errors come before any fork
   await prepareMountpoint(mnt); // a missing, non-directory or already mounted mount point fails before the manager is asked
   if (o.daemon) return daemonize(url, mnt, o);
-  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes', managerTimeoutMs: o.managerTimeout });
+  const dirLeases = o.dirLeases ?? process.env.MEMPOOL_DIR_LEASES === '1';
+  const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes', managerTimeoutMs: o.managerTimeout, dirLeases });
   let handle: MountHandle;
   try {
     const kernelCache = o.kernelCache ?? process.env.MEMPOOL_KERNEL_CACHE === '1';
-    handle = await mountPool(client, mnt, { url, debug: o.debug, kernelCache, logFile: process.env.MEMPOOL_MOUNT_LOG });
+    handle = await mountPool(client, mnt, { url, debug: o.debug, kernelCache, dirLeases, logFile: process.env.MEMPOOL_MOUNT_LOG });
   } catch (err) {
     await client.close();
     throw err;
@@ -176,6 +179,7 @@ async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<
   if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
   if (o.debug) args.push('--debug');
   if (o.kernelCache) args.push('--kernel-cache');
+  if (o.dirLeases) args.push('--dir-leases');
   const child = spawn(process.execPath, args, {
     detached: true,
     cwd: '/',

@@ -90,6 +90,12 @@ export class DirCache {
     return out;
   }
 
+  /** How long (ms) the lease on directory ino is still trusted without a recall; 0 when not held. */
+  remainingMs(ino: number): number {
+    const d = this.valid(ino);
+    return d ? Math.max(0, Math.floor(d.validUntil - performance.now())) : 0;
+  }
+
   /** A lookup missed in directory ino: after a few misses, fetches its lease and listing. True when it is cached now. */
   async missed(ino: number): Promise<boolean> {
     const n = (this.misses.get(ino) ?? 0) + 1;

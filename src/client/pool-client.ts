@@ -215,6 +215,11 @@ export class PoolClient {
     if (this.dirs) this.dirs.hook = hook;
   }
 
+  /** How long (ms) this client may still trust its directory lease on ino without a recall; 0 when it holds none (a FUSE layer's entry timeout). */
+  dirLeaseMs(ino: number): number {
+    return this.dirs?.remainingMs(ino) ?? 0;
+  }
+
   /** Directories and entries held under directory leases (dirLeases). */
   dirCacheStats(): { dirs: number; entries: number } {
     return this.dirs?.stats() ?? { dirs: 0, entries: 0 };
