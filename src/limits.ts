@@ -40,3 +40,6 @@ export const MAX_DELETE = 1 << 20;
 export const TEXT_MAX = 4096;
 /** Largest chunk size a node accepts from a manager (also bounds every data frame). */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+
+/** The inode number of the pool's root directory (FUSE's root node id too). */
+export const ROOT_INO = 1;

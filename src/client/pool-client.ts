@@ -8,7 +8,7 @@ import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
-import { MAX_FILE_SIZE, MAX_LOCATE, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
+import { MAX_FILE_SIZE, MAX_LOCATE, ROOT_INO, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { LastKnown, Stall } from './last-known';
@@ -259,6 +259,7 @@ export class PoolClient {
 
   /** Attributes by inode number (any inode this client can name, open or not); ENOENT once the inode is freed. */
   async getattrIno(ino: number): Promise<Attr> {
+    if (ino === ROOT_INO) return this.getattr('/'); // the mount point: kept answerable during an outage
     return this.overlay((await call(this.manager, Api.GetattrIno, { ino })).attr);
   }
 

@@ -5,12 +5,12 @@
 
 import { FsError } from '../errors';
 import type { Attr, DirEntry } from '../types';
-import { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
+import { NAME_MAX, PATH_MAX, ROOT_INO, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '../limits';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, XATTR_CREATE, XATTR_REPLACE } from '../posix';
 import { Charged, QuotaDelta, QuotaLimits, Quotas, QuotaTable, QuotaTree, QuotaUsage } from './quota';
 
 /** The root directory's inode number. */
-export const ROOT_INO = 1;
+export { ROOT_INO };
 /** Size reported for every directory (as on many disk file systems). */
 export const DIR_SIZE = 4096;
 export { NAME_MAX, PATH_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX };
