@@ -117,8 +117,9 @@ maybe('workload across a manager crash', () => {
     await b.proc.waitFor(/listening on/, 30_000);
     const takeoverMs = Date.now() - t0;
 
-    await expectDone(tar, 'untar-done');
-    expectFioVerified(await expectDone(fio, 'fio-done'));
+    const logs = () => `\nmount A:\n${mountA.output().slice(-4000)}\nmount B:\n${mountB.output().slice(-4000)}`;
+    await expectDone(tar, 'untar-done').catch((err: Error) => Promise.reject(new Error(err.message + logs())));
+    expectFioVerified(await expectDone(fio, 'fio-done').catch((err: Error) => Promise.reject(new Error(err.message + logs()))));
     // Nothing acknowledged is lost, and the other mount sees the same tree.
     expect(compareTree(files, join(dirA, 'tree'))).toBe('');
     expect(compareTree(files, join(dirB, 'tree'))).toBe('');
