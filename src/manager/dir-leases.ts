@@ -9,6 +9,7 @@
  * layer's dentry invalidation waits for the kernel's directory lock) never deadlocks with it. Leases are volatile
  * and have no grace after a restart: clients drop what they cached when their link to the manager drops.
  */
+import { withDeadline } from './lease-table';
 
 /** One change: a directory, and the entry name that changed in it (undefined: attributes, or anything). */
 export interface DirChange {
@@ -156,21 +157,4 @@ export class DirLeases {
     d.recallTimes.push(t);
     if (d.recallTimes.length >= (this.opts.contentionRecalls ?? 3) || d.uncachedUntil > t) d.uncachedUntil = t + (this.opts.uncachedForMs ?? 2000);
   }
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  if (ms <= 0) return Promise.reject(new Error('lease already expired'));
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('recall not answered in time')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -346,7 +346,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+/** p, or a rejection once ms have passed (a recall not answered within the holder's term + margin). */
+export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) return Promise.reject(new Error('lease already expired'));
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('recall not answered in time')), ms);
