@@ -41,8 +41,13 @@ export function netnsAvailable(): boolean {
   }
 }
 
-/** Creates hosts named by `names` on bridge 10.199.<subnet>.0/24 (unique per test file). */
+/**
+ * Creates hosts named by `names` on bridge 10.199.<subnet>.0/24 (unique per test file). Names carry this process's id,
+ * so two runs of one test file at once (CI beside a developer's run) never take each other's namespaces.
+ */
 export function createNet(tag: string, names: string[], subnet: number): TestNet {
+  const run36 = (process.pid % 46656).toString(36); // at most 3 characters: interface names have 15
+  tag = `${tag.slice(0, 4)}${run36}`;
   const bridge = `mpbr${tag}`.slice(0, 15);
   const hosts = new Map<string, Host>();
   const nsName = (n: string) => `mp-${tag}-${n}`;
