@@ -29,6 +29,8 @@ export interface Held {
   active: number;
   /** Set when the lease is being given up: new calls must acquire again. */
   revoked: boolean;
+  /** Set when the manager recalled it: the holder is flushing to answer, so a renewal reporting it gone drops nothing. */
+  recalled?: boolean;
   idle: Array<() => void>;
 }
 
@@ -106,6 +108,12 @@ export class Leases {
       h.idle = [];
       for (const f of w) f();
     }
+  }
+
+  /** Notes that the manager recalls ino's lease (synchronously, before the recall's first await). */
+  markRecalled(ino: number): void {
+    const h = this.held.get(ino);
+    if (h) h.recalled = true;
   }
 
   /** Stops new I/O under a lease and waits for the I/O in progress (a recall, a release). */
@@ -228,7 +236,9 @@ export class Leases {
     for (const ino of inos) {
       const h = this.held.get(ino);
       if (!h) continue;
-      if (gone.has(ino)) this.lose(h, 'manager no longer has this lease');
+      // A lease being recalled is reported gone by a renewal that crossed the recall: its holder is writing back to
+      // answer (nodes fence it if it is too late), so its dirty pages must not be dropped here.
+      if (gone.has(ino) && !h.recalled) this.lose(h, 'manager no longer has this lease');
       else h.validUntil = Math.max(h.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
     }
   }

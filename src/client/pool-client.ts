@@ -109,6 +109,7 @@ export class PoolClient {
     this.locks = new ClientLocks(manager, this.log, opts.managerTimeoutMs);
     const dirs = (this.dirs = opts.dirLeases ? new DirCache(manager, this.log) : null);
     const recall = async (ino: number) => {
+      this.files.leases.markRecalled(ino);
       // The layer above (the mount's kernel cache) lets go of what it holds under the lease first, then the client does.
       if (this.beforeRecall) await this.beforeRecall(ino).catch((err: Error) => this.log(`before recall of inode ${ino}: ${err.message}`));
       await this.files.surrender(ino, false);

@@ -110,9 +110,12 @@ describe('FUSE ABI codecs', () => {
     expect(abi.u64(o, 0)).toBe(2 ** 35);
     expect(o.readUInt32LE(8)).toBe(3);
     const l = Buffer.alloc(abi.LK_OUT_SIZE);
-    const lock: abi.FileLock = { start: 10, end: 2 ** 53 - 1, type: 1, pid: 77 };
+    const lock: abi.FileLock = { start: 10, end: 4095, type: 1, pid: 77 };
     abi.putFileLock(l, 0, lock);
     expect(abi.getFileLock(l, 0)).toEqual(lock);
+    // "to the end of the file" goes back to the kernel as its OFFSET_MAX
+    abi.putFileLock(l, 0, { ...lock, end: Number.MAX_SAFE_INTEGER });
+    expect(l.readBigUInt64LE(8)).toBe(0x7fff_ffff_ffff_ffffn);
   });
 
   it('dirents are 8-byte aligned and carry any bytes as a name', () => {
