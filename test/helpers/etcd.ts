@@ -75,47 +75,14 @@ export async function startEtcd(extraArgs: string[] = [], parentDir = '/dev/shm'
       '--log-level=warn',
       ...extraArgs,
     ];
-    let out = '';
-    let child!: ChildProcess;
-    let exited!: Promise<void>;
-    const launch = () => {
-      child = spawn('/usr/bin/etcd', args, { env: { ...process.env, [TEST_MARK]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      const c = child;
-      exited = new Promise<void>((res) => c.once('exit', () => res()));
-    };
-    const kill = async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    };
-    launch();
-    const srv: EtcdServer = {
-      endpoint: cu,
-      hostPort: `127.0.0.1:${client}`,
-      get child() {
-        return child;
-      },
-      dataDir,
-      output: () => out,
-      async stop() {
-        running.delete(srv);
-        await kill();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-      async restart() {
-        await kill();
-        launch();
-        await waitHealthy(srv, 20000);
-      },
-    };
+    const srv = spawnEtcd(args, dataDir, cu, client);
     running.add(srv);
     try {
       await waitHealthy(srv, 20000);
       return srv;
     } catch (err) {
       await srv.stop();
-      if (attempt >= 2 || !/address already in use/.test(out)) throw err;
+      if (attempt >= 2 || !/address already in use/.test(srv.output())) throw err;
     }
   }
 }
@@ -162,40 +129,7 @@ export async function startEtcdCluster(n = 3, parentDir = '/dev/shm'): Promise<E
       '--initial-cluster-token=mempool-test',
       '--log-level=warn',
     ];
-    let out = '';
-    let child!: ChildProcess;
-    let exited!: Promise<void>;
-    const launch = () => {
-      child = spawn('/usr/bin/etcd', args, { env: { ...process.env, [TEST_MARK]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      const c = child;
-      exited = new Promise<void>((res) => c.once('exit', () => res()));
-    };
-    const kill = async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    };
-    launch();
-    const srv: EtcdServer = {
-      endpoint: cu,
-      hostPort: `127.0.0.1:${client}`,
-      get child() {
-        return child;
-      },
-      dataDir,
-      output: () => out,
-      async stop() {
-        running.delete(srv);
-        await kill();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-      async restart() {
-        await kill();
-        launch();
-        await waitHealthy(srv, 20000);
-      },
-    };
+    const srv = spawnEtcd(args, dataDir, cu, client);
     running.add(srv);
     members.push(srv);
     return srv;
@@ -209,4 +143,43 @@ export async function startEtcdCluster(n = 3, parentDir = '/dev/shm'): Promise<E
       await Promise.all(all.map((s) => s.stop()));
     },
   };
+}
+
+/** Starts one etcd process (killed with -9 by stop and restart, which restarts it on the same data dir). */
+function spawnEtcd(args: string[], dataDir: string, cu: string, client: number): EtcdServer {
+  let out = '';
+  let child!: ChildProcess;
+  let exited!: Promise<void>;
+  const launch = () => {
+    child = spawn('/usr/bin/etcd', args, { env: { ...process.env, [TEST_MARK]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const c = child;
+    exited = new Promise<void>((res) => c.once('exit', () => res()));
+  };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  launch();
+  const srv: EtcdServer = {
+    endpoint: cu,
+    hostPort: `127.0.0.1:${client}`,
+    get child() {
+      return child;
+    },
+    dataDir,
+    output: () => out,
+    async stop() {
+      running.delete(srv);
+      await kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await kill();
+      launch();
+      await waitHealthy(srv, 20000);
+    },
+  };
+  return srv;
 }
