@@ -109,7 +109,7 @@ async function linkCut(rows: Row[]): Promise<void> {
     for (const p of procs) p.kill('SIGKILL');
     net.destroy();
   });
-  const env = { ...process.env, MEMPOOL_SECRET: 'bench-heal', MEMPOOL_PING_MS: '500' };
+  const env = { ...process.env, MEMPOOL_SECRET: 'bench-heal-secret-0123456789', MEMPOOL_PING_MS: '500' };
   const start = (host: string, args: string[], ready: RegExp): Promise<RegExpMatchArray> => {
     const h = net.hosts.get(host)!;
     const child = spawn(h.prefix[0]!, [...h.prefix.slice(1), process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'events';
 import WebSocket from 'ws';
 import { Errno, FsError } from '../src/errors';
+import { checkSecretStrength, processIdentity, TLS_CIPHERS, TLS_MIN_VERSION } from './auth';
 import { Meta, ProtocolError } from './frame';
 import { Inbox, offerHandshake } from './handshake';
 import { Hello } from './messages';
@@ -63,12 +64,24 @@ export async function dial(url: string, opts: DialOptions): Promise<Peer> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   // A zero mask lets ws skip masking (one copy of every byte sent): masking guards browsers' proxies against cache
   // poisoning by untrusted scripts; mempool's peers are mempool processes, and the secret authenticates them.
-  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: opts.maxPayload, handshakeTimeout: timeoutMs, ca: opts.ca, generateMask: zeroMask });
+  checkSecretStrength(opts.secret, 'the dial options');
+  const tls = url.startsWith('wss://');
+  const ws = new WebSocket(url, {
+    perMessageDeflate: false,
+    maxPayload: opts.maxPayload,
+    handshakeTimeout: timeoutMs,
+    ca: opts.ca,
+    generateMask: zeroMask,
+    ...(tls ? { minVersion: TLS_MIN_VERSION, ciphers: TLS_CIPHERS } : {}),
+  });
   const inbox = new Inbox(ws);
+  // A peer with an id proves it with this process's identity key: the server binds the id to the key.
+  const hello = opts.hello.id ? { ...opts.hello, key: processIdentity().publicKey } : opts.hello;
   try {
-    const remote = await offerHandshake(ws, inbox, opts.secret, opts.hello, timeoutMs);
+    // On ws:// every later frame carries a MAC under the session key; on wss:// TLS already protects each record.
+    const { hello: remote, session } = await offerHandshake(ws, inbox, opts.secret, hello, timeoutMs, !tls);
     if (remote.standby) throw new StandbyError(url, remote.leader);
-    return new Peer(ws, remote, opts.peerOptions, inbox.detach());
+    return new Peer(ws, remote, opts.peerOptions, inbox.detach(), session);
   } catch (err) {
     ws.removeAllListeners();
     ws.on('error', () => undefined);

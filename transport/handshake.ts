@@ -1,7 +1,7 @@
 /** The authentication exchange that opens every link, before any other frame. */
 import WebSocket from 'ws';
-import { FsError } from '../src/errors';
-import { newNonce, proof, proofMatches } from './auth';
+import { Errno, FsError } from '../src/errors';
+import { idSignatureValid, newNonce, proof, proofMatches, RoleSecrets, secretFor, Session, sessionKeys, signId } from './auth';
 import { decodeFrame, encodeFrame, Frame, FrameKind, Meta, ProtocolError } from './frame';
 import { Hello, Msg, Role } from './messages';
 
@@ -72,7 +72,7 @@ export function parseHello(raw: unknown): Hello {
   const h = raw as Meta;
   if (typeof h.role !== 'string' || !ROLES.includes(h.role as Role)) throw new ProtocolError('hello has no valid role');
   const out: Hello = { role: h.role as Role };
-  for (const k of ['id', 'url', 'name', 'leader'] as const) {
+  for (const k of ['id', 'url', 'name', 'leader', 'key'] as const) {
     const v = h[k];
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length > 1024) throw new ProtocolError(`hello field ${k} must be a short string`);
@@ -91,39 +91,62 @@ export function parseHello(raw: unknown): Hello {
   return out;
 }
 
-/** Server side: challenges the newly connected socket and returns the proven peer's Hello; throws (after telling the peer) on failure. */
-export async function acceptHandshake(ws: WebSocket, inbox: Inbox, secret: string, ours: Hello, timeoutMs = 5000): Promise<Hello> {
+/** What a handshake establishes: the proven peer's hello and the link's session keys. */
+export interface Handshaken {
+  hello: Hello;
+  session: Session;
+}
+
+/**
+ * Server side: challenges the newly connected socket, checks the proof against the secret of the role the peer
+ * declares (the hello is covered by the proof) and, when it names an id with an identity key, the signature that
+ * binds the id to that key; returns the proven hello and the session. Throws (after telling the peer) on failure.
+ */
+export async function acceptHandshake(ws: WebSocket, inbox: Inbox, secrets: RoleSecrets, ours: Hello, timeoutMs = 5000, mac = true): Promise<Handshaken> {
   const serverNonce = newNonce();
-  ws.send(encodeFrame(FrameKind.Request, Msg.AuthChallenge, 0, 0, { version: 1, nonce: serverNonce }));
+  ws.send(encodeFrame(FrameKind.Request, Msg.AuthChallenge, 0, 0, { version: 2, nonce: serverNonce }));
   const f = await inbox.next(timeoutMs);
   if (f.type !== Msg.AuthResponse) throw new ProtocolError(`expected an authentication response, got message type ${f.type}`);
   const clientNonce = f.meta.nonce;
   if (typeof clientNonce !== 'string' || !/^[0-9a-f]{64}$/.test(clientNonce)) throw new ProtocolError('bad client nonce');
-  if (!proofMatches(proof(secret, 'client', serverNonce, clientNonce), f.meta.proof)) {
-    ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 13, { message: 'authentication failed: wrong or missing secret' }));
-    throw new FsError('EACCES', 'authentication failed: wrong or missing secret');
-  }
   const hello = parseHello(f.meta.hello);
-  ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 0, { proof: proof(secret, 'server', clientNonce, serverNonce), hello: ours as unknown as Meta }));
-  return hello;
+  const refuse = (why: string, errno: 'EACCES' | 'EAGAIN' = 'EACCES'): never => {
+    ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, errno === 'EAGAIN' ? Errno.EAGAIN : Errno.EACCES, { message: why }));
+    throw new FsError(errno, why);
+  };
+  const secret = secretFor(secrets, hello.role);
+  if (secret === undefined) refuse(`authentication failed: role ${hello.role} is not served here`);
+  if (secret === null) refuse(`role ${hello.role} is not served yet (a memory node serves clients once registered with a manager)`, 'EAGAIN');
+  if (!proofMatches(proof(secret as string, 'client', serverNonce, clientNonce, f.meta.hello), f.meta.proof)) {
+    refuse(`authentication failed: wrong or missing secret for role ${hello.role}`);
+  }
+  if (hello.key !== undefined && (!hello.id || !idSignatureValid(hello.key, f.meta.idSig, serverNonce, clientNonce, hello.id))) {
+    refuse('authentication failed: the identity signature does not match the identity key');
+  }
+  ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 0, { proof: proof(secret as string, 'server', clientNonce, serverNonce, ours), hello: ours as unknown as Meta }));
+  return { hello, session: sessionKeys(secret as string, serverNonce, clientNonce, 'server', mac) };
 }
 
-/** Client side: answers the server's challenge, checks the server's own proof, and returns the server's Hello. */
-export async function offerHandshake(ws: WebSocket, inbox: Inbox, secret: string, ours: Hello, timeoutMs = 5000): Promise<Hello> {
+/** Client side: answers the server's challenge (signing with the process identity when the hello carries its key), checks the server's own proof, and returns the server's Hello and the session. */
+export async function offerHandshake(ws: WebSocket, inbox: Inbox, secret: string, ours: Hello, timeoutMs = 5000, mac = true): Promise<Handshaken> {
   const challenge = await inbox.next(timeoutMs);
   if (challenge.type !== Msg.AuthChallenge || typeof challenge.meta.nonce !== 'string' || !/^[0-9a-f]{64}$/.test(challenge.meta.nonce)) {
     throw new ProtocolError('server did not send a valid authentication challenge');
   }
+  if (challenge.meta.version !== 2) throw new FsError('EPROTO', `server speaks handshake version ${String(challenge.meta.version)}, not 2: upgrade it`);
   const serverNonce = challenge.meta.nonce;
   const clientNonce = newNonce();
-  ws.send(encodeFrame(FrameKind.Request, Msg.AuthResponse, 0, 0, { nonce: clientNonce, proof: proof(secret, 'client', serverNonce, clientNonce), hello: ours as unknown as Meta }));
+  const meta: Meta = { nonce: clientNonce, proof: proof(secret, 'client', serverNonce, clientNonce, ours), hello: ours as unknown as Meta };
+  if (ours.id && ours.key) meta.idSig = signId(serverNonce, clientNonce, ours.id);
+  ws.send(encodeFrame(FrameKind.Request, Msg.AuthResponse, 0, 0, meta));
   const result = await inbox.next(timeoutMs);
   if (result.type !== Msg.AuthResult) throw new ProtocolError('server did not send an authentication result');
   if (result.status !== 0) {
-    throw new FsError('EACCES', typeof result.meta.message === 'string' ? result.meta.message : 'authentication failed');
+    // EAGAIN: the server cannot check this role yet, try again; anything else is a refusal
+    throw new FsError(result.status === Errno.EAGAIN ? 'EAGAIN' : 'EACCES', typeof result.meta.message === 'string' ? result.meta.message : 'authentication failed');
   }
-  if (!proofMatches(proof(secret, 'server', clientNonce, serverNonce), result.meta.proof)) {
+  if (!proofMatches(proof(secret, 'server', clientNonce, serverNonce, result.meta.hello), result.meta.proof)) {
     throw new FsError('EACCES', 'server failed to prove the shared secret');
   }
-  return parseHello(result.meta.hello);
+  return { hello: parseHello(result.meta.hello), session: sessionKeys(secret, serverNonce, clientNonce, 'client', mac) };
 }

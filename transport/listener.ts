@@ -6,7 +6,7 @@ import https from 'https';
 import { AddressInfo } from 'net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Admission, AdmissionLimits, admissionLimits } from './admission';
-import { isLoopback } from './auth';
+import { checkSecretStrength, isLoopback, RoleSecrets, TLS_CIPHERS, TLS_MIN_VERSION } from './auth';
 import { acceptHandshake, Inbox } from './handshake';
 import { limitedLog } from './log-limit';
 import { Hello } from './messages';
@@ -16,8 +16,8 @@ export interface ListenOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Cluster secret; empty is allowed only on loopback. */
-  secret: string;
+  /** The secret each role must prove (a string: one for all); empty is allowed only on loopback. */
+  secret: RoleSecrets;
   /** PEM certificate and key files: serve wss:// instead of ws://. */
   tlsCert?: string;
   tlsKey?: string;
@@ -25,8 +25,8 @@ export interface ListenOptions {
   maxPayload: number;
   /** What this side tells peers about itself. */
   hello: Hello;
-  /** Returns a reason to refuse a proven peer (e.g. a role this server does not serve), or null. */
-  accept?: (hello: Hello) => string | null;
+  /** Returns a reason to refuse a proven peer (e.g. a role this server does not serve, an id in use), or null. */
+  accept?: (hello: Hello) => string | null | Promise<string | null>;
   peerOptions?: PeerOptions;
   /** Connection caps and the authentication deadline (default: MEMPOOL_* environment, then DEFAULT_LIMITS). */
   limits?: Partial<AdmissionLimits>;
@@ -64,15 +64,27 @@ export class Listener extends EventEmitter {
 /** Starts a listener; refuses a non-loopback address without a secret. */
 export async function listen(opts: ListenOptions): Promise<Listener> {
   const log = opts.log ?? ((m: string) => console.error(m));
-  if (!opts.secret && !isLoopback(opts.host)) {
+  const secrets = typeof opts.secret === 'string' ? [opts.secret] : Object.values(opts.secret);
+  if (secrets.some((s) => s === '') && !isLoopback(opts.host)) {
     throw new Error(`refusing to listen on ${opts.host}:${opts.port} without a secret: set --secret-file FILE or MEMPOOL_SECRET (only loopback addresses may run without one)`);
   }
+  for (const s of secrets) if (s) checkSecretStrength(s, 'the listener options');
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new Error('--tls-cert and --tls-key go together');
   const limits = admissionLimits(opts.limits);
   // A flood of refused or idle connections must not flood the log: rejections share one rate-limited log.
   const logRejection = limitedLog(log, 'connection rejections');
   const admission = new Admission(limits, logRejection);
-  const server = opts.tlsCert ? https.createServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string), handshakeTimeout: limits.authTimeoutMs }) : http.createServer();
+  // TLS: forward-secret AEAD suites only (see TLS_CIPHERS), the server's order first.
+  const server = opts.tlsCert
+    ? https.createServer({
+        cert: readFileSync(opts.tlsCert),
+        key: readFileSync(opts.tlsKey as string),
+        handshakeTimeout: limits.authTimeoutMs,
+        minVersion: TLS_MIN_VERSION,
+        ciphers: TLS_CIPHERS,
+        honorCipherOrder: true,
+      })
+    : http.createServer();
   // Every TCP socket is admitted (or refused) before TLS or HTTP sees a byte; its deadline runs until it authenticates.
   server.on('connection', (socket) => admission.admit(socket));
   server.headersTimeout = limits.authTimeoutMs;
@@ -97,17 +109,18 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     ws.on('error', () => undefined);
     const inbox = new Inbox(ws);
     const left = admission.upgraded(req.socket);
-    acceptHandshake(ws, inbox, opts.secret, opts.hello, left)
-      .then((hello) => {
+    // On ws:// every later frame carries a MAC under the session key; on wss:// TLS already protects each record.
+    acceptHandshake(ws, inbox, opts.secret, opts.hello, left, !opts.tlsCert)
+      .then(async ({ hello, session }) => {
         admission.authenticated(req.socket);
-        const refusal = opts.accept?.(hello) ?? null;
+        const refusal = (await opts.accept?.(hello)) ?? null;
         if (refusal) {
           logRejection(`refused ${hello.role} from ${from}: ${refusal}`);
           ws.close(4003, refusal.slice(0, 120));
           return;
         }
         if (ws.readyState !== WebSocket.OPEN) return;
-        const peer = new Peer(ws, hello, { log, ...opts.peerOptions }, inbox.detach());
+        const peer = new Peer(ws, hello, { log, ...opts.peerOptions }, inbox.detach(), session);
         listener.peers.add(peer);
         peer.once('close', () => listener.peers.delete(peer));
         listener.emit('peer', peer, from);

@@ -49,7 +49,7 @@ export const Msg = {
   Removexattr: 30,
   Statfs: 31,
   Status: 32,
-  // operator -> manager: directory quotas (get also for clients)
+  // client -> manager: directory quotas (get also for operators, who change nothing)
   QuotaSet: 33,
   QuotaGet: 34,
   QuotaClear: 35,
@@ -101,6 +101,10 @@ export const Msg = {
   ChunkList: 102,
   /** operator -> manager: move every chunk off a memory node, then let it leave. */
   Drain: 103,
+
+  // least privilege: roles
+  /** manager -> node, over the node's link: the key clients prove to nodes (derived from the client secret), sealed for that link. */
+  NodeAccess: 110,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];
@@ -112,7 +116,7 @@ export function isKnownType(type: number): boolean {
   return known.has(type);
 }
 
-/** Who is on the other end of a link, as declared (and proven by the secret) in the handshake. */
+/** Who is on the other end of a link, as declared in the handshake and proven by which secret it holds (client, node or operator secret; a manager proves the node secret to nodes). */
 export type Role = 'client' | 'node' | 'manager' | 'operator';
 
 /** What a connecting peer says about itself in the handshake. */
@@ -132,6 +136,8 @@ export interface Hello {
   standby?: boolean;
   /** The leading manager's URL, told by a standby. */
   leader?: string;
+  /** The sender's identity key (base64 DER Ed25519, one per process): its id is bound to it, so another process cannot reuse a live id. */
+  key?: string;
 }
 
 // ------------------------------------------------------------------ the typed message table
@@ -288,10 +294,10 @@ export const Api = {
   Listxattr: spec(Msg.Listxattr, obj({ path, ...page }), obj({ names: list(xattrName, 1 << 20), next }), CLIENT),
   Removexattr: spec(Msg.Removexattr, obj({ path, name: xattrName }), none, CLIENT),
   Statfs: spec(Msg.Statfs, none, statfs, ANYONE),
-  // directory quotas: set and clear by operators (mempool quota), get by anyone
-  QuotaSet: spec(Msg.QuotaSet, obj({ path, bytes: nullable(uint()), files: nullable(uint()) }), obj({ quota }), OPERATOR),
+  // directory quotas: set and clear by clients (mempool quota, with the client secret), get by anyone; the operator role is read-only
+  QuotaSet: spec(Msg.QuotaSet, obj({ path, bytes: nullable(uint()), files: nullable(uint()) }), obj({ quota }), CLIENT),
   QuotaGet: spec(Msg.QuotaGet, obj({ path }), obj({ quota: opt(quota) }), ANYONE),
-  QuotaClear: spec(Msg.QuotaClear, obj({ path }), none, OPERATOR),
+  QuotaClear: spec(Msg.QuotaClear, obj({ path }), none, CLIENT),
   Status: spec(Msg.Status, obj({ clientsFrom: def(uint(), 0), clientsLimit: opt(uint()) }), status, ANYONE),
 
   // client -> manager: data layout
@@ -367,7 +373,10 @@ export const Api = {
   ),
   ChunkVersion: spec(Msg.ChunkVersion, obj({ key: chunkKey, ver: uint() }), none, MANAGER),
   ChunkList: spec(Msg.ChunkList, obj({ ...page }), obj({ chunks: list(obj({ key: chunkKey, ver: uint(), bytes: uint() }), 1 << 20), next }), MANAGER),
+  // the operator's one action: it moves chunks between nodes and changes no file (status, statfs and quota get are its reads)
   Drain: spec(Msg.Drain, obj({ node: text }), obj({ chunks: uint() }), OPERATOR),
+  // sealed: the node-access key, encrypted and authenticated under the link's session key (see transport/auth.ts sealFor)
+  NodeAccess: spec(Msg.NodeAccess, obj({ sealed: str(4096, 'EINVAL') }), none, MANAGER),
 } as const;
 
 export type ApiName = keyof typeof Api;

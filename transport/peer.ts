@@ -2,9 +2,11 @@
  * One authenticated link: multiplexed requests in both directions over one ws
  * connection, with timeouts, bounded send buffering and liveness pings.
  */
+import { timingSafeEqual } from 'crypto';
 import { EventEmitter } from 'events';
 import WebSocket from 'ws';
 import { Errno, FsError } from '../src/errors';
+import { frameMac, MAC_SIZE, Session } from './auth';
 import { decodeFrame, encodeFrame, encodeHead, Frame, FrameKind, Meta, ProtocolError } from './frame';
 import { Hello, isKnownType } from './messages';
 
@@ -63,12 +65,18 @@ export class Peer extends EventEmitter {
   private pinger: NodeJS.Timeout | null = null;
   private closedReason: string | null = null;
   private readonly opts: Required<PeerOptions>;
+  /** The link's keys from the handshake (frames carry a MAC when session.mac). */
+  readonly session: Session | null;
+  /** Frames sent and received so far: each direction's sequence number, covered by the frame's MAC. */
+  private sentSeq = 0;
+  private recvSeq = 0;
 
   /** Takes over an authenticated socket; `early` holds messages that arrived before the Peer existed. */
-  constructor(ws: WebSocket, remote: Hello, opts: PeerOptions = {}, early: Array<[Buffer, boolean]> = []) {
+  constructor(ws: WebSocket, remote: Hello, opts: PeerOptions = {}, early: Array<[Buffer, boolean]> = [], session: Session | null = null) {
     super();
     this.ws = ws;
     this.remote = remote;
+    this.session = session;
     this.opts = {
       timeoutMs: opts.timeoutMs ?? 10_000,
       pingMs: opts.pingMs ?? envPingMs() ?? 5_000,
@@ -155,7 +163,19 @@ export class Peer extends EventEmitter {
       await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
     if (this.closedReason) throw new FsError('ENOTCONN', `link to ${this.describe()} is down: ${this.closedReason}`);
-    if (Buffer.isBuffer(frame)) {
+    if (this.session?.mac) {
+      // The MAC is made here, right before the socket queues the frame, so sequence numbers follow the wire's order.
+      const parts = Buffer.isBuffer(frame) ? [frame] : frame;
+      const tag = frameMac(this.session.send, this.sentSeq++, parts);
+      if (Buffer.isBuffer(frame)) {
+        this.ws.send(Buffer.concat([frame, tag]), { binary: true }, () => this.wakeSenders());
+      } else {
+        // Large data goes as its own fragment (no copy) between the header and the MAC, all queued in this tick.
+        this.ws.send(frame[0], { binary: true, fin: false });
+        this.ws.send(frame[1], { binary: true, fin: false });
+        this.ws.send(tag, { binary: true, fin: true }, () => this.wakeSenders());
+      }
+    } else if (Buffer.isBuffer(frame)) {
       this.ws.send(frame, { binary: true }, () => this.wakeSenders());
     } else {
       // Both fragments are queued in this same tick, so no other message can come between them.
@@ -195,7 +215,7 @@ export class Peer extends EventEmitter {
     let frame: Frame;
     try {
       if (!isBinary) throw new ProtocolError('text frame');
-      frame = decodeFrame(msg);
+      frame = decodeFrame(this.session?.mac ? this.unseal(msg) : msg);
       if (frame.kind === FrameKind.Request && !isKnownType(frame.type)) throw new ProtocolError(`unknown message type ${frame.type}`);
     } catch (err) {
       this.violation(err as Error);
@@ -243,6 +263,16 @@ export class Peer extends EventEmitter {
     } catch {
       // link went down while serving: nothing to answer
     }
+  }
+
+  /** A received message without its MAC; ProtocolError if the MAC is missing or wrong (altered, replayed or reordered). */
+  private unseal(msg: Buffer): Buffer {
+    const session = this.session as Session;
+    if (msg.length < MAC_SIZE) throw new ProtocolError('frame too short for its MAC');
+    const body = msg.subarray(0, msg.length - MAC_SIZE);
+    const expected = frameMac(session.recv, this.recvSeq++, [body]);
+    if (!timingSafeEqual(expected, msg.subarray(msg.length - MAC_SIZE))) throw new ProtocolError('frame MAC does not match (altered, replayed or reordered in flight)');
+    return body;
   }
 
   private violation(err: Error): void {

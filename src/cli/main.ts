@@ -12,7 +12,7 @@ import { Leadership } from '../manager/ha';
 import { MemoryNode } from '../node/memory-node';
 import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
-import { parseHostPort, positiveInt, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
+import { parseHostPort, positiveInt, roleSecret, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
 import { PoolStatus, MetadataStatus } from '../types';
 import { registerMountCommands } from './mount-commands';
 import { formatQuota, registerQuotaCommand } from './quota-command';
@@ -26,7 +26,7 @@ program
 
 /** Adds the secret and TLS options every networked command takes. */
 function withSecurity(cmd: Command, listener: boolean): Command {
-  cmd.option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)');
+  cmd.option('--secret-file <file>', "file holding this role's secret, or the one secret of every role (default: $MEMPOOL_SECRET)");
   if (listener) {
     cmd.option('--tls-cert <file>', 'PEM certificate: serve wss:// instead of ws://');
     cmd.option('--tls-key <file>', 'PEM private key for --tls-cert');
@@ -60,6 +60,10 @@ interface ManagerFlags {
   dataDir?: string;
   meta?: string;
   advertise?: string;
+  clientSecretFile?: string;
+  nodeSecretFile?: string;
+  operatorSecretFile?: string;
+  maxNodeMemory?: number;
 }
 
 /** Checks an etcd:// URL for commander. */
@@ -90,17 +94,24 @@ withSecurity(
     .option('--advertise <url>', 'with --meta: the URL standbys send clients to when this manager leads (default: the listening URL)', wsUrl)
     .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
     .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
-    .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg)),
+    .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg))
+    .option('--client-secret-file <file>', 'secret of clients (mounts, API): file system calls (default: --secret-file)')
+    .option('--node-secret-file <file>', 'secret of memory nodes (default: --secret-file)')
+    .option('--operator-secret-file <file>', 'secret of operators: status, quota get and drain only (default: --secret-file)')
+    .addOption(new Option('--max-node-memory <size>', 'largest capacity a memory node may declare; a larger one counts as this').argParser(sizeArg)),
   true,
 ).action(async (o: SecurityOptions & ManagerFlags) => {
   logStrayErrors('manager');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     const sec = security(o);
+    const secrets = { client: roleSecret(sec.secret, o.clientSecretFile), node: roleSecret(sec.secret, o.nodeSecretFile), operator: roleSecret(sec.secret, o.operatorSecretFile) };
     const etcd = o.meta ? EtcdLog.fromUrl(o.meta) : undefined;
     const m = new Manager({
       ...addr,
       secret: sec.secret,
+      secrets,
+      maxNodeMemory: o.maxNodeMemory,
       tlsCert: sec.tlsCert,
       tlsKey: sec.tlsKey,
       chunkSize: o.chunkSize,
@@ -124,7 +135,7 @@ withSecurity(
         log: etcd,
         manager: m,
         ...addr,
-        secret: sec.secret,
+        secret: secrets,
         tlsCert: sec.tlsCert,
         tlsKey: sec.tlsKey,
         advertise: o.advertise,
@@ -164,24 +175,46 @@ withSecurity(
     .requiredOption('--memory <size>', 'RAM to contribute, e.g. 512MiB or 4G', sizeArg)
     .addOption(new Option('--listen <host:port>', 'address for chunk traffic (port 0: any free port)').default('127.0.0.1:0').argParser(parseHostPort))
     .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)')
-    .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)'),
+    .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)')
+    .option('--node-secret-file <file>', 'the node secret (default: --secret-file)')
+    .option('--client-secret-file <file>', 'the client secret: serve clients before the manager hands over their key (default: wait for it)'),
   true,
-).action(async (o: SecurityOptions & { manager: string; memory: number; listen: { host: string; port: number } | string; advertise?: string; overcommit?: boolean }) => {
-  logStrayErrors('node');
-  try {
-    const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
-    if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
-    const warning = checkMemoryPromise(o.memory, !!o.overcommit);
-    if (warning) console.error(`mempool: ${warning}`);
-    const sec = security(o);
-    const node = new MemoryNode({ managerUrl: o.manager, memory: o.memory, ...addr, advertiseHost: o.advertise, ...sec });
-    onSignals(() => node.stop());
-    await node.start();
-    console.log(`mempool node ${node.id} serving ${formatSize(o.memory)} on ${node.url}`);
-  } catch (err) {
-    fail(err);
-  }
-});
+).action(
+  async (
+    o: SecurityOptions & {
+      manager: string;
+      memory: number;
+      listen: { host: string; port: number } | string;
+      advertise?: string;
+      overcommit?: boolean;
+      nodeSecretFile?: string;
+      clientSecretFile?: string;
+    },
+  ) => {
+    logStrayErrors('node');
+    try {
+      const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
+      if (o.memory <= 0) throw new Error('--memory must be more than 0 bytes');
+      const warning = checkMemoryPromise(o.memory, !!o.overcommit);
+      if (warning) console.error(`mempool: ${warning}`);
+      const sec = security(o);
+      const node = new MemoryNode({
+        managerUrl: o.manager,
+        memory: o.memory,
+        ...addr,
+        advertiseHost: o.advertise,
+        ...sec,
+        secret: roleSecret(sec.secret, o.nodeSecretFile),
+        clientSecret: o.clientSecretFile ? roleSecret('', o.clientSecretFile) : undefined,
+      });
+      onSignals(() => node.stop());
+      await node.start();
+      console.log(`mempool node ${node.id} serving ${formatSize(o.memory)} on ${node.url}`);
+    } catch (err) {
+      fail(err);
+    }
+  },
+);
 
 withSecurity(
   program.command('status').description("show the pool's capacity, usage, nodes and clients").argument('<url>', 'manager URL (ws://HOST:PORT)', wsUrl).option('--json', 'print machine-readable JSON'),

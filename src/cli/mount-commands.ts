@@ -5,8 +5,8 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync, promises as fsp } from 'fs';
-import { homedir, hostname, networkInterfaces, tmpdir, totalmem } from 'os';
+import { closeSync, existsSync, readFileSync, readlinkSync, promises as fsp } from 'fs';
+import { homedir, hostname, networkInterfaces, totalmem } from 'os';
 import { dirname, join, resolve } from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PoolClient } from '../client/pool-client';
@@ -14,6 +14,8 @@ import { clearJournal } from '../manager/log/journal';
 import { formatSize } from '../size';
 import { checkMemoryPromise, hostMemory } from '../node/host-memory';
 import { parseHostPort, secondsArg, security, SecurityOptions, sizeArg, wsUrl } from './options';
+import { createPrivateFile, ensurePrivateDir, openPrivateLog, privateLogDir } from './private-files';
+import { readSecretFile } from '../../transport';
 import { DEFAULT_MANAGER_TIMEOUT_MS } from '../client/manager-link';
 import { mountPool, MountHandle, prepareMountpoint } from '../../mount/mount';
 import { lazyUnmount, MEMPOOL_FSTYPE, mountAt, processAlive, readMountState, readMountsSync, removeMountState } from '../../mount/runtime';
@@ -154,26 +156,17 @@ function cliScript(): string {
   return script;
 }
 
-/** Log file of a daemonized mount. */
+/** Log file of a daemonized mount, in a directory only this user can write (never the shared temporary directory). */
 function daemonLogPath(mnt: string): string {
-  const dir = process.getuid?.() === 0 && canWrite('/var/log/mempool') ? '/var/log/mempool' : tmpdir();
+  const dir = privateLogDir();
   const slug = mnt.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root';
   return join(dir, `mempool-mount-${slug}.log`);
-}
-
-function canWrite(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Re-runs `mempool mount` detached, with output to a log file; exits 0 once it reports the mount ready, 1 with its reason otherwise. */
 async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<never> {
   const log = daemonLogPath(mnt);
-  const fd = openSync(log, 'a', 0o600);
+  const fd = openPrivateLog(log);
   const args = [cliScript(), 'mount', url, mnt, '--cache', String(o.cache), '--manager-timeout', String(o.managerTimeout / 1000)];
   if (o.secretFile) args.push('--secret-file', resolve(o.secretFile));
   if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
@@ -288,15 +281,12 @@ interface Role {
   child: ChildProcess;
 }
 
-/** Uses the secret file if it holds a secret, else writes a fresh random one (mode 0600). */
+/** Uses the secret file if it exists (refused if group or others may access it), else creates a fresh random one (mode 0600, O_EXCL|O_NOFOLLOW). */
 function ensureSecret(file: string): { secret: string; created: boolean } {
-  if (existsSync(file)) {
-    const s = readFileSync(file, 'utf8').trim();
-    if (s) return { secret: s, created: false };
-  }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (existsSync(file)) return { secret: readSecretFile(file), created: false };
+  ensurePrivateDir(dirname(file));
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  createPrivateFile(file, secret + '\n');
   return { secret, created: true };
 }
 

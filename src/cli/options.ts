@@ -1,7 +1,7 @@
 /** Parsers and shared option handling for the CLI: every bad value becomes a one-line error. */
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'fs';
-import { loadSecret } from '../../transport';
+import { loadSecret, readSecretFile } from '../../transport';
 import { parseSize } from '../size';
 
 /** Parses HOST:PORT (IPv6 in brackets); port 0 picks a free one. */
@@ -73,6 +73,11 @@ export function security(o: SecurityOptions): { secret: string; tlsCert?: string
     }
   }
   return { secret: loadSecret(o.secretFile), tlsCert: o.tlsCert, tlsKey: o.tlsKey, ca: caBuf };
+}
+
+/** A role's secret: its own file when given, else the common one (--secret-file or MEMPOOL_SECRET). */
+export function roleSecret(common: string, file?: string): string {
+  return file ? readSecretFile(file) : common;
 }
 
 /** Runs cleanup once on SIGINT/SIGTERM, then exits. */

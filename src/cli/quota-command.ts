@@ -62,12 +62,12 @@ export function formatQuota(q: QuotaStatus): string {
   return `${q.path}: ${bytes}, ${files}`;
 }
 
-/** Connects as an operator, runs fn, prints its answer. */
-async function withClient(dir: string, o: QuotaOptions, fn: (c: PoolClient, path: string) => Promise<string>): Promise<void> {
+/** Connects (get: as an operator, read-only; set and clear: as a client, with the client secret), runs fn, prints its answer. */
+async function withClient(dir: string, o: QuotaOptions, fn: (c: PoolClient, path: string) => Promise<string>, role: 'client' | 'operator' = 'client'): Promise<void> {
   try {
     const { url, path } = quotaTarget(dir, o.manager);
     const sec = security(o);
-    const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, role: 'operator', connectTimeoutMs: 5000 });
+    const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, role, connectTimeoutMs: 5000 });
     try {
       const out = await fn(client, path);
       if (out) console.log(out);
@@ -87,7 +87,7 @@ export function registerQuotaCommand(program: Command): void {
     c
       .argument('<dir>', 'a directory under a mempool mount, or a path in the pool with --manager')
       .option('--manager <url>', 'manager URL (default: the one the mount holding DIR uses)', wsUrl)
-      .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
+      .option('--secret-file <file>', 'the client secret (set, clear) or the operator secret (get) (default: $MEMPOOL_SECRET)')
       .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)');
   common(quota.command('set').description('set the limits of DIR (a limit not given keeps its value; "none" removes it)'))
     .option('--bytes <size>', 'most bytes (sum of file sizes) below DIR, e.g. 10GiB, or none', bytesArg)
@@ -102,11 +102,16 @@ export function registerQuotaCommand(program: Command): void {
   common(quota.command('get').description('show the limits and usage of DIR'))
     .option('--json', 'print machine-readable JSON')
     .action((dir: string, o: QuotaOptions) =>
-      withClient(dir, o, async (c, path) => {
-        const q = await c.quotaGet(path);
-        if (o.json) return JSON.stringify(q);
-        return q ? formatQuota(q) : `${path}: no quota`;
-      }),
+      withClient(
+        dir,
+        o,
+        async (c, path) => {
+          const q = await c.quotaGet(path);
+          if (o.json) return JSON.stringify(q);
+          return q ? formatQuota(q) : `${path}: no quota`;
+        },
+        'operator',
+      ),
     );
   common(quota.command('clear').description('remove the quota of DIR')).action((dir: string, o: QuotaOptions) =>
     withClient(dir, o, async (c, path) => {

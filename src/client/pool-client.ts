@@ -7,7 +7,7 @@ import { hostname } from 'os';
 import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
-import { Api, call, callData, dispatcher, Link, Peer } from '../../transport';
+import { Api, call, callData, dispatcher, Link, nodeAccessKey, Peer } from '../../transport';
 import { MAX_FILE_SIZE, MAX_LOCATE, ROOT_INO, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
@@ -161,7 +161,8 @@ export class PoolClient {
       manager.close();
       throw new FsError('EPROTO', `${url} is not a mempool manager`);
     }
-    return new PoolClient(manager, new ChunkIO(manager, chunkSize, dialOpts), opts);
+    // Memory nodes check clients with the node-access key derived from the client secret (they never hold the secret itself).
+    return new PoolClient(manager, new ChunkIO(manager, chunkSize, { ...dialOpts, secret: nodeAccessKey(secret) }), opts);
   }
 
   /**

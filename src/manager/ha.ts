@@ -7,7 +7,7 @@
  * same address. Losing leadership later is reported through onLost: the caller must stop serving
  * at once (the CLI exits non-zero; a supervisor restarts it as a standby).
  */
-import { Hello, listen, Listener } from '../../transport';
+import { Hello, listen, Listener, RoleSecrets } from '../../transport';
 import type { EtcdLog, Follower } from './log/etcd-log';
 import type { Manager } from './manager';
 import { toOp } from './state/ops';
@@ -18,7 +18,8 @@ export interface LeadershipOptions {
   manager: Manager;
   host: string;
   port: number;
-  secret: string;
+  /** The secret of each role (a standby answers every role the leader serves). */
+  secret: RoleSecrets;
   tlsCert?: string;
   tlsKey?: string;
   /** The URL other managers tell clients to reach this one at (default: the listening URL). */

@@ -7,7 +7,7 @@
  */
 import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
-import { Api, call, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, Peer, Reply } from '../../transport';
+import { Api, call, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
 import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { clientHandlers, nodeHandlers } from './handlers';
@@ -25,10 +25,21 @@ import { Repairer } from './repair';
 import { ReplicaSets } from './replicas';
 import { Inventory } from './inventory';
 
+/** The secret of each role the manager serves: clients (file system calls), memory nodes, operators (read-only status). */
+export interface ManagerSecrets {
+  client: string;
+  node: string;
+  operator: string;
+}
+
 export interface ManagerOptions {
   host: string;
   port: number;
+  /** One secret for every role, unless `secrets` names one per role. */
   secret: string;
+  secrets?: ManagerSecrets;
+  /** Largest capacity a memory node may declare: a larger one is cut to it (a node cannot take every placement). */
+  maxNodeMemory?: number;
   tlsCert?: string;
   tlsKey?: string;
   /** Bytes per chunk (default 1 MiB). */
@@ -84,6 +95,8 @@ export class Manager {
   private readonly opens = new Map<Peer, Map<number, number>>();
   /** The current link of each client id (leases outlive links; recalls go to the newest). */
   private readonly clients = new Map<string, Peer>();
+  /** The identity key each node and client id is bound to ("role id" -> key). */
+  private readonly idKeys = new Map<string, string>();
   /** Cache figures each client last reported with its lease heartbeat. */
   private readonly clientStats = new Map<string, ClientStats>();
   readonly leases: LeaseTable;
@@ -203,7 +216,7 @@ export class Manager {
     this.listener = await listen({
       host: this.opts.host,
       port: takeover?.port ?? this.opts.port,
-      secret: this.opts.secret,
+      secret: this.secrets,
       tlsCert: this.opts.tlsCert,
       tlsKey: this.opts.tlsKey,
       maxPayload: 40 * 1024 * 1024,
@@ -395,19 +408,50 @@ export class Manager {
     return out;
   }
 
+  /** The secret each role proves to this manager. */
+  get secrets(): ManagerSecrets {
+    const s = this.opts.secret;
+    return this.opts.secrets ?? { client: s, node: s, operator: s };
+  }
+
   private acceptReason(h: Hello): string | null {
     if (h.role === 'node') {
       if (!h.id || !h.url || h.capacity === undefined) return 'a memory node must send its id, url and capacity';
       if (!/^wss?:\/\//.test(h.url)) return `memory node url ${h.url} is not a ws:// or wss:// URL`;
-      return null;
+      // Clients reach nodes the way they reach the manager: a wss:// pool must not send their data over plain ws://.
+      const scheme = this.opts.tlsCert ? 'wss' : 'ws';
+      if (!h.url.startsWith(`${scheme}://`)) return `memory node url ${h.url} does not match the manager's ${scheme}:// scheme (give the node --tls-cert/--tls-key as the manager has)`;
+      return this.claimId(h);
     }
-    return h.role === 'client' || h.role === 'operator' ? null : `role ${h.role} is not served by the manager`;
+    if (h.role === 'client') return this.claimId(h);
+    return h.role === 'operator' ? null : `role ${h.role} is not served by the manager`;
+  }
+
+  /**
+   * Binds a node's or client's id to the identity key of the process that first used it (proven by signature in the handshake):
+   * the same process reconnects freely, even while its old link still looks up; another process with that id is refused.
+   */
+  private claimId(h: Hello): string | null {
+    if (!h.id) return `a ${h.role} must send its id`;
+    if (!h.key) return `a ${h.role} must prove its id with an identity key (an older mempool? upgrade it)`;
+    const k = `${h.role} ${h.id}`;
+    const bound = this.idKeys.get(k);
+    if (bound !== undefined && bound !== h.key) return `${h.role} id ${h.id} is in use by another process: a duplicate id is refused`;
+    this.idKeys.set(k, h.key);
+    return null;
   }
 
   private onPeer(peer: Peer): void {
     const h = peer.remote;
     if (h.role === 'node') {
-      this.members.join(h.id as string, h.url as string, h.capacity as number, peer);
+      let capacity = h.capacity as number;
+      const max = this.opts.maxNodeMemory;
+      if (max !== undefined && capacity > max) {
+        this.log(`memory node ${h.id} declared ${capacity} bytes; counted as ${max} (--max-node-memory)`);
+        capacity = max;
+      }
+      this.members.join(h.id as string, h.url as string, capacity, peer);
+      this.sendNodeAccess(peer);
       if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.onNodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       this.fenceNodeBelow(h.id as string);
@@ -484,6 +528,13 @@ export class Manager {
     }
   }
 
+  /** Hands a node, over its own link, the key clients prove to it (derived from the client secret), sealed for that link. */
+  private sendNodeAccess(peer: Peer): void {
+    if (!peer.session) return;
+    const sealed = sealFor(peer.session, nodeAccessKey(this.secrets.client));
+    call(peer, Api.NodeAccess, { sealed }, undefined, 5000).catch((err: Error) => this.log(`node-access key to ${peer.describe()}: ${err.message}`));
+  }
+
   private dropClient(peer: Peer): void {
     const opens = this.opens.get(peer);
     this.opens.delete(peer);
@@ -492,6 +543,7 @@ export class Manager {
     if (id && this.clients.get(id) === peer) this.locks.linkDown(id);
     if (id && this.clients.get(id) === peer && this.leases.heldBy(id) === 0) {
       this.clients.delete(id);
+      this.idKeys.delete(`client ${id}`); // nothing is held under it: the id is free again
       this.clientStats.delete(id);
     }
     for (const [ino, n] of opens ?? []) {

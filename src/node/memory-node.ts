@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 import { FsError } from '../errors';
 import { ChunkStore } from './chunk-store';
-import { Api, call, dispatcher, Handlers, Hello, Link, listen, Listener, Peer, WithData } from '../../transport';
+import { Api, call, dispatcher, Handlers, Hello, Link, listen, Listener, nodeAccessKey, openSealed, Peer, WithData } from '../../transport';
 import { MAX_CHUNK_SIZE } from '../limits';
 
 export interface MemoryNodeOptions {
@@ -18,7 +18,10 @@ export interface MemoryNodeOptions {
   port: number;
   /** Address advertised to clients when it differs from the listen host (e.g. listening on 0.0.0.0). */
   advertiseHost?: string;
+  /** The node secret: proves this node to the manager, and the manager to this node. */
   secret: string;
+  /** The client secret, when given: clients are served from the start instead of once the manager hands over their key. */
+  clientSecret?: string;
   tlsCert?: string;
   tlsKey?: string;
   ca?: Buffer;
@@ -65,9 +68,14 @@ export class MemoryNode {
   private readonly fences = new Map<number, number>();
   /** Lowest write epoch accepted for any inode: leases from before a manager restart or takeover that were not reclaimed in its grace. */
   private fenceBelow = 0;
+  /** What each role proves on this node's listener: clients the node-access key (null until known), the manager the node secret. */
+  private readonly secrets: { client: string | null; manager: string };
+  /** Resolved once clients can be checked (the manager handed over their key, or the client secret was given). */
+  private clientsReady: () => void = () => undefined;
 
   constructor(private readonly opts: MemoryNodeOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
+    this.secrets = { client: opts.clientSecret !== undefined ? nodeAccessKey(opts.clientSecret) : null, manager: opts.secret };
   }
 
   /** The URL clients use for chunk traffic. */
@@ -84,7 +92,7 @@ export class MemoryNode {
     this.listener = await listen({
       host: this.opts.host,
       port: this.opts.port,
-      secret: this.opts.secret,
+      secret: this.secrets,
       tlsCert: this.opts.tlsCert,
       tlsKey: this.opts.tlsKey,
       maxPayload: MAX_CHUNK_SIZE + 1024 * 1024,
@@ -111,8 +119,11 @@ export class MemoryNode {
       });
       this.link!.on('down', (reason: string) => this.log(`lost manager link: ${reason}; reconnecting`));
     });
+    const served = new Promise<void>((resolve) => (this.clientsReady = resolve));
+    if (this.secrets.client !== null) this.clientsReady();
     this.link.start();
     await registered;
+    await served; // ready means ready for clients too
     this.heartbeat = setInterval(() => this.sendHeartbeat(), this.opts.heartbeatMs ?? 1000);
     this.heartbeat.unref();
   }
@@ -188,6 +199,16 @@ export class MemoryNode {
         return {};
       },
       NodeStats: () => this.stats(),
+      NodeAccess: ({ sealed }, { peer }) => {
+        if (!peer.session) throw new FsError('EINVAL', 'no session to open the node-access key with');
+        try {
+          this.secrets.client = openSealed(peer.session, sealed);
+        } catch {
+          throw new FsError('EINVAL', 'the node-access key does not open under this link');
+        }
+        this.clientsReady();
+        return {};
+      },
     };
   }
 }

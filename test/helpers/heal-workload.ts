@@ -9,7 +9,7 @@
 import { createHash, randomBytes, randomUUID } from 'crypto';
 import { PoolClient } from '../../src';
 import { chunkKey } from '../../src/types';
-import { Api, call, callData, Link } from '../../transport';
+import { Api, call, callData, Link, nodeAccessKey } from '../../transport';
 import { pattern } from './heal-pattern';
 
 const FILES = 4;
@@ -84,7 +84,7 @@ async function verify(url: string, paths: string[]): Promise<void> {
     const total = Math.ceil(a.size / client.chunkSize);
     if (total === 0) continue;
     const loc = await call(manager, Api.Locate, { ino: a.ino, first: 0, count: total, write: false });
-    for (const n of loc.nodes) if (!links.has(n.id)) links.set(n.id, new Link(n.url, { secret, hello, maxPayload: 80 * 1024 * 1024 }));
+    for (const n of loc.nodes) if (!links.has(n.id)) links.set(n.id, new Link(n.url, { secret: nodeAccessKey(secret), hello, maxPayload: 80 * 1024 * 1024 }));
     for (const c of loc.chunks) {
       scrub.chunks++;
       const key = chunkKey(a.ino, c.index, loc.gen ?? 0);

@@ -34,7 +34,7 @@ export async function startMountedPool(prefix: string, opts: PoolFixtureOptions 
   spawnSync('chmod', ['755', root]); // a test user must be able to reach the mount points
   const mnt = join(root, 'mnt');
   mkdirSync(mnt);
-  const secret = opts.secret ?? `${prefix}secret`;
+  const secret = opts.secret ?? `${prefix}secret-for-tests-0123456789`;
   const env = { MEMPOOL_SECRET: secret };
   let tmpfs: string | null = null;
   if (opts.tmpfsSize) {

@@ -129,7 +129,7 @@ describe('CLI arguments', () => {
 
   test('a non-loopback listener refuses to start without a secret, starts with one', async () => {
     expectRefused(['manager', '--listen', '0.0.0.0:0'], /secret/);
-    const m = mempool(['manager', '--listen', '0.0.0.0:0'], { MEMPOOL_SECRET: 'integration-secret' });
+    const m = mempool(['manager', '--listen', '0.0.0.0:0'], { MEMPOOL_SECRET: 'integration-secret-for-tests-0123456789' });
     await m.waitFor(/mempool manager listening on ws:\/\/\S+/);
     expect(await m.stop()).toBe(143); // SIGTERM: a clean stop, then exit 128+15
   });

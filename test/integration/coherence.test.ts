@@ -17,7 +17,7 @@ import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../hel
 import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
 import { cliStatus } from '../helpers/status';
 
-const SECRET = 'coherence-secret';
+const SECRET = 'coherence-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const CACHE_MIB = 32;
 const TERM_S = 3;

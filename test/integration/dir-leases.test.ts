@@ -7,7 +7,7 @@
 import { O, PoolClient } from '../../src';
 import { Cluster, killAll, startCluster } from '../helpers/procs';
 
-const SECRET = 'dir-leases-secret';
+const SECRET = 'dir-leases-secret-for-tests-0123456789';
 
 describe('directory leases', () => {
   let cluster: Cluster;

@@ -39,7 +39,7 @@ describeMount('examples/ against mempool up', () => {
   beforeAll(async () => {
     root = tempDir('mempool-examples-');
     mnt = path.join(root, 'mnt');
-    up = mempool(['up', mnt, '--listen', '127.0.0.1:0', '--memory', '512MiB', '--secret-file', path.join(root, 'secret')]);
+    up = mempool(['up', mnt, '--listen', '127.0.0.1:0', '--memory', '512MiB', '--secret-file', path.join(root, 'secret-for-tests-0123456789')]);
     await up.waitFor(/^mounted ws:\/\/\S+ on /m, 30000);
   }, 40000);
 

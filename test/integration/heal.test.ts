@@ -283,7 +283,7 @@ const netns = netnsAvailable();
   test('writes with fsync and reads go on, max latency <= 2 s, no error; after healing every replica of every chunk is identical', async () => {
     net = createNet('heal', ['mgr', 'n1', 'n2', 'n3', 'c', 'v'], 53);
     const host = (n: string) => defined(net!.hosts.get(n), n);
-    const env = { ...PING, MEMPOOL_SECRET: 'heal-netns-secret' };
+    const env = { ...PING, MEMPOOL_SECRET: 'heal-netns-secret-for-tests-0123456789' };
     const manager = mempool(['manager', '--listen', `${host('mgr').ip}:0`, '--replicas', '2'], env, host('mgr').prefix);
     procs.push(manager);
     const url = defined((await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1], 'the manager URL');

@@ -11,7 +11,7 @@ import { FdProcess, killFdProcesses } from '../helpers/fd-process';
 import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
 import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
 
-const SECRET = 'kernel-cache-secret';
+const SECRET = 'kernel-cache-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const describeMount = canMount() ? describe : describe.skip;
 

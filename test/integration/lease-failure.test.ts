@@ -18,7 +18,7 @@ import { CLI, Cluster, killAll, mempool, Proc, startCluster, TEST_MARK } from '.
 import { cliStatus } from '../helpers/status';
 import { defined } from '../helpers/defined';
 
-const SECRET = 'lease-failure-secret';
+const SECRET = 'lease-failure-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const TERM_MS = 2000;
 const MARGIN_MS = 1000;

@@ -11,7 +11,7 @@ import { join } from 'path';
 import { O, PoolClient } from '../../src';
 import { Cluster, killAll, mempool, Proc, startCluster, tempDir } from '../helpers/procs';
 
-const SECRET = 'late-reclaim-secret';
+const SECRET = 'late-reclaim-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 
 /** A TCP relay to target that the test can cut (every connection dropped, new ones refused) and restore. */

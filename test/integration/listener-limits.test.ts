@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { PoolClient } from '../../src';
 import { killAll, mempoolSync, startCluster, Cluster } from '../helpers/procs';
 
-const SECRET = `limits-${randomBytes(8).toString('hex')}`;
+const SECRET = `limits-${randomBytes(16).toString('hex')}`;
 const AUTH_TIMEOUT_MS = 6000;
 const ATTACKERS = 2000;
 const ADDRESSES = 40;

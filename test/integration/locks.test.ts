@@ -10,7 +10,7 @@ import { join, resolve } from 'path';
 import { F_RDLCK, F_UNLCK, F_WRLCK, LOCK_EOF, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, O, PoolClient } from '../../src';
 import { Cluster, killAll, mempool, Proc, startCluster, tempDir, TEST_MARK } from '../helpers/procs';
 
-const SECRET = 'locks-secret';
+const SECRET = 'locks-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 /** The manager's lease term (5 s) plus its margin (1 s): a silent client's session ends after this, and the grace after a restart lasts as long. */
 const SESSION_MS = 6000;

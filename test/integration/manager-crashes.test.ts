@@ -13,7 +13,7 @@ import { rawAuthenticated, rawRequest } from '../helpers/raw-ws';
 import { Cluster, killAll, startCluster, TEST_MARK } from '../helpers/procs';
 import { statusWhen } from '../helpers/status';
 
-const SECRET = 'manager-crashes-secret';
+const SECRET = 'manager-crashes-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const INDEX = resolve(__dirname, '../../dist/src/index.js');
 

@@ -15,7 +15,7 @@ import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { mkdirSync, rmSync } from 'fs';
 import { join } from 'path';
 
-const SECRET = 'manager-ha-secret';
+const SECRET = 'manager-ha-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 
 describe('managers on etcd: a standby takes over', () => {

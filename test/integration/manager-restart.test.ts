@@ -12,7 +12,7 @@ import { killAll, mempool, Proc, startCluster, Cluster, tempDir } from '../helpe
 import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { cliStatus, statusWhen } from '../helpers/status';
 
-const SECRET = 'manager-restart-secret';
+const SECRET = 'manager-restart-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const maybe = canMount() ? describe : describe.skip;
 
@@ -180,7 +180,7 @@ maybe('mempool up restarts a manager that died, from its journal', () => {
     root = tempDir('mempool-up-restart-');
     const mnt = join(root, 'mnt');
     const dataDir = join(root, 'meta');
-    const up = mempool(['up', mnt, '--listen', '127.0.0.1:0', '--memory', '64MiB', '--secret-file', join(root, 'secret'), '--data-dir', dataDir]);
+    const up = mempool(['up', mnt, '--listen', '127.0.0.1:0', '--memory', '64MiB', '--secret-file', join(root, 'secret-for-tests-0123456789'), '--data-dir', dataDir]);
     await up.waitFor(/mempool is up/, 30_000);
     sh(`mkdir ${mnt}/d && head -c 300000 /dev/urandom > ${mnt}/d/f && sha256sum ${mnt}/d/f > ${root}/sum`);
     const pid = Number(sh(`cat ${dataDir}/lock`).trim());

@@ -15,7 +15,7 @@ import { Cluster, killAll, mempool, Proc, startCluster, tempDir } from '../helpe
 import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { cliStatus } from '../helpers/status';
 
-const SECRET = 'manager-retry-secret';
+const SECRET = 'manager-retry-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const FAULTS = ['Open', 'Mkdir', 'Rename', 'Unlink', 'AppendReserve'];
 

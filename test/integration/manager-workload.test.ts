@@ -15,7 +15,7 @@ import { compareTree, fioWriter, haveFio, Job, makeTarball, Tarball, untar } fro
 import { startEtcd, startEtcdCluster, stopAllEtcd } from '../helpers/etcd';
 import { defined } from '../helpers/defined';
 
-const SECRET = 'manager-workload-secret';
+const SECRET = 'manager-workload-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const maybe = canMount() && haveFio() ? describe : describe.skip;
 const FILES = 2000;

@@ -13,7 +13,7 @@ import { Cluster, killAll, mempool, mempoolSync, Proc, startCluster, tempDir } f
 import { removeMountState } from '../../mount/runtime';
 import { defined } from '../helpers/defined';
 
-const SECRET = 'mount-basic-secret';
+const SECRET = 'mount-basic-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const canMount = fs.existsSync('/dev/fuse') && process.getuid?.() === 0;
 const describeMount = canMount ? describe : describe.skip;
@@ -277,7 +277,7 @@ print('|'.join(out))
     const badCache = mempoolSync(['mount', cluster!.url, m2, '--cache', 'lots']);
     expect(badCache.code).not.toBe(0);
     expect(badCache.stderr.trim().split('\n')).toHaveLength(1);
-    const noPool = mempoolSync(['mount', '-d', cluster!.url, m2], { MEMPOOL_SECRET: 'wrong-secret' });
+    const noPool = mempoolSync(['mount', '-d', cluster!.url, m2], { MEMPOOL_SECRET: 'wrong-secret-for-tests-0123456789' });
     expect(noPool.code).not.toBe(0);
     expect(noPool.stderr.trim().split('\n')).toHaveLength(1);
     expect(mountsUnder(root).has(m2)).toBe(false);
@@ -285,7 +285,7 @@ print('|'.join(out))
 
   it('mempool up mounts a one-machine pool; SIGINT unmounts and stops its children', async () => {
     const m3 = path.join(root, 'up', 'mnt'); // up creates it
-    const secretFile = path.join(root, 'up-secret');
+    const secretFile = path.join(root, 'up-secret-for-tests-0123456789');
     const up = mempool(['up', m3, '--listen', '127.0.0.1:0', '--memory', '64MiB', '--secret-file', secretFile]);
     const url = defined((await up.waitFor(/^mounted (ws:\/\/\S+) on /m, 20000))[1], 'the URL in the up output');
     await up.waitFor(/mempool mount ws:\/\/\S+ \/mnt\/mempool --secret-file/);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
 import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
 
-const SECRET = 'mount-dir-leases-secret';
+const SECRET = 'mount-dir-leases-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const TERM_S = 6;
 const ROUNDS = 20;

@@ -12,7 +12,7 @@ import { PoolClient } from '../../src';
 import { Cluster, killAll, startCluster, tempDir } from '../helpers/procs';
 import { canMount, mountsUnder } from '../helpers/mounts';
 
-const SECRET = 'mount-helper-secret';
+const SECRET = 'mount-helper-secret-for-tests-0123456789';
 const HELPER = resolve(__dirname, '../../scripts/mount.fuse.mempool');
 const INSTALLED = '/sbin/mount.fuse.mempool';
 const maybe = canMount() ? describe : describe.skip;
@@ -51,7 +51,7 @@ maybe('mount -t fuse.mempool and fstab', () => {
 
   beforeAll(async () => {
     root = tempDir('mempool-helper-');
-    secretFile = join(root, 'secret');
+    secretFile = join(root, 'secret-for-tests-0123456789');
     writeFileSync(secretFile, SECRET + '\n', { mode: 0o600 });
     if (!existsSync(INSTALLED) || realpathSync(INSTALLED) !== realpathSync(HELPER)) {
       previous = existsSync(INSTALLED) || isLink(INSTALLED) ? readlinkSync(INSTALLED) : null;
@@ -113,7 +113,7 @@ maybe('mount -t fuse.mempool and fstab', () => {
     const pid = await checkMounted(dir, r.out, 'two');
     await checkUmount(dir, pid, 'two');
 
-    const bad = join(root, 'bad-secret');
+    const bad = join(root, 'bad-secret-for-tests-0123456789');
     writeFileSync(bad, 'wrong\n', { mode: 0o600 });
     const refused = run('mount', ['-t', 'fuse.mempool', cluster.url, dir, '-o', `secret_file=${bad}`]);
     expect(refused.code).not.toBe(0);

@@ -11,7 +11,7 @@ import { promisify } from 'util';
 import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
 import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
 
-const SECRET = 'mount-locks-secret';
+const SECRET = 'mount-locks-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const TERM_S = 3;
 /** flock(1) iterations per mount (MEMPOOL_LOCK_ITERS overrides, for a quicker run). */

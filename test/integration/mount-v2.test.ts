@@ -11,7 +11,7 @@ import * as path from 'path';
 import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
 import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
 
-const SECRET = 'mount-v2-secret';
+const SECRET = 'mount-v2-secret-for-tests-0123456789';
 const ENV = { MEMPOOL_SECRET: SECRET };
 const describeMount = canMount() ? describe : describe.skip;
 

@@ -81,7 +81,7 @@ describe('mempool node --memory', () => {
 describe('mempool up --memory', () => {
   it('refuses 100TiB at once, before starting anything or creating the mount point', () => {
     const mnt = join(root, 'up-mnt');
-    const r = timed(['up', mnt, '--memory', '100TiB', '--listen', '127.0.0.1:0', '--secret-file', join(root, 'secret')]);
+    const r = timed(['up', mnt, '--memory', '100TiB', '--listen', '127.0.0.1:0', '--secret-file', join(root, 'secret-for-tests-0123456789')]);
     console.log(`up --memory 100TiB: exit ${r.code} after ${r.ms} ms: ${r.stderr.trim()}`);
     expect(r.code).not.toBe(0);
     const lines = r.stderr.trim().split('\n');

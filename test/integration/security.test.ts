@@ -12,7 +12,7 @@ import { killAll, mempool, mempoolSync, Cluster, Proc, startCluster } from '../h
 import { defined } from '../helpers/defined';
 import { expectClosed, rawAuthenticated, rawConnect, RawConn, rawHandshake, rawRequest } from '../helpers/raw-ws';
 
-const SECRET = `s3cret-${randomBytes(8).toString('hex')}`;
+const SECRET = `s3cret-${randomBytes(16).toString('hex')}`;
 const PING_MS = 1000;
 const MIB = 1024 * 1024;
 /** The manager's and memory node's ws maxPayload (src/manager/manager.ts, src/node/memory-node.ts). */
@@ -71,7 +71,7 @@ describe('shared secret', () => {
   it('refuses a wrong or missing secret with EACCES, logs it, and changes nothing', async () => {
     const before = { listing: (await good.readdir('/keep')).map((e) => e.name).sort(), a: sha(await good.readFile('/keep/a')), status: await good.status() };
 
-    const wrong = await connectExpectingRefusal('not-the-secret');
+    const wrong = await connectExpectingRefusal('not-the-secret-for-tests-0123456789');
     expect(wrong).toBeInstanceOf(FsError);
     expect(wrong.errno).toBe(13);
     expect(wrong.message).toMatch(/EACCES: authentication failed: wrong or missing secret/);
@@ -105,7 +105,7 @@ describe('shared secret', () => {
   });
 
   it('a memory node with a wrong secret exits non-zero saying authentication failed', async () => {
-    const node = mempool(['node', '--manager', cluster.url, '--memory', '16MiB'], { MEMPOOL_SECRET: 'wrong-secret' });
+    const node = mempool(['node', '--manager', cluster.url, '--memory', '16MiB'], { MEMPOOL_SECRET: 'wrong-secret-for-tests-0123456789' });
     const code = await Promise.race([node.exited, sleep(10_000).then(() => 'still running')]);
     expect(code).toBe(1);
     expect(node.output()).toMatch(/^mempool: EACCES: authentication failed: wrong or missing secret$/m);
@@ -129,14 +129,14 @@ function hostileCases(maxPayload: number): Array<[string, (c: RawConn) => void]>
   };
   const tooBig = encodeFrame(FrameKind.Request, Msg.ChunkWrite, 1, 0, { key: '1.0', off: 0 }, Buffer.alloc(maxPayload + 1));
   return [
-    ['random bytes', (c) => c.ws.send(randomBytes(1000))],
-    ['a truncated header', (c) => c.ws.send(encodeFrame(FrameKind.Request, Msg.Getattr, 1, 0, { path: '/' }).subarray(0, 12))],
-    ['huge length fields', (c) => c.ws.send(Buffer.concat([header(0xffffffff, 0xffffffff), Buffer.from('{}')]))],
-    ['a data length beyond the message', (c) => c.ws.send(Buffer.concat([header(2, 0x7ffffff0), Buffer.from('{}'), randomBytes(100)]))],
-    ['an unknown message type', (c) => c.ws.send(encodeFrame(FrameKind.Request, 999, 1, 0, { path: '/' }))],
-    ['a text frame', (c) => c.ws.send('{"type":10,"path":"/"}')],
+    ['random bytes', (c) => c.send(randomBytes(1000))],
+    ['a truncated header', (c) => c.send(encodeFrame(FrameKind.Request, Msg.Getattr, 1, 0, { path: '/' }).subarray(0, 12))],
+    ['huge length fields', (c) => c.send(Buffer.concat([header(0xffffffff, 0xffffffff), Buffer.from('{}')]))],
+    ['a data length beyond the message', (c) => c.send(Buffer.concat([header(2, 0x7ffffff0), Buffer.from('{}'), randomBytes(100)]))],
+    ['an unknown message type', (c) => c.send(encodeFrame(FrameKind.Request, 999, 1, 0, { path: '/' }))],
+    ['a text frame', (c) => c.send('{"type":10,"path":"/"}')],
     // Built once, before any connection: a loaded test process must not spend the peer's ping interval building it after authenticating.
-    ['a message above maxPayload', (c) => c.ws.send(tooBig)],
+    ['a message above maxPayload', (c) => c.send(tooBig)],
   ];
 }
 
@@ -186,7 +186,7 @@ describe.each([
     expect(authed.ws.readyState).toBe(authed.ws.OPEN);
     authed.ws.close();
     const unauthed = await rawConnect(url());
-    unauthed.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkWrite, 1, 0, { key: '1.0', off: 2 ** 40 }, randomBytes(4096)));
+    unauthed.send(encodeFrame(FrameKind.Request, Msg.ChunkWrite, 1, 0, { key: '1.0', off: 2 ** 40 }, randomBytes(4096)));
     expect((await expectClosed(unauthed)).code).toBe(4001);
     expect(alive(proc())).toBe(true);
   });
@@ -206,7 +206,7 @@ describe.each([
 describe('requests with valid framing but bad field types', () => {
   it('the manager closes the link on path: 123 (ProtocolError) and nothing else is harmed', async () => {
     const c = await rawAuthenticated(cluster.url, SECRET);
-    c.ws.send(encodeFrame(FrameKind.Request, Msg.Getattr, 1, 0, { path: 123 }));
+    c.send(encodeFrame(FrameKind.Request, Msg.Getattr, 1, 0, { path: 123 }));
     const closed = await expectClosed(c);
     expect(closed.code).toBe(1002);
     expect(closed.reason).toMatch(/protocol error: field "path" must be a string/);
@@ -233,7 +233,7 @@ describe('requests with valid framing but bad field types', () => {
       { key: '1.0', off: 'zero', len: 1 },
     ]) {
       const c = await rawAuthenticated(nodeUrl(1), SECRET);
-      c.ws.send(encodeFrame(FrameKind.Request, Msg.ChunkRead, 1, 0, meta));
+      c.send(encodeFrame(FrameKind.Request, Msg.ChunkRead, 1, 0, meta));
       expect((await expectClosed(c)).code).toBe(1002);
     }
     const c = await rawAuthenticated(nodeUrl(1), SECRET);

@@ -12,7 +12,7 @@ import { killAll, mempool, mempoolSync, Proc, tempDir } from '../helpers/procs';
 import { defined } from '../helpers/defined';
 import { expectClosed, rawAuthenticated, rawConnect } from '../helpers/raw-ws';
 
-const SECRET = `tls-${randomBytes(8).toString('hex')}`;
+const SECRET = `tls-${randomBytes(16).toString('hex')}`;
 const MIB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -126,14 +126,14 @@ describe('TLS', () => {
   it('TLS does not replace the secret: a trusted-TLS client with a wrong secret is refused', async () => {
     let err: unknown;
     try {
-      const c = await PoolClient.connect(url, { secret: 'wrong', ca, connectTimeoutMs: 5000 });
+      const c = await PoolClient.connect(url, { secret: 'wrong-secret-for-tests-0123456789', ca, connectTimeoutMs: 5000 });
       await c.close();
     } catch (e) {
       err = e;
     }
     expect((err as FsError).errno).toBe(13);
     const raw = await rawConnect(nodeUrl(0), ca);
-    raw.ws.send(Buffer.from('not a frame'));
+    raw.send(Buffer.from('not a frame'));
     expect((await expectClosed(raw)).code).toBe(4001);
     // a well-authenticated raw wss link to a node works (control for the line above)
     const ok = await rawAuthenticated(nodeUrl(0), SECRET, ca);

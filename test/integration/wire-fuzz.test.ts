@@ -12,8 +12,9 @@ import { decodeFrame, encodeFrame, Frame, FrameKind, Meta, ProtocolError } from 
 import { Api, ApiName, Msg } from '../../transport/messages';
 import { Cluster, killAll, startCluster } from '../helpers/procs';
 import { expectClosed, RawConn, rawConnect, rawHandshake } from '../helpers/raw-ws';
+import { nodeAccessKey } from '../../transport/auth';
 
-const SECRET = 'fuzz-secret';
+const SECRET = 'fuzz-secret-of-at-least-128-bits';
 /** Fuzz budget: the whole file stays well under 30 s on a loaded 2-core machine. */
 const RUNS = 40;
 const BATCH = 12;
@@ -80,13 +81,14 @@ const SAMPLES: Record<ApiName, Meta> = {
   ChunkVersion: { key: '2:0', ver: 1 },
   ChunkList: { offset: 0, limit: 10 },
   Drain: { node: 'n' },
+  NodeAccess: { sealed: 'AAAA' },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 
 /** The two servers under test, the roles a raw peer claims there, and the messages each serves. */
 const SERVERS = [
   { name: 'manager', url: () => cluster.url, roles: ['client', 'operator'], serves: (n: ApiName) => !/^Chunk|^Node|^LeaseRecall$|^DirRecall$/.test(n) },
-  { name: 'memory node', url: () => nodeUrl, roles: ['manager', 'client'], serves: (n: ApiName) => /^Chunk|^NodeStats$/.test(n) },
+  { name: 'memory node', url: () => nodeUrl, roles: ['manager', 'client'], serves: (n: ApiName) => /^Chunk|^NodeStats$|^NodeAccess$/.test(n) },
 ] as const;
 
 // ------------------------------------------------------------------ values
@@ -217,14 +219,15 @@ const shotFor = (served: ApiName[]) =>
 /** A raw authenticated peer claiming role (always the same client id, so leases it takes are its own). */
 async function rawPeer(url: string, role: string): Promise<RawConn> {
   const c = await rawConnect(url);
-  const r = await rawHandshake(c, SECRET, { role, id: 'fuzz-peer', name: 'fuzz' });
+  // clients prove to memory nodes the node-access key derived from the client secret
+  const r = await rawHandshake(c, url === nodeUrl && role === 'client' ? nodeAccessKey(SECRET) : SECRET, { role, id: 'fuzz-peer', name: 'fuzz' });
   if (r.status !== 0) throw new Error(`handshake refused: ${JSON.stringify(r.meta)}`);
   return c;
 }
 
 /** Sends one request and waits for its reply (answering lease recalls meanwhile); null when the link closed. */
 async function exchange(c: RawConn, id: number, type: number, meta: Meta, data: Buffer): Promise<Frame | null> {
-  c.ws.send(encodeFrame(FrameKind.Request, type, id, 0, meta, data));
+  c.send(encodeFrame(FrameKind.Request, type, id, 0, meta, data));
   for (;;) {
     let msg: Buffer;
     try {
@@ -234,7 +237,7 @@ async function exchange(c: RawConn, id: number, type: number, meta: Meta, data: 
       throw err;
     }
     const f = decodeFrame(msg);
-    if (f.kind === FrameKind.Request) c.ws.send(encodeFrame(FrameKind.Response, f.type, f.id, 0, {}));
+    if (f.kind === FrameKind.Request) c.send(encodeFrame(FrameKind.Response, f.type, f.id, 0, {}));
     else if (f.id === id) return f;
   }
 }
@@ -279,7 +282,7 @@ describe.each(SERVERS.map((s) => [s.name, s] as const))('fuzzing the %s', (_name
     for (const name of NAMES) {
       const c = await rawConnect(server.url());
       await c.next(); // the challenge
-      c.ws.send(encodeFrame(FrameKind.Request, Api[name].type, 1, 0, SAMPLES[name]));
+      c.send(encodeFrame(FrameKind.Request, Api[name].type, 1, 0, SAMPLES[name]));
       expect((await expectClosed(c)).code).toBe(4001);
     }
     await managerAnswers();
@@ -315,10 +318,10 @@ describe.each(SERVERS.map((s) => [s.name, s] as const))('fuzzing the %s', (_name
             }
           }
           // random bytes and an unknown type close the link
-          c.ws.send(randomBytes(64));
+          c.send(randomBytes(64));
           expect((await expectClosed(c)).code).toBe(1002);
           const u = await rawPeer(server.url(), role);
-          u.ws.send(encodeFrame(FrameKind.Request, 999, 1, 0, {}));
+          u.send(encodeFrame(FrameKind.Request, 999, 1, 0, {}));
           expect((await expectClosed(u)).code).toBe(1002);
           await managerAnswers();
         },
