@@ -43,3 +43,15 @@ export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 
 /** The inode number of the pool's root directory (FUSE's root node id too). */
 export const ROOT_INO = 1;
+
+/** Longest chunk capability token a node accepts (a token is about 120 characters; past this, EACCES). */
+export const CAP_MAX = 256;
+/** Default lifetime of a chunk capability: twelve default lease terms, so a healthy client asks for a new one rarely. */
+export const CAP_TTL_MS = 60_000;
+/**
+ * Clock skew a node tolerates past a capability's expiry, after correcting its clock by the offset it learns from
+ * the manager's heartbeat replies (what is left: half a heartbeat round trip, and drift between heartbeats).
+ */
+export const CAP_SKEW_MS = 2_000;
+/** Verified capabilities a node remembers (each is checked once by HMAC, then by a map lookup). */
+export const CAP_CACHE = 16_384;

@@ -1,5 +1,6 @@
 /** The wire's messages: type numbers, and for each request its checks, reply and permitted senders. */
 import {
+  CAP_MAX,
   CHUNK_KEY_MAX,
   ID_MAX,
   ID_UNCHANGED,
@@ -183,6 +184,8 @@ const epoch = opt(uint());
 const text = str(TEXT_MAX, 'EINVAL');
 const chunkKey = str(CHUNK_KEY_MAX, 'EINVAL');
 const chunkLen = uint(MAX_CHUNK_SIZE);
+/** A chunk capability token (src/security/capability.ts): one too long is no capability (EACCES). */
+const cap = opt(str(CAP_MAX, 'EACCES'));
 /** A paged answer's position: where the next page starts (absent on the last page). */
 const next = opt(uint());
 /** A paged request: where to start and how many at most (the server may send fewer). */
@@ -304,7 +307,8 @@ export const Api = {
   Locate: spec(
     Msg.Locate,
     obj({ ino, first: uint(), count: uint(MAX_LOCATE), write: def(bool, false), epoch }),
-    obj({ size: fileSize, chunks: list(location, MAX_LOCATE), nodes: list(obj({ id: text, url: text }), 1 << 16), free: uint(), gen: opt(uint()) }),
+    // cap: the capability for the chunks asked for (write only for the WRITE lease holder), valid capMs from its issue
+    obj({ size: fileSize, chunks: list(location, MAX_LOCATE), nodes: list(obj({ id: text, url: text }), 1 << 16), free: uint(), gen: opt(uint()), cap, capMs: opt(uint()) }),
     CLIENT,
   ),
   // clamp: grow only as far as the directory quotas allow (the writer then cuts the rest and reports EDQUOT)
@@ -325,12 +329,14 @@ export const Api = {
   AppendReserve: spec(Msg.AppendReserve, obj({ ino, len: uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG'), epoch }), obj({ offset: fileSize }), CLIENT),
 
   // node -> manager
-  NodeHeartbeat: spec(Msg.NodeHeartbeat, nodeUsage, none, ['node']),
+  // now: the manager's clock (ms since the epoch), from which nodes learn its offset to check capability expiry
+  NodeHeartbeat: spec(Msg.NodeHeartbeat, nodeUsage, obj({ now: opt(uint()) }), ['node']),
 
   // client/manager -> node: chunk data (the data travels as the frame's data)
   // ver: the chunk version the caller was told; a replica at another version answers ESTALE (absent: no check)
-  ChunkRead: spec(Msg.ChunkRead, obj({ key: chunkKey, off: chunkLen, len: chunkLen, ver: opt(uint()) }), none, ['client', 'manager']),
-  ChunkWrite: spec(Msg.ChunkWrite, obj({ key: chunkKey, off: chunkLen, epoch, ranges: opt(list(tuple(chunkLen, chunkLen), 65536, 'EINVAL')), ver: opt(uint()) }), obj({ free: opt(uint()) }), [
+  // cap: a client's capability for the chunk (EACCES without a valid one); the manager needs none
+  ChunkRead: spec(Msg.ChunkRead, obj({ key: chunkKey, off: chunkLen, len: chunkLen, ver: opt(uint()), cap }), none, ['client', 'manager']),
+  ChunkWrite: spec(Msg.ChunkWrite, obj({ key: chunkKey, off: chunkLen, epoch, ranges: opt(list(tuple(chunkLen, chunkLen), 65536, 'EINVAL')), ver: opt(uint()), cap }), obj({ free: opt(uint()) }), [
     'client',
     'manager',
   ]),

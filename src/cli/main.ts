@@ -14,6 +14,7 @@ import { checkMemoryPromise } from '../node/host-memory';
 import { PoolClient } from '../client/pool-client';
 import { parseHostPort, positiveInt, roleSecret, security, SecurityOptions, sizeArg, wsUrl, onSignals } from './options';
 import { PoolStatus, MetadataStatus } from '../types';
+import { CAP_TTL_MS } from '../limits';
 import { registerMountCommands } from './mount-commands';
 import { formatQuota, registerQuotaCommand } from './quota-command';
 
@@ -52,6 +53,7 @@ interface ManagerFlags {
   chunkSize?: number;
   replicas?: number;
   leaseTerm: number;
+  capTtl: number;
   repairAfter: number;
   repairRate: number;
   maxFiles: number;
@@ -87,6 +89,7 @@ withSecurity(
     .addOption(new Option('--chunk-size <size>', 'bytes per chunk (e.g. 1MiB)').argParser(sizeArg))
     .addOption(new Option('--replicas <n>', 'replicas per chunk (default: 2 when 2+ nodes are up)').argParser(positiveInt))
     .addOption(new Option('--lease-term <seconds>', 'lease term: a silent client loses its leases after this plus 1 s').default(5).argParser(positiveInt))
+    .addOption(new Option('--cap-ttl <seconds>', 'lifetime of the chunk capabilities clients get (they ask again before it ends)').default(CAP_TTL_MS / 1000).argParser(positiveInt))
     .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
     .addOption(new Option('--repair-rate <size>', 'bytes per second re-replication and draining may copy').default(256 * 1024 * 1024, '256MiB').argParser(sizeArg))
     .addOption(new Option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile').conflicts('meta'))
@@ -117,6 +120,7 @@ withSecurity(
       chunkSize: o.chunkSize,
       replicas: o.replicas,
       leaseTermMs: o.leaseTerm * 1000,
+      capTtlMs: o.capTtl * 1000,
       repairAfterMs: o.repairAfter * 1000,
       repairBytesPerSec: Math.max(1, o.repairRate),
       maxFiles: o.maxFiles,

@@ -4,13 +4,16 @@
  * reading any one. A replica that does not answer within about a second is skipped (a per-node breaker keeps later
  * calls from waiting again): reads go on with another replica at once; a write that reached some replicas has the
  * manager replace the unreachable one (ReplicaDown) and completes on the new set. A replica at another version
- * (EL2NSYNC) means the locations are old: they are asked again.
+ * (EL2NSYNC) means the locations are old: they are asked again. Each Locate answer carries a capability for the chunks
+ * it covers (read, or write for the holder of the file's WRITE lease), which every chunk request carries; one near
+ * its end is replaced by locating again first, and a node's EACCES (expired, by the node's clock) makes one more try.
  */
 import { Errno, FsError } from '../errors';
 import { chunkKey, ChunkLocation, NodeInfo } from '../types';
 import { Api, call, callData, DialOptions, Link } from '../../transport';
 import { MAX_LOCATE } from '../limits';
 import { Breaker, withDeadline } from './breaker';
+import { parseCap } from '../security/capability';
 
 /** Errors that mean "this replica is unreachable", worth trying another replica for. */
 const RETRYABLE = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT, Errno.EHOSTDOWN, Errno.ECONNREFUSED, Errno.EAGAIN]);
@@ -33,10 +36,35 @@ const SLOW_MS_PER_MIB = 100;
 /** Attempts at one piece (each after new locations or a replaced replica) before EIO. */
 const ATTEMPTS = 6;
 
-/** One chunk as this client knows it: its replicas and their version. */
+/** Part of a capability's lifetime after which this client asks for a new one before using it. */
+const CAP_REFRESH = 0.75;
+
+/** A capability for a range of a file's chunks, shared by the chunks one Locate answered. */
+interface Cap {
+  token: string;
+  write: boolean;
+  /** The lease epoch its writes must carry. */
+  epoch: number;
+  /** performance.now() past which it is replaced before use (it still has a quarter of its life then). */
+  refreshAt: number;
+}
+
+/** One chunk as this client knows it: its replicas, their version and the capability to reach them with. */
 interface Loc {
   replicas: string[];
   ver?: number;
+  cap?: Cap;
+}
+
+/** True when loc's capability may be used now: unexpired and, to write, a write capability for the epoch. */
+function capUsable(loc: Loc | undefined, write: boolean, epoch?: number): boolean {
+  const c = loc?.cap;
+  return !!c && performance.now() < c.refreshAt && (!write || (c.write && c.epoch === (epoch ?? 0)));
+}
+
+/** True for the error a node answers to a missing, expired or insufficient capability. */
+function isDenied(err: unknown): boolean {
+  return err instanceof FsError && err.errno === Errno.EACCES;
 }
 
 /** True for the error a replica answers when it is not at the caller's version. */
@@ -72,6 +100,9 @@ interface Located {
   free?: number;
   /** The key generation of the file's chunks. */
   gen?: number;
+  /** The capability for the chunks asked for, and its lifetime in ms. */
+  cap?: string;
+  capMs?: number;
 }
 
 /**
@@ -145,7 +176,7 @@ export class ChunkIO {
   async read(ino: number, pos: number, len: number): Promise<Buffer> {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
-    const known = cached && pieces.every((p) => cached.has(p.index));
+    const known = cached && pieces.every((p) => capUsable(cached.get(p.index), false));
     // The size always comes fresh from the manager: in parallel with the data when locations are cached.
     const sizeP = known ? call(this.manager, Api.GetattrIno, { ino }).then((r) => r.attr.size) : this.locate(ino, pieces, false).then((l) => l.size);
     const size = known ? null : await sizeP;
@@ -170,7 +201,7 @@ export class ChunkIO {
   async readRange(ino: number, pos: number, len: number): Promise<Buffer> {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, false);
+    if (!cached || !pieces.every((p) => capUsable(cached.get(p.index), false))) await this.locate(ino, pieces, false);
     const single = pieces.length === 1 ? pieces[0] : undefined;
     const only = single && this.locations.get(ino)?.get(single.index);
     if (single && only) {
@@ -192,7 +223,7 @@ export class ChunkIO {
   async write(ino: number, pos: number, data: Buffer, epoch: number): Promise<void> {
     const pieces = this.pieces(pos, data.length);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true, epoch);
+    if (!cached || !pieces.every((p) => capUsable(cached.get(p.index), true, epoch))) await this.locate(ino, pieces, true, epoch);
     await this.placeMissing(ino, pieces, () => pos + data.length, epoch);
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
@@ -202,7 +233,7 @@ export class ChunkIO {
     const firstPart = parts[0];
     if (!firstPart) throw new Error('writeScattered needs at least one part');
     const piece: Piece = { index, off: firstPart.off, len: 0, at: 0 };
-    if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
+    if (!capUsable(this.locations.get(ino)?.get(index), true, epoch)) await this.locate(ino, [piece], true, epoch);
     await this.placeMissing(ino, [piece], () => index * this.chunkSize + parts.reduce((m, x) => Math.max(m, x.off + x.data.length), 0), epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
     await this.writePiece(
@@ -268,13 +299,17 @@ export class ChunkIO {
     const out: Located = { size: 0, chunks: [], nodes: [] };
     for (let at = first, left = count; ;) {
       const n = Math.min(left, MAX_LOCATE);
+      const sent = performance.now();
       const located: Located = await call(this.manager, Api.Locate, { ino, first: at, count: n, write, epoch });
+      const fields = located.cap === undefined ? null : parseCap(located.cap);
+      const cap: Cap | undefined =
+        located.cap === undefined ? undefined : { token: located.cap, write: fields?.write ?? false, epoch: fields?.epoch ?? 0, refreshAt: sent + (located.capMs ?? 0) * CAP_REFRESH };
       for (const nd of located.nodes) this.nodeUrls.set(nd.id, nd.url);
       if (typeof located.free === 'number') this.poolFree = located.free;
       if (located.gen !== undefined) this.gens.set(ino, located.gen);
       let map = this.locations.get(ino);
       if (!map) this.locations.set(ino, (map = new Map()));
-      for (const c of located.chunks) map.set(c.index, { replicas: c.replicas, ver: c.ver });
+      for (const c of located.chunks) map.set(c.index, { replicas: c.replicas, ver: c.ver, cap });
       out.size = located.size;
       out.chunks.push(...located.chunks);
       out.nodes.push(...located.nodes);
@@ -336,17 +371,21 @@ export class ChunkIO {
   /** Reads one piece from a replica that answers (the ones that did not answer lately last); new locations when none does. */
   private async readPiece(ino: number, p: Piece): Promise<Buffer> {
     let last: unknown = null;
+    let denied = false;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const loc = this.locations.get(ino)?.get(p.index);
+      let loc = this.locations.get(ino)?.get(p.index);
+      if (loc && loc.replicas.length > 0 && !capUsable(loc, false)) loc = await this.relocate(ino, p, false);
       if (!loc || loc.replicas.length === 0) return Buffer.alloc(0); // a hole
-      const meta = { key: this.key(ino, p.index), off: p.off, len: p.len, ver: loc.ver };
+      const meta = { key: this.key(ino, p.index), off: p.off, len: p.len, ver: loc.ver, cap: loc.cap?.token };
       let moved = false;
       for (const id of this.breaker.order(loc.replicas)) {
         try {
           return (await this.nodeCall(id, p.len, attempt, (link, ms) => callData(link, Api.ChunkRead, meta, undefined, ms))).data;
         } catch (err) {
           last = err;
-          if (isVersionError(err)) {
+          if (isVersionError(err) || (isDenied(err) && !denied)) {
+            // new locations; or a capability the node found expired (by its clock): a new one, once
+            denied ||= isDenied(err);
             moved = true;
             break;
           }
@@ -366,11 +405,18 @@ export class ChunkIO {
    */
   private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number, ranges?: Array<[number, number]>): Promise<void> {
     let last: unknown = null;
+    let denied = false;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       let loc = this.locations.get(ino)?.get(p.index);
-      if (!loc || loc.replicas.length === 0) loc = await this.relocate(ino, p, true, epoch);
+      if (!loc || loc.replicas.length === 0 || !capUsable(loc, true, epoch)) loc = await this.relocate(ino, p, true, epoch);
       if (!loc || loc.replicas.length === 0) throw new FsError('ENOSPC', `inode ${ino}: the manager placed no chunk ${p.index}`);
-      const meta = { key: this.key(ino, p.index), off: p.off, epoch, ranges, ver: loc.ver };
+      if (!capUsable(loc, true, epoch)) {
+        // no write capability: this client does not hold the WRITE lease at the manager (yet: a reclaim after a restart may be on its way)
+        last = new FsError('EACCES', `inode ${ino}: the manager gave no write capability for chunk ${p.index}`);
+        await sleep(200 * (attempt + 1));
+        continue;
+      }
+      const meta = { key: this.key(ino, p.index), off: p.off, epoch, ranges, ver: loc.ver, cap: loc.cap?.token };
       const replicas = loc.replicas;
       const results = await Promise.allSettled(
         replicas.map((id) =>
@@ -386,9 +432,11 @@ export class ChunkIO {
       });
       if (failed.size === 0) return;
       last = [...failed.values()][0];
-      const fatal = [...failed.values()].find((e) => !isUnreachable(e) && !isVersionError(e));
+      const fatal = [...failed.values()].find((e) => !isUnreachable(e) && !isVersionError(e) && !(isDenied(e) && !denied));
       if (fatal) throw fatal;
-      if ([...failed.values()].some(isVersionError)) {
+      if ([...failed.values()].some((e) => isVersionError(e) || isDenied(e))) {
+        // new locations; or a capability a node found expired (by its clock): a new one, once (the write is sent again to every replica)
+        denied ||= [...failed.values()].some(isDenied);
         await this.relocate(ino, p, true, epoch);
         continue;
       }
@@ -401,7 +449,7 @@ export class ChunkIO {
         for (const id of failed.keys()) {
           const now: { replicas: string[]; ver: number; nodes: NodeInfo[] } = await call(this.manager, Api.ReplicaDown, { ino, index: p.index, node: id, ver: loc.ver ?? 0, epoch });
           for (const nd of now.nodes) this.nodeUrls.set(nd.id, nd.url);
-          loc = { replicas: now.replicas, ver: now.ver };
+          loc = { replicas: now.replicas, ver: now.ver, cap: loc.cap }; // the capability names chunks, not replicas
           this.locations.get(ino)?.set(p.index, loc);
         }
       } catch (err) {
@@ -412,6 +460,7 @@ export class ChunkIO {
         await this.relocate(ino, p, true, epoch).catch(() => undefined);
       }
     }
+    if (isDenied(last)) throw last;
     throw new FsError('EIO', `chunk ${p.index} of inode ${ino}: replicas unreachable: ${(last as Error)?.message}`);
   }
 }

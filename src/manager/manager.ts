@@ -9,7 +9,8 @@ import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
 import { Api, call, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
-import { MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
+import { CAP_TTL_MS, MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
+import { capKey, issueCap } from '../security/capability';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
 import { LockTable } from './lock-table';
@@ -65,6 +66,8 @@ export interface ManagerOptions {
   metaLog?: MetaLog;
   /** Records between snapshots of the metadata (default 20000). */
   snapshotEvery?: number;
+  /** Lifetime of the chunk capabilities handed out with Locate (default CAP_TTL_MS). */
+  capTtlMs?: number;
   /** Called when the metadata log fails: the manager must stop answering (the CLI exits; a restart replays the log). */
   onLogFailure?: (err: Error) => void;
   log?: (msg: string) => void;
@@ -126,6 +129,8 @@ export class Manager {
   private readonly running = new Map<string, Promise<Reply | void>>();
   /** Test hook (MEMPOOL_FAULT_DROP_AFTER_APPLY=Msg names): drops the link once per name after the call was applied and made durable, before its reply. */
   private readonly dropAfterApply = faultNames(process.env.MEMPOOL_FAULT_DROP_AFTER_APPLY);
+  /** Signs chunk capabilities: derived from the node secret, which memory nodes hold and clients do not. */
+  private readonly capKey: Buffer;
 
   constructor(private readonly opts: ManagerOptions) {
     this.chunkSize = opts.chunkSize ?? 1024 * 1024;
@@ -134,6 +139,7 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
+    this.capKey = capKey(this.secrets.node);
     // The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user.
     this.meta = new MetaStore({
       rootMode: 0o1777,
@@ -732,6 +738,17 @@ export class Manager {
     }
     const nodes = [...used].map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
     return { size: a.size, chunks, nodes, free: this.statfs().free, gen: this.chunks.genOf(ino) };
+  }
+
+  /**
+   * The capability for chunks [first, first+count) of ino: write (under the file's current lease epoch) when asked for
+   * and the client holds the file's WRITE lease, read otherwise. Answered with its lifetime, as Locate carries it.
+   */
+  capFor(ino: number, first: number, count: number, gen: number, client: string | null, write: boolean): { cap: string; capMs: number } {
+    const capMs = this.opts.capTtlMs ?? CAP_TTL_MS;
+    const w = write && this.leases.holdsWrite(ino, client);
+    const cap = issueCap(this.capKey, { ino, gen, first, count, write: w, epoch: w ? this.leases.epochOf(ino) : 0, exp: Date.now() + capMs });
+    return { cap, capMs };
   }
 
   /**

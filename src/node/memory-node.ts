@@ -8,6 +8,8 @@ import { FsError } from '../errors';
 import { ChunkStore } from './chunk-store';
 import { Api, call, dispatcher, Handlers, Hello, Link, listen, Listener, nodeAccessKey, openSealed, Peer, WithData } from '../../transport';
 import { MAX_CHUNK_SIZE } from '../limits';
+import { CapVerifier, capKey } from '../security/capability';
+import { parseChunkKey } from '../types';
 
 export interface MemoryNodeOptions {
   managerUrl: string;
@@ -73,9 +75,13 @@ export class MemoryNode {
   /** Resolved once clients can be checked (the manager handed over their key, or the client secret was given). */
   private clientsReady: () => void = () => undefined;
 
+  /** Checks the capability of every chunk request from a client (the key comes from the node secret). */
+  private readonly caps: CapVerifier;
+
   constructor(private readonly opts: MemoryNodeOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
     this.secrets = { client: opts.clientSecret !== undefined ? nodeAccessKey(opts.clientSecret) : null, manager: opts.secret };
+    this.caps = new CapVerifier(capKey(opts.secret));
   }
 
   /** The URL clients use for chunk traffic. */
@@ -143,7 +149,19 @@ export class MemoryNode {
 
   private sendHeartbeat(): void {
     if (!this.link?.connected) return;
-    call(this.link, Api.NodeHeartbeat, this.stats(), undefined, 5000).catch(() => undefined);
+    const sentAt = Date.now();
+    call(this.link, Api.NodeHeartbeat, this.stats(), undefined, 5000).then(
+      (r) => r.now !== undefined && this.caps.learnClock(r.now, sentAt, Date.now()),
+      () => undefined,
+    );
+  }
+
+  /** EACCES unless a client's chunk request carries a capability for it (the manager's own requests need none). */
+  private authorize(peer: Peer, key: string, cap: string | undefined, write: boolean, epoch?: number): void {
+    if (peer.remote.role === 'manager') return;
+    const k = parseChunkKey(key);
+    if (!k) throw new FsError('EACCES', `chunk key ${key} is not one a capability can name`);
+    this.caps.check(cap, { ino: k.ino, gen: k.gen, index: k.index, write, epoch });
   }
 
   /** The store, once registered with a manager (EAGAIN before). */
@@ -155,12 +173,14 @@ export class MemoryNode {
   /** Handlers for chunk traffic from clients and the manager (the table's roles decide who may send what). */
   private handlers(): Handlers {
     return {
-      ChunkRead: ({ key, off, len, ver }) => {
+      ChunkRead: ({ key, off, len, ver, cap }, { peer }) => {
+        this.authorize(peer, key, cap, false);
         const store = this.registered();
         checkVersion(store, key, ver);
         return new WithData({}, store.read(key, off, len));
       },
-      ChunkWrite: ({ key, off, epoch, ranges, ver }, { data, peer }) => {
+      ChunkWrite: ({ key, off, epoch, ranges, ver, cap }, { data, peer }) => {
+        this.authorize(peer, key, cap, true, epoch);
         const store = this.registered();
         if (off + data.length > MAX_CHUNK_SIZE) throw new FsError('EINVAL', `chunk write of ${data.length} bytes at ${off} is beyond any chunk`);
         const fence = this.fences.get(parseInt(key, 10));

@@ -92,7 +92,7 @@ async function verify(url: string, paths: string[]): Promise<void> {
       scrub.minReplicas = Math.min(scrub.minReplicas, new Set(c.replicas).size);
       for (const id of c.replicas) {
         scrub.replicas++;
-        const r = await callData(links.get(id)!, Api.ChunkRead, { key, off: 0, len: client.chunkSize, ver: c.ver }, undefined, 10_000);
+        const r = await callData(links.get(id)!, Api.ChunkRead, { key, off: 0, len: client.chunkSize, ver: c.ver, cap: loc.cap }, undefined, 10_000);
         copies.push(sha256(r.data));
       }
       if (new Set(copies).size > 1) scrub.mismatched.push(`${path} chunk ${c.index}`);

@@ -10,6 +10,7 @@ import { encodeFrame, FrameKind, HEADER_SIZE, MAGIC } from '../../transport/fram
 import { Msg } from '../../transport/messages';
 import { killAll, mempool, mempoolSync, Cluster, Proc, startCluster } from '../helpers/procs';
 import { defined } from '../helpers/defined';
+import { capKey, issueCap } from '../../src/security/capability';
 import { expectClosed, rawAuthenticated, rawConnect, RawConn, rawHandshake, rawRequest } from '../helpers/raw-ws';
 
 const SECRET = `s3cret-${randomBytes(16).toString('hex')}`;
@@ -28,6 +29,9 @@ const nodeUrl = (i: number) => defined(nodeUrls[i], `memory node ${i} URL`);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+/** A write capability for chunk 0 of a file no one has (made here with the node secret, as the manager would). */
+const RAW_KEY = '999999:0';
+const rawCap = () => issueCap(capKey(SECRET), { ino: 999999, gen: 0, first: 0, count: 1, write: true, epoch: 0, exp: Date.now() + 600_000 });
 
 /** Writes a multi-chunk file through a fresh authenticated client, reads it back, and checks it byte-exact. */
 async function roundTrip(name: string): Promise<void> {
@@ -146,7 +150,7 @@ describe.each([
 ])('malformed frames to the %s', (_name, url, proc, maxPayload) => {
   it('a properly authenticated raw connection is served (control)', async () => {
     const c = await rawAuthenticated(url(), SECRET);
-    const reply = _name === 'manager' ? await rawRequest(c, Msg.Getattr, 1, { path: '/keep/b' }) : await rawRequest(c, Msg.ChunkRead, 1, { key: 'none:0', off: 0, len: 1 });
+    const reply = _name === 'manager' ? await rawRequest(c, Msg.Getattr, 1, { path: '/keep/b' }) : await rawRequest(c, Msg.ChunkRead, 1, { key: RAW_KEY, off: 0, len: 1, cap: rawCap() });
     expect(reply.status).toBe(0);
     if (_name === 'manager') expect((reply.meta.attr as { size: number }).size).toBe(5);
     else expect(reply.data.length).toBe(0);
@@ -247,12 +251,12 @@ describe('requests with valid framing but bad field types', () => {
   it('a memory node answers EINVAL (and keeps the link) for a write past the pool chunk size but within the frame limit', async () => {
     const c = await rawAuthenticated(nodeUrl(1), SECRET);
     const chunkSize = good.chunkSize;
-    const r = await rawRequest(c, Msg.ChunkWrite, 1, { key: 'raw.0', off: chunkSize - 10 }, randomBytes(4096));
+    const r = await rawRequest(c, Msg.ChunkWrite, 1, { key: RAW_KEY, off: chunkSize - 10, cap: rawCap() }, randomBytes(4096));
     expect(r.status).toBe(22);
     expect(String(r.meta.message)).toMatch(/exceeds chunk size/);
     // NodeStats is the manager's to ask (least privilege): a client gets EPERM, and the link stays up
     expect((await rawRequest(c, Msg.NodeStats, 2, {})).status).toBe(1);
-    expect((await rawRequest(c, Msg.ChunkRead, 3, { key: 'raw.0', off: 0, len: 10 })).status).toBe(0);
+    expect((await rawRequest(c, Msg.ChunkRead, 3, { key: RAW_KEY, off: 0, len: 10, cap: rawCap() })).status).toBe(0);
     c.ws.close();
   });
 });

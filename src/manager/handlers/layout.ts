@@ -5,12 +5,14 @@ import type { Manager } from '../manager';
 /** Handlers for Locate, ReplicaDown (clients) and Drain (operators). */
 export function layoutHandlers(m: Manager): Handlers {
   return {
-    Locate: async ({ ino, first, count, write, epoch }) => {
+    Locate: async ({ ino, first, count, write, epoch }, { remote }) => {
       m.checkEpoch(ino, epoch);
       await m.nodesReturned(); // not EIO, nor a new placement, for a memory node about to register again after a restart or takeover
       if (write) await m.replaceDown(ino, first, count); // a write never skips a replica that is down: it is replaced first
       await m.replicas.settled(ino, first, count); // never the replicas of a chunk half-way through a change
-      return m.locate(ino, first, count, write);
+      const located = m.locate(ino, first, count, write);
+      // the capability: read for anyone who may read the file, write only for the holder of its WRITE lease
+      return { ...located, ...m.capFor(ino, first, count, located.gen, m.clientOf(remote), write) };
     },
     ReplicaDown: async ({ ino, index, node, ver, epoch }) => {
       m.checkEpoch(ino, epoch);

@@ -18,7 +18,7 @@ export function nodeHandlers(m: Manager, nodeId: string): Handlers {
   return {
     NodeHeartbeat: ({ used, allocated, chunks }) => {
       m.members.report(nodeId, { used, allocated, chunks });
-      return {};
+      return { now: Date.now() }; // the node learns this clock's offset to check capability expiry
     },
   };
 }
