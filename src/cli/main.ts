@@ -60,6 +60,7 @@ interface ManagerFlags {
   dataDir?: string;
   meta?: string;
   advertise?: string;
+  squashRoot?: boolean;
 }
 
 /** Checks an etcd:// URL for commander. */
@@ -90,7 +91,8 @@ withSecurity(
     .option('--advertise <url>', 'with --meta: the URL standbys send clients to when this manager leads (default: the listening URL)', wsUrl)
     .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
     .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
-    .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg)),
+    .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg))
+    .option('--squash-root', "map clients' uid and gid 0 to nobody (65534), as NFS root_squash: a client host's root is not root in the pool"),
   true,
 ).action(async (o: SecurityOptions & ManagerFlags) => {
   logStrayErrors('manager');
@@ -111,6 +113,7 @@ withSecurity(
       maxFiles: o.maxFiles,
       maxXattrBytes: o.maxXattrBytes,
       maxXattrTotal: o.maxXattrTotal,
+      squashRoot: o.squashRoot === true,
       metaLog: etcd ?? (o.dataDir ? new Journal(resolve(o.dataDir)) : undefined),
       // The state is then ahead of the log: stop, and let a restart replay what is durable.
       onLogFailure: (err) => {

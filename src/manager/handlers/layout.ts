@@ -5,14 +5,16 @@ import type { Manager } from '../manager';
 /** Handlers for Locate, ReplicaDown (clients) and Drain (operators). */
 export function layoutHandlers(m: Manager): Handlers {
   return {
-    Locate: async ({ ino, first, count, write, epoch }) => {
+    Locate: async ({ ino, first, count, write, epoch }, ctx) => {
+      m.mayUseData(ctx, ino, write);
       m.checkEpoch(ino, epoch);
       await m.nodesReturned(); // not EIO, nor a new placement, for a memory node about to register again after a restart or takeover
       if (write) await m.replaceDown(ino, first, count); // a write never skips a replica that is down: it is replaced first
       await m.replicas.settled(ino, first, count); // never the replicas of a chunk half-way through a change
       return m.locate(ino, first, count, write);
     },
-    ReplicaDown: async ({ ino, index, node, ver, epoch }) => {
+    ReplicaDown: async ({ ino, index, node, ver, epoch }, ctx) => {
+      m.mayUseData(ctx, ino, false);
       m.checkEpoch(ino, epoch);
       return m.replicaDown(ino, index, node, ver);
     },
