@@ -163,10 +163,17 @@ export function existing(ns: Resolver, c: Cred, path: string): { parent: Readonl
 }
 
 /** Creation at path (mknod, mkdir, symlink, link's target): EEXIST before write and search on the directory, as the kernel orders them. */
-export function creating(ns: Resolver, c: Cred, path: string): void {
+export function creating(ns: Resolver, c: Cred, path: string): Readonly<Attr> | null {
   const w = walk(ns, c, path);
   if (w.node) throw new FsError('EEXIST', path);
   if (w.parent) mayCreate(c, w.parent, path);
+  return w.parent;
+}
+
+/** mode_strip_sgid: a non-directory made in a setgid directory keeps SGID (with group exec) only for a member of the directory's group. */
+export function createdMode(c: Cred, dir: Node | null, mode: number): number {
+  if ((mode & (S_ISGID | S_IXGRP)) !== (S_ISGID | S_IXGRP) || (mode & S_IFMT) === S_IFDIR || !dir || !(dir.mode & S_ISGID)) return mode;
+  return isRoot(c) || inGroup(c, dir.gid) ? mode : mode & ~S_ISGID;
 }
 
 /** Removal of the name at path (unlink, rmdir): may_delete on its directory. */

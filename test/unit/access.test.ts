@@ -100,6 +100,12 @@ describe('attribute rules', () => {
     expect(res(() => acc.mayLink(alice, file(0o4666, 0), 'x'))).toBe('EPERM');
     expect(res(() => acc.mayLink(alice, file(0o600, 1000), 'x'))).toBe('ok');
   });
+  it('a file made in a setgid directory keeps SGID only for a member of its group', () => {
+    expect(acc.createdMode(alice, dir(0o2777, 0, 7), F | 0o2755)).toBe(F | 0o755);
+    expect(acc.createdMode(bob, dir(0o2777, 0, 50), F | 0o2755)).toBe(F | 0o2755);
+    expect(acc.createdMode(alice, dir(0o777, 0, 7), F | 0o2755)).toBe(F | 0o2755);
+    expect(acc.createdMode(alice, dir(0o2777, 0, 7), D | 0o2755)).toBe(D | 0o2755);
+  });
   it('squash maps uid and gid 0 to nobody', () => {
     expect(acc.squash(root, true)).toEqual({ uid: 65534, gid: 65534, groups: [] });
     expect(acc.squash({ uid: 5, gid: 0, groups: [0, 7] }, true)).toEqual({ uid: 5, gid: 65534, groups: [7] });

@@ -4,7 +4,7 @@ import { Handlers } from '../../../transport';
 import { MAX_FILE_SIZE } from '../../limits';
 import type { Manager } from '../manager';
 import { O, S_IFDIR, S_IFMT, S_IFREG } from '../../posix';
-import { existing, MAY_WRITE, mayCreate, need, openMask, walk } from '../access';
+import { createdMode, existing, MAY_WRITE, mayCreate, need, openMask, walk } from '../access';
 import { attrChanges, entryOf, recallDirs } from './dirs';
 
 /** Handlers for open, release, truncate, extend and append reservations. */
@@ -22,7 +22,7 @@ export function fileHandlers(m: Manager): Handlers {
       } else if (!(flags & O.CREAT && flags & O.EXCL) && !((w.node.mode & S_IFMT) === S_IFDIR && (flags & O.ACCMODE) !== O.RDONLY)) {
         need(c, w.node, openMask(flags), path); // (EEXIST and EISDIR come first, as the kernel orders them)
       }
-      const attr = await m.open(peer, path, flags, mode, c.uid, c.gid);
+      const attr = await m.open(peer, path, flags, existed ? mode : createdMode(c, w.parent, 0o100000 | mode) & 0o7777, c.uid, c.gid);
       const trunc = (flags & O.TRUNC) !== 0 && (flags & O.ACCMODE) !== O.RDONLY;
       await recallDirs(m, m.clientOf(remote), [existed ? null : entryOf(m, path), ...(trunc ? attrChanges(m, attr.ino) : [])]);
       return { attr };

@@ -4,7 +4,26 @@ import { Handlers } from '../../../transport';
 import { READDIR_PAGE } from '../../limits';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFMT } from '../../posix';
 import type { Manager } from '../manager';
-import { chmodMode, creating, existing, isRoot, killedPrivs, MAY_READ, MAY_WRITE, mayChown, mayCreate, mayLink, mayUtimens, need, ownerOrRoot, permits, removing, renaming, walk } from '../access';
+import {
+  chmodMode,
+  createdMode,
+  creating,
+  existing,
+  isRoot,
+  killedPrivs,
+  MAY_READ,
+  MAY_WRITE,
+  mayChown,
+  mayCreate,
+  mayLink,
+  mayUtimens,
+  need,
+  ownerOrRoot,
+  permits,
+  removing,
+  renaming,
+  walk,
+} from '../access';
 import { attrChanges, entryOf, recallDirs } from './dirs';
 
 /** Handlers for the namespace messages. */
@@ -35,10 +54,10 @@ export function namespaceHandlers(m: Manager): Handlers {
     Mknod: async ({ path, mode, uid, gid, rdev }, ctx) => {
       const { remote } = ctx;
       const c = m.credOf(ctx, { uid, gid });
-      creating(ns, c, path);
+      const dir = creating(ns, c, path);
       const kind = mode & S_IFMT;
       if ((kind === S_IFCHR || kind === S_IFBLK) && !isRoot(c)) throw new FsError('EPERM', `${path}: only root makes device nodes`);
-      const attr = ns.mknod(path, mode, c.uid, c.gid, rdev);
+      const attr = ns.mknod(path, createdMode(c, dir, kind ? mode : mode | 0o100000), c.uid, c.gid, rdev);
       await recallDirs(m, m.clientOf(remote), [entryOf(m, path)]);
       return { attr };
     },
