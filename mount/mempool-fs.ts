@@ -17,6 +17,7 @@ import * as abi from './fuse/abi';
 import { DirSink, FuseFileSystem, LockRequest, RequestContext } from './fuse/ops';
 import { NotifyQueue } from './fuse/notify';
 import { InodeTable, ROOT_INO } from './inodes';
+import { CallerGroups } from './caller-groups';
 
 /** statfs block size: 4 KiB blocks. */
 export const STATFS_BSIZE = 4096;
@@ -105,6 +106,8 @@ export class MempoolFs implements FuseFileSystem {
   private readonly dirGens = new Map<number, number>();
   /** Names per directory the kernel got with a positive entry timeout (positive or negative entries), to invalidate on recall. */
   private readonly given = new Map<number, Set<string>>();
+  /** Supplementary groups of calling processes: each call carries its caller's credentials to the manager. */
+  private readonly callerGroups = new CallerGroups();
 
   constructor(
     private readonly client: PoolClient,
@@ -197,8 +200,9 @@ export class MempoolFs implements FuseFileSystem {
     return b.toString('latin1');
   }
 
-  private owner(ctx: RequestContext): Owner {
-    return { uid: ctx.uid, gid: ctx.gid };
+  /** The credentials of the process behind a request (root needs no groups: it passes every group check). */
+  private async cred(ctx: RequestContext): Promise<Owner> {
+    return { uid: ctx.uid, gid: ctx.gid, groups: ctx.uid === 0 ? [] : await this.callerGroups.groups(ctx.pid) };
   }
 
   /** Attributes of ino by number; a node whose inode is gone is stale (the kernel looks its name up again). */
@@ -218,12 +222,12 @@ export class MempoolFs implements FuseFileSystem {
     this.inodes.forget(ino, nlookup);
   }
 
-  async lookup(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<abi.EntryOut> {
+  async lookup(ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
     const gen = this.dirGen(parent);
     let a: Attr;
     try {
-      a = await this.client.getattr(this.inodes.child(parent, name));
+      a = await this.client.getattr(this.inodes.child(parent, name), await this.cred(ctx));
     } catch (err) {
       // Under the directory's lease the kernel may remember that the name does not exist (a negative entry: node 0).
       const ttl = err instanceof FsError && err.errno === Errno.ENOENT ? this.entryTtl(parent, gen, name) : 0;
@@ -237,15 +241,16 @@ export class MempoolFs implements FuseFileSystem {
     return this.attrOut(fh !== null && fh !== 0 ? await this.client.fgetattr(fh) : await this.attrOf(ino));
   }
 
-  async setattr(_ctx: RequestContext, ino: number, s: abi.SetattrIn): Promise<abi.AttrOut> {
+  async setattr(ctx: RequestContext, ino: number, s: abi.SetattrIn): Promise<abi.AttrOut> {
     const fh = s.valid & abi.FATTR_FH ? s.fh : 0;
+    const as = await this.cred(ctx);
     let last: Attr | null = null;
-    if (s.valid & abi.FATTR_SIZE) last = fh ? await this.client.ftruncate(fh, s.size) : await this.client.truncate(this.inodes.path(ino), s.size);
-    if (s.valid & abi.FATTR_MODE) last = await this.client.chmod(this.inodes.path(ino), s.mode & 0o7777);
+    if (s.valid & abi.FATTR_SIZE) last = fh ? await this.client.ftruncate(fh, s.size) : await this.client.truncate(this.inodes.path(ino), s.size, as);
+    if (s.valid & abi.FATTR_MODE) last = await this.client.chmod(this.inodes.path(ino), s.mode & 0o7777, as);
     if (s.valid & (abi.FATTR_UID | abi.FATTR_GID)) {
       const uid = s.valid & abi.FATTR_UID ? s.uid : -1;
       const gid = s.valid & abi.FATTR_GID ? s.gid : -1;
-      last = await this.client.chown(this.inodes.path(ino), uid, gid);
+      last = await this.client.chown(this.inodes.path(ino), uid, gid, as);
     }
     if (s.valid & (abi.FATTR_ATIME | abi.FATTR_MTIME | abi.FATTR_ATIME_NOW | abi.FATTR_MTIME_NOW)) {
       const now = Date.now();
@@ -253,72 +258,75 @@ export class MempoolFs implements FuseFileSystem {
       let m: number | null = s.valid & abi.FATTR_MTIME_NOW ? now : s.valid & abi.FATTR_MTIME ? s.mtimeMs : null;
       const path = this.inodes.path(ino);
       if (a === null || m === null) {
-        const cur = await this.client.getattr(path);
+        const cur = await this.client.getattr(path, as);
         a ??= cur.atimeMs;
         m ??= cur.mtimeMs;
       }
-      last = await this.client.utimens(path, a, m);
+      // both set to now (touch, utimes(NULL)): write permission is enough; any explicit time needs ownership
+      const touch = (s.valid & (abi.FATTR_ATIME_NOW | abi.FATTR_MTIME_NOW)) === (abi.FATTR_ATIME_NOW | abi.FATTR_MTIME_NOW);
+      last = await this.client.utimens(path, a, m, as, touch);
     }
     // HANDLE_KILLPRIV_V2: a chown, or a truncate by a caller without CAP_FSETID, clears SUID (and SGID with group exec).
-    if (s.valid & abi.FATTR_KILL_SUIDGID) last = (await this.killSuid(ino, last ?? (fh ? await this.client.fgetattr(fh) : await this.attrOf(ino)))) ?? last;
+    if (s.valid & abi.FATTR_KILL_SUIDGID) last = (await this.killSuid(ino, last ?? (fh ? await this.client.fgetattr(fh) : await this.attrOf(ino)), as)) ?? last;
     return this.attrOut(fh ? await this.client.fgetattr(fh) : last && !(s.valid & abi.FATTR_SIZE) ? last : await this.attrOf(ino));
   }
 
-  /** Clears SUID, and SGID when group-executable, of a regular file; answers the new attributes, or null when nothing changed. */
-  private async killSuid(ino: number, a: Attr): Promise<Attr | null> {
+  /** Clears SUID, and SGID when group-executable, of a regular file for a writer; answers the new attributes, or null when nothing changed. */
+  private async killSuid(ino: number, a: Attr, as: Owner): Promise<Attr | null> {
     if ((a.mode & S_IFMT) !== S_IFREG) return null;
     const kill = (a.mode & S_ISUID) | (a.mode & S_ISGID && a.mode & S_IXGRP ? S_ISGID : 0);
     if (!kill || !this.inodes.named(ino)) return null;
-    return this.client.chmod(this.inodes.path(ino), a.mode & 0o7777 & ~kill);
+    return this.client.killPriv(this.inodes.path(ino), as);
   }
 
-  async readlink(_ctx: RequestContext, ino: number): Promise<Buffer> {
-    return Buffer.from(await this.client.readlink(this.inodes.path(ino)), 'latin1');
+  async readlink(ctx: RequestContext, ino: number): Promise<Buffer> {
+    return Buffer.from(await this.client.readlink(this.inodes.path(ino), await this.cred(ctx)), 'latin1');
   }
 
   async symlink(ctx: RequestContext, parent: number, nameBuf: Buffer, target: Buffer): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.symlink(target.toString('latin1'), this.inodes.child(parent, name), this.owner(ctx)));
+    return this.entry(parent, name, await this.client.symlink(target.toString('latin1'), this.inodes.child(parent, name), await this.cred(ctx)));
   }
 
   async mknod(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, rdev: number): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.mknod(this.inodes.child(parent, name), mode, rdev, this.owner(ctx)));
+    return this.entry(parent, name, await this.client.mknod(this.inodes.child(parent, name), mode, rdev, await this.cred(ctx)));
   }
 
   async mkdir(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.mkdir(this.inodes.child(parent, name), mode & 0o7777, this.owner(ctx)));
+    return this.entry(parent, name, await this.client.mkdir(this.inodes.child(parent, name), mode & 0o7777, await this.cred(ctx)));
   }
 
-  async unlink(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
+  async unlink(ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
     const name = nameBuf.toString('latin1');
-    await this.client.unlink(this.inodes.child(parent, name));
+    await this.client.unlink(this.inodes.child(parent, name), await this.cred(ctx));
     this.inodes.removed(parent, name);
   }
 
-  async rmdir(_ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
+  async rmdir(ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
     const name = nameBuf.toString('latin1');
-    await this.client.rmdir(this.inodes.child(parent, name));
+    await this.client.rmdir(this.inodes.child(parent, name), await this.cred(ctx));
     this.inodes.removed(parent, name);
   }
 
-  async rename(_ctx: RequestContext, parent: number, nameBuf: Buffer, newParent: number, newNameBuf: Buffer, flags: number): Promise<void> {
+  async rename(ctx: RequestContext, parent: number, nameBuf: Buffer, newParent: number, newNameBuf: Buffer, flags: number): Promise<void> {
     const name = nameBuf.toString('latin1');
     const newName = this.name(newNameBuf);
-    await this.client.rename(this.inodes.child(parent, name), this.inodes.child(newParent, newName), flags);
+    await this.client.rename(this.inodes.child(parent, name), this.inodes.child(newParent, newName), flags, await this.cred(ctx));
     this.inodes.renamed(parent, name, newParent, newName, (flags & 2) !== 0);
   }
 
-  async link(_ctx: RequestContext, ino: number, newParent: number, newNameBuf: Buffer): Promise<abi.EntryOut> {
+  async link(ctx: RequestContext, ino: number, newParent: number, newNameBuf: Buffer): Promise<abi.EntryOut> {
     const newName = this.name(newNameBuf);
-    return this.entry(newParent, newName, await this.client.link(this.inodes.path(ino), this.inodes.child(newParent, newName)));
+    return this.entry(newParent, newName, await this.client.link(this.inodes.path(ino), this.inodes.child(newParent, newName), await this.cred(ctx)));
   }
 
-  async open(_ctx: RequestContext, ino: number, flags: number, openFlags: number): Promise<abi.OpenOut> {
+  async open(ctx: RequestContext, ino: number, flags: number, openFlags: number): Promise<abi.OpenOut> {
     let fh: number;
+    const as = await this.cred(ctx);
     try {
-      fh = await this.client.open(this.inodes.path(ino), flags);
+      fh = await this.client.open(this.inodes.path(ino), flags, undefined, as);
     } catch (err) {
       // The name went away since the kernel looked it up: stale, so that the open looks it up again.
       if (err instanceof FsError && err.errno === Errno.ENOENT) throw new FsError('ESTALE', `inode ${ino} lost its name`);
@@ -328,14 +336,14 @@ export class MempoolFs implements FuseFileSystem {
       await this.client.release(fh).catch(() => undefined);
       throw new FsError('ESTALE', `the name of inode ${ino} now names another file`);
     }
-    if (openFlags & abi.OPEN_KILL_SUIDGID) await this.killSuid(ino, await this.client.fgetattr(fh));
+    if (openFlags & abi.OPEN_KILL_SUIDGID) await this.killSuid(ino, await this.client.fgetattr(fh), as);
     return { fh, flags: this.openMode(ino, fh) };
   }
 
   async create(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, _umask: number, flags: number): Promise<{ entry: abi.EntryOut; open: abi.OpenOut }> {
     const name = this.name(nameBuf);
     // The kernel already applied the umask; the manager gives the entry a setgid parent's group, as tmpfs does.
-    const fh = await this.client.open(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, this.owner(ctx));
+    const fh = await this.client.open(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, await this.cred(ctx));
     try {
       const a = await this.client.fgetattr(fh);
       return { entry: this.entry(parent, name, a), open: { fh, flags: this.openMode(a.ino, fh) } };
@@ -362,9 +370,9 @@ export class MempoolFs implements FuseFileSystem {
     return data;
   }
 
-  async write(_ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
+  async write(ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
     // A write by a caller without CAP_FSETID clears SUID/SGID first (HANDLE_KILLPRIV_V2), as tmpfs does.
-    if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh));
+    if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh), await this.cred(ctx));
     // (The kernel itself drops its pages of a range written through a direct-I/O open.)
     return this.client.write(fh, offset, data);
   }
@@ -411,22 +419,22 @@ export class MempoolFs implements FuseFileSystem {
     return this.client.fsync(fh);
   }
 
-  async setxattr(_ctx: RequestContext, ino: number, nameBuf: Buffer, value: Buffer, flags: number): Promise<void> {
+  async setxattr(ctx: RequestContext, ino: number, nameBuf: Buffer, value: Buffer, flags: number): Promise<void> {
     const name = xattrName(nameBuf);
-    await this.client.setxattr(this.inodes.path(ino), name, value, flags);
+    await this.client.setxattr(this.inodes.path(ino), name, value, flags, await this.cred(ctx));
   }
 
-  getxattr(_ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<Buffer> {
+  async getxattr(ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<Buffer> {
     const name = xattrName(nameBuf);
-    return this.client.getxattr(this.inodes.path(ino), name);
+    return this.client.getxattr(this.inodes.path(ino), name, await this.cred(ctx));
   }
 
-  async listxattr(_ctx: RequestContext, ino: number): Promise<Buffer[]> {
-    return (await this.client.listxattr(this.inodes.path(ino))).map((n) => Buffer.from(n, 'latin1'));
+  async listxattr(ctx: RequestContext, ino: number): Promise<Buffer[]> {
+    return (await this.client.listxattr(this.inodes.path(ino), await this.cred(ctx))).map((n) => Buffer.from(n, 'latin1'));
   }
 
-  async removexattr(_ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<void> {
-    await this.client.removexattr(this.inodes.path(ino), xattrName(nameBuf));
+  async removexattr(ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<void> {
+    await this.client.removexattr(this.inodes.path(ino), xattrName(nameBuf), await this.cred(ctx));
   }
 
   // With default_permissions the kernel checks permissions itself; access only needs the file to exist.
@@ -443,11 +451,11 @@ export class MempoolFs implements FuseFileSystem {
     return { fh, flags: 0 };
   }
 
-  async readdir(_ctx: RequestContext, ino: number, fh: number, offset: number, out: DirSink): Promise<void> {
+  async readdir(ctx: RequestContext, ino: number, fh: number, offset: number, out: DirSink): Promise<void> {
     const d: DirHandle = this.dirs.get(fh) ?? { ino, entries: null };
     if (offset === 0 || !d.entries) {
       d.gen = this.dirGen(ino);
-      d.entries = await this.listing(ino, out.plus);
+      d.entries = await this.listing(ino, out.plus, await this.cred(ctx));
     }
     for (let i = offset; i < d.entries.length; i++) {
       const e = d.entries[i]!;
@@ -460,7 +468,7 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   /** '.', '..' and the directory's entries (an open directory that was removed lists only the first two). */
-  private async listing(ino: number, plus: boolean): Promise<NonNullable<DirHandle['entries']>> {
+  private async listing(ino: number, plus: boolean, as: Owner): Promise<NonNullable<DirHandle['entries']>> {
     const up = this.inodes.parentOf(ino);
     const out: NonNullable<DirHandle['entries']> = [
       { name: '.', attr: null, ino, mode: S_IFDIR },
@@ -469,7 +477,7 @@ export class MempoolFs implements FuseFileSystem {
     if (!this.inodes.named(ino) && ino !== ROOT_INO) return out;
     let entries;
     try {
-      entries = await this.client.readdir(this.inodes.path(ino));
+      entries = await this.client.readdir(this.inodes.path(ino), as);
     } catch (err) {
       if (err instanceof FsError && err.errno === Errno.ENOENT) return out;
       throw err;

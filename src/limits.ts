@@ -14,6 +14,10 @@ export const XATTR_NAME_MAX = 255;
 export const XATTR_SIZE_MAX = 65536;
 /** Largest uid or gid (2^32 - 2: 2^32 - 1 is the "unchanged" marker of chown). */
 export const ID_MAX = 0xfffffffe;
+/** Most supplementary groups a request's credentials may carry (Linux NGROUPS_MAX); more is E2BIG. */
+export const MAX_CRED_GROUPS = 65536;
+/** The uid and gid a squashed root becomes (--squash-root): nobody / nogroup. */
+export const NOBODY_ID = 65534;
 /** chown's "leave unchanged" as the kernel passes it (and -1 as a program does). */
 export const ID_UNCHANGED = 0xffffffff;
 /** Largest st_mode (file type and permission bits). */

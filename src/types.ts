@@ -16,6 +16,13 @@ export interface Attr {
   ctimeMs: number;
 }
 
+/** Who makes a request: its (file-system) user and group ids and its supplementary groups, as the kernel checks permissions. */
+export interface Cred {
+  uid: number;
+  gid: number;
+  groups: readonly number[];
+}
+
 /** One directory entry with its attributes (readdir answers both, saving a round trip per name). */
 export interface DirEntry {
   name: string;

@@ -7,6 +7,7 @@ import {
   MAX_CHUNK_SIZE,
   MAX_DELETE,
   MAX_FILE_SIZE,
+  MAX_CRED_GROUPS,
   MAX_LOCATE,
   MAX_RENEW,
   MODE_MAX,
@@ -198,6 +199,12 @@ const lockRange = { type: int(0, 2), start: uint(), end: uint(), pid: def(uint(0
 /** A lock request: whose, which kind (flock: whole file) and what. */
 const lockReq = { owner: lockOwner, flock: def(bool, false), ...lockRange };
 
+/**
+ * The caller's credentials, which any client request may carry as its `cred` field (the dispatcher checks it for every
+ * message and hands it to the handler): the manager checks permissions with them and gives new files their ids.
+ */
+export const credCheck = obj({ uid: id, gid: id, groups: def(list(id, MAX_CRED_GROUPS), []) });
+
 /** File attributes as the manager keeps them. */
 export const attrCheck = obj({
   ino,
@@ -283,9 +290,11 @@ export const Api = {
   Rmdir: spec(Msg.Rmdir, obj({ path }), none, CLIENT),
   Rename: spec(Msg.Rename, obj({ src: path, dst: path, flags }), none, CLIENT),
   Link: spec(Msg.Link, obj({ src: path, dst: path }), withAttr, CLIENT),
-  Chmod: spec(Msg.Chmod, obj({ path, mode }), withAttr, CLIENT),
+  // killPriv: only clear SUID, and SGID with group exec, as a write or truncate by a writer does (mode ignored)
+  Chmod: spec(Msg.Chmod, obj({ path, mode, killPriv: def(bool, false) }), withAttr, CLIENT),
   Chown: spec(Msg.Chown, obj({ path, uid: chownId, gid: chownId }), withAttr, CLIENT),
-  Utimens: spec(Msg.Utimens, obj({ path, atimeMs: timeMs, mtimeMs: timeMs }), withAttr, CLIENT),
+  // now: both times are the current time (touch), which write permission allows; explicit times need ownership
+  Utimens: spec(Msg.Utimens, obj({ path, atimeMs: timeMs, mtimeMs: timeMs, now: def(bool, false) }), withAttr, CLIENT),
   Truncate: spec(Msg.Truncate, obj({ path: opt(path), ino: opt(ino), size: fileSize, cut: def(bool, false), epoch }), withAttr, CLIENT),
   Open: spec(Msg.Open, obj({ path, flags: uint(0xffffffff), mode: def(mode, 0o644), uid: def(id, 0), gid: def(id, 0) }), withAttr, CLIENT),
   Release: spec(Msg.Release, obj({ ino }), none, CLIENT),

@@ -5,7 +5,7 @@
 import { FsError } from '../src/errors';
 import { Check } from './check';
 import { Meta, ProtocolError } from './frame';
-import { Api, ApiName, Hello, ReqOf, ResOf, Spec, specOf } from './messages';
+import { Api, ApiName, credCheck, Hello, ReqOf, ResOf, Spec, specOf } from './messages';
 import { Handler, Peer, Reply } from './peer';
 
 /** Anything requests can be sent over: a Peer or a reconnecting Link. */
@@ -49,6 +49,8 @@ export interface CallContext {
   data: Buffer;
   /** What the sender declared (and proved) in the handshake. */
   remote: Hello;
+  /** The credentials the request carried (its `cred` field), if any. */
+  cred?: { uid: number; gid: number; groups: number[] };
 }
 
 /** Serves one message: a typed request in, its typed reply (or with data) out; throw FsError for an errno. */
@@ -75,7 +77,8 @@ export function dispatcher(handlers: Handlers, name: string): Handler {
     if (!spec || !handle) throw new FsError('ENOSYS', `message type ${type} is not served by ${name}`);
     if (!spec.from.includes(peer.remote.role)) throw new FsError('EPERM', `a ${peer.remote.role} may not send message type ${type}`);
     const req = spec.req(meta, '');
-    const out = await handle(req, { peer, data, remote: peer.remote });
+    const cred = meta.cred === undefined ? undefined : credCheck(meta.cred, 'cred');
+    const out = await handle(req, { peer, data, remote: peer.remote, cred });
     return out instanceof WithData ? { meta: out.meta, data: out.data } : { meta: out };
   };
 }

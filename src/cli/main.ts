@@ -66,6 +66,7 @@ interface ManagerFlags {
   nodeSecretFile?: string;
   operatorSecretFile?: string;
   maxNodeMemory?: number;
+  squashRoot?: boolean;
 }
 
 /** Checks an etcd:// URL for commander. */
@@ -101,7 +102,8 @@ withSecurity(
     .option('--client-secret-file <file>', 'secret of clients (mounts, API): file system calls (default: --secret-file)')
     .option('--node-secret-file <file>', 'secret of memory nodes (default: --secret-file)')
     .option('--operator-secret-file <file>', 'secret of operators: status, quota get and drain only (default: --secret-file)')
-    .addOption(new Option('--max-node-memory <size>', 'largest capacity a memory node may declare; a larger one counts as this').argParser(sizeArg)),
+    .addOption(new Option('--max-node-memory <size>', 'largest capacity a memory node may declare; a larger one counts as this').argParser(sizeArg))
+    .option('--squash-root', "map clients' uid and gid 0 to nobody (65534), as NFS root_squash: a client host's root is not root in the pool"),
   true,
 ).action(async (o: SecurityOptions & ManagerFlags) => {
   logStrayErrors('manager');
@@ -126,6 +128,7 @@ withSecurity(
       maxFiles: o.maxFiles,
       maxXattrBytes: o.maxXattrBytes,
       maxXattrTotal: o.maxXattrTotal,
+      squashRoot: o.squashRoot === true,
       metaLog: etcd ?? (o.dataDir ? new Journal(resolve(o.dataDir)) : undefined),
       // The state is then ahead of the log: stop, and let a restart replay what is durable.
       onLogFailure: (err) => {

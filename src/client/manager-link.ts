@@ -10,6 +10,7 @@
  */
 import { Errno, FsError } from '../errors';
 import { Link, Meta, ONCE, Peer, READ_ONLY } from '../../transport';
+import type { Cred } from '../types';
 
 /** Failures after which a call is sent again on the next link: the link went down, or no reply came in time. */
 const RETRY = new Set<number>([Errno.ENOTCONN, Errno.ETIMEDOUT]);
@@ -24,10 +25,13 @@ export class ManagerLink extends Link {
   private nextRid = 1;
   private closedForGood = false;
   private readonly managerTimeoutMs: number;
+  /** The credentials every request carries unless it names its own (the manager checks permissions with them). */
+  private readonly cred: Cred | undefined;
 
-  constructor(url: string, opts: ConstructorParameters<typeof Link>[1] & { managerTimeoutMs?: number }) {
+  constructor(url: string, opts: ConstructorParameters<typeof Link>[1] & { managerTimeoutMs?: number; cred?: Cred }) {
     super(url, opts);
     this.managerTimeoutMs = opts.managerTimeoutMs ?? DEFAULT_MANAGER_TIMEOUT_MS;
+    this.cred = opts.cred;
   }
 
   /** The manager timeout of this link, ms. */
@@ -40,6 +44,7 @@ export class ManagerLink extends Link {
    * it wait for the next link and go again, until the manager timeout, after which it fails with EIO.
    */
   override async request(type: number, meta: Meta = {}, data?: Buffer, timeoutMs?: number): Promise<{ meta: Meta; data: Buffer }> {
+    if (this.cred && meta.cred === undefined) meta = { ...meta, cred: this.cred };
     if (!ONCE.has(type) && !READ_ONLY.has(type)) return super.request(type, meta, data, timeoutMs);
     const m = ONCE.has(type) ? { ...meta, rid: this.nextRid++ } : meta;
     const deadline = Date.now() + this.managerTimeoutMs;

@@ -6,9 +6,9 @@
 import { hostname } from 'os';
 import { randomUUID } from 'crypto';
 import { Errno, FsError } from '../errors';
-import { Attr, ChunkLocation, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
+import { Attr, ChunkLocation, Cred, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, nodeAccessKey, Peer } from '../../transport';
-import { MAX_FILE_SIZE, MAX_LOCATE, ROOT_INO, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
+import { MAX_CRED_GROUPS, MAX_FILE_SIZE, MAX_LOCATE, ROOT_INO, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
 import { LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { LastKnown, Stall } from './last-known';
@@ -46,15 +46,24 @@ export interface PoolClientOptions {
    * (default false): another client's change there recalls the lease first, so what this client sees stays exact.
    */
   dirLeases?: boolean;
+  /**
+   * The credentials this client's calls carry (default: this process's uid, gid and supplementary groups): the
+   * manager checks every call's permissions with them, as the kernel would, and new files get these ids.
+   */
+  uid?: number;
+  gid?: number;
+  groups?: number[];
 }
 
 /** See PoolClientOptions.names. */
 export type NameForm = 'text' | 'bytes';
 
-/** Who creates a file: its owner ids (default: this process's). */
+/** Who makes a call (and owns what it creates): ids and supplementary groups (default: the client's own, see PoolClientOptions.uid). */
 export interface Owner {
   uid: number;
   gid: number;
+  /** Supplementary groups (default: the client's own when uid is its uid, else none). */
+  groups?: readonly number[];
 }
 
 /** Open flags (Linux values) understood by open(). */
@@ -95,6 +104,8 @@ export class PoolClient {
     private readonly manager: Link,
     private readonly io: ChunkIO,
     opts: PoolClientOptions,
+    /** The credentials of calls that name none. */
+    readonly cred: Cred,
   ) {
     this.log = opts.log ?? ((m) => console.error(m));
     const stall = new Stall();
@@ -145,8 +156,9 @@ export class PoolClient {
     const secret = opts.secret ?? (process.env.MEMPOOL_SECRET ?? '').trim();
     const hello = { role: opts.role ?? 'client', id: randomUUID(), name: opts.name ?? hostname() } as const;
     const dialOpts = { secret, hello, ca: opts.ca, maxPayload: 80 * 1024 * 1024 };
+    const cred = ownCred(opts);
     // failFast: a URL where nothing listens is reported at once; an established link still redials (and calls wait for it).
-    const manager = new ManagerLink(url, { ...dialOpts, failFast: true, managerTimeoutMs: opts.managerTimeoutMs });
+    const manager = new ManagerLink(url, { ...dialOpts, failFast: true, managerTimeoutMs: opts.managerTimeoutMs, cred });
     let fatal: Error | null = null;
     manager.once('fatal', (err: Error) => (fatal = err));
     let peer;
@@ -162,7 +174,7 @@ export class PoolClient {
       throw new FsError('EPROTO', `${url} is not a mempool manager`);
     }
     // Memory nodes check clients with the node-access key derived from the client secret (they never hold the secret itself).
-    return new PoolClient(manager, new ChunkIO(manager, chunkSize, { ...dialOpts, secret: nodeAccessKey(secret) }), opts);
+    return new PoolClient(manager, new ChunkIO(manager, chunkSize, { ...dialOpts, secret: nodeAccessKey(secret) }), opts, cred);
   }
 
   /**
@@ -198,13 +210,13 @@ export class PoolClient {
     this.manager.close();
   }
 
-  /** Attributes of a path (symlinks are not followed). */
-  async getattr(path: string): Promise<Attr> {
+  /** Attributes of a path (symlinks are not followed); as: whose call it is (default: this client's credentials). */
+  async getattr(path: string, as?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    if (wire === '/') return this.lastRoot.get(async () => (await call(this.manager, Api.Getattr, { path: wire })).attr); // the mount point: kept answerable during an outage
+    if (wire === '/') return this.lastRoot.get(async () => (await call(this.manager, Api.Getattr, { path: wire, ...this.as(as) })).attr); // the mount point: kept answerable during an outage
     const known = await this.cachedAttr(wire);
     if (known) return this.overlay({ ...known });
-    return this.overlay((await call(this.manager, Api.Getattr, { path: wire })).attr);
+    return this.overlay((await call(this.manager, Api.Getattr, { path: wire, ...this.as(as) })).attr);
   }
 
   /**
@@ -266,9 +278,9 @@ export class PoolClient {
   }
 
   /** Directory entries with their attributes (no '.' or '..'), fetched page by page. */
-  async readdir(path: string): Promise<DirEntry[]> {
+  async readdir(path: string, as?: Owner): Promise<DirEntry[]> {
     if (this.dirs) {
-      const dir = await this.getattr(path);
+      const dir = await this.getattr(path, as);
       if ((dir.mode & S_IFMT) === S_IFDIR && (await this.dirs.fetch(dir.ino))) {
         const listed = this.dirs.listing(dir.ino);
         if (listed) return listed.map((e) => ({ name: this.fromWire(e.name), attr: this.overlay({ ...e.attr }) }));
@@ -276,7 +288,7 @@ export class PoolClient {
     }
     const out: DirEntry[] = [];
     for (let offset: number | undefined = 0; offset !== undefined;) {
-      const page: { entries: DirEntry[]; next?: number } = await call(this.manager, Api.Readdir, { path: this.path(path), offset });
+      const page: { entries: DirEntry[]; next?: number } = await call(this.manager, Api.Readdir, { path: this.path(path), offset, ...this.as(as) });
       for (const e of page.entries) out.push({ name: this.fromWire(e.name), attr: this.overlay(e.attr) });
       offset = page.next;
     }
@@ -284,97 +296,103 @@ export class PoolClient {
   }
 
   /** Creates a directory. */
-  async mkdir(path: string, mode = 0o755, owner: Owner = defaultOwner()): Promise<Attr> {
+  async mkdir(path: string, mode = 0o755, owner?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    const attr = (await call(this.manager, Api.Mkdir, { path: wire, mode: mode & 0o7777, ...owner })).attr;
+    const attr = (await call(this.manager, Api.Mkdir, { path: wire, mode: mode & 0o7777, ...this.owner(owner) })).attr;
     this.ownEntry(wire, attr);
     return attr;
   }
 
   /** Creates a regular file, fifo, socket or device node (metadata only for the latter). */
-  async mknod(path: string, mode: number, rdev = 0, owner: Owner = defaultOwner()): Promise<Attr> {
+  async mknod(path: string, mode: number, rdev = 0, owner?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    const attr = (await call(this.manager, Api.Mknod, { path: wire, mode, rdev, ...owner })).attr;
+    const attr = (await call(this.manager, Api.Mknod, { path: wire, mode, rdev, ...this.owner(owner) })).attr;
     this.ownEntry(wire, attr);
     return attr;
   }
 
   /** Creates a symbolic link at path pointing to target. */
-  async symlink(target: string, path: string, owner: Owner = defaultOwner()): Promise<Attr> {
+  async symlink(target: string, path: string, owner?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    const attr = (await call(this.manager, Api.Symlink, { target: this.toWire(target), path: wire, ...owner })).attr;
+    const attr = (await call(this.manager, Api.Symlink, { target: this.toWire(target), path: wire, ...this.owner(owner) })).attr;
     this.ownEntry(wire, attr);
     return attr;
   }
 
   /** The target of a symbolic link. */
-  async readlink(path: string): Promise<string> {
-    return this.fromWire((await call(this.manager, Api.Readlink, { path: this.path(path) })).target);
+  async readlink(path: string, as?: Owner): Promise<string> {
+    return this.fromWire((await call(this.manager, Api.Readlink, { path: this.path(path), ...this.as(as) })).target);
   }
 
   /** Removes a name; the data goes when the last name is gone and the last handle closed. */
-  async unlink(path: string): Promise<void> {
+  async unlink(path: string, as?: Owner): Promise<void> {
     const wire = this.path(path);
     const ino = this.dirs ? (await this.getattr(path).catch(() => null))?.ino : undefined;
-    await call(this.manager, Api.Unlink, { path: wire });
+    await call(this.manager, Api.Unlink, { path: wire, ...this.as(as) });
     this.ownEntry(wire, 'gone');
     if (ino !== undefined) this.dirs?.ownAttr(ino); // its other links' nlink
   }
 
   /** Removes an empty directory. */
-  async rmdir(path: string): Promise<void> {
+  async rmdir(path: string, as?: Owner): Promise<void> {
     const wire = this.path(path);
-    await call(this.manager, Api.Rmdir, { path: wire });
+    await call(this.manager, Api.Rmdir, { path: wire, ...this.as(as) });
     this.ownEntry(wire, 'gone');
   }
 
   /** Renames atomically, replacing dst as POSIX rename(2) does (flags: 1 NOREPLACE, 2 EXCHANGE). */
-  async rename(src: string, dst: string, flags = 0): Promise<void> {
+  async rename(src: string, dst: string, flags = 0, as?: Owner): Promise<void> {
     const [s, d] = [this.path(src), this.path(dst)];
     const replaced = this.dirs ? (await this.getattr(dst).catch(() => null))?.ino : undefined;
-    await call(this.manager, Api.Rename, { src: s, dst: d, flags });
+    await call(this.manager, Api.Rename, { src: s, dst: d, flags, ...this.as(as) });
     this.ownEntry(s, flags & 2 ? null : 'gone'); // RENAME_EXCHANGE leaves an entry at both names
     this.ownEntry(d, null);
     if (replaced !== undefined) this.dirs?.ownAttr(replaced);
   }
 
   /** Adds a hard link dst to the file at src. */
-  async link(src: string, dst: string): Promise<Attr> {
+  async link(src: string, dst: string, as?: Owner): Promise<Attr> {
     const d = this.path(dst);
-    const attr = (await call(this.manager, Api.Link, { src: this.path(src), dst: d })).attr;
+    const attr = (await call(this.manager, Api.Link, { src: this.path(src), dst: d, ...this.as(as) })).attr;
     this.dirs?.ownAttr(attr.ino);
     this.ownEntry(d, null);
     return attr;
   }
 
   /** Sets permission bits. */
-  async chmod(path: string, mode: number): Promise<Attr> {
-    return this.ownAttr((await call(this.manager, Api.Chmod, { path: this.path(path), mode: mode & 0o7777 })).attr);
+  async chmod(path: string, mode: number, as?: Owner): Promise<Attr> {
+    return this.ownAttr((await call(this.manager, Api.Chmod, { path: this.path(path), mode: mode & 0o7777, ...this.as(as) })).attr);
+  }
+
+  /** Clears SUID, and SGID with group exec, of a regular file, as a write or truncate by a writer (not the owner) does. */
+  async killPriv(path: string, as?: Owner): Promise<Attr> {
+    return this.ownAttr((await call(this.manager, Api.Chmod, { path: this.path(path), mode: 0, killPriv: true, ...this.as(as) })).attr);
   }
 
   /** Sets owner and group (-1 leaves one unchanged). */
-  async chown(path: string, uid: number, gid: number): Promise<Attr> {
-    return this.ownAttr((await call(this.manager, Api.Chown, { path: this.path(path), uid, gid })).attr);
+  async chown(path: string, uid: number, gid: number, as?: Owner): Promise<Attr> {
+    return this.ownAttr((await call(this.manager, Api.Chown, { path: this.path(path), uid, gid, ...this.as(as) })).attr);
   }
 
   /** Sets access and modification times, in ms since the epoch (negative before 1970). */
-  async utimens(path: string, atimeMs: number, mtimeMs: number): Promise<Attr> {
+  async utimens(path: string, atimeMs: number, mtimeMs: number, as?: Owner, now = false): Promise<Attr> {
     // Cached writes carry their own mtime: send them first, or their flush at close would undo these times (cp -a sets times before close).
     const a = Math.trunc(atimeMs);
     const m = Math.trunc(mtimeMs);
     // A time a file cannot keep exactly (a JS number past 2^53 ms) is EOVERFLOW, as for a time the file system cannot store.
     if (!(Math.abs(a) <= TIME_MS_MAX && Math.abs(m) <= TIME_MS_MAX)) throw new FsError('EOVERFLOW', `times ${atimeMs}, ${mtimeMs} ms are out of range`);
-    const { ino } = await this.getattr(path);
+    const { ino } = await this.getattr(path, as);
     await this.files.flush(ino);
-    return this.ownAttr((await call(this.manager, Api.Utimens, { path: this.path(path), atimeMs: a, mtimeMs: m })).attr);
+    return this.ownAttr((await call(this.manager, Api.Utimens, { path: this.path(path), atimeMs: a, mtimeMs: m, now, ...this.as(as) })).attr);
   }
 
   /** Sets a file's size; growth reads as zeros. */
-  async truncate(path: string, size: number): Promise<Attr> {
+  async truncate(path: string, size: number, as?: Owner): Promise<Attr> {
     checkSize(size);
-    const { ino } = await this.getattr(path);
+    const { ino } = await this.getattr(path, as);
     await this.files.surrender(ino, true);
-    return this.ownAttr((await call(this.manager, Api.Truncate, { ino, size })).attr);
+    // by path too: the manager checks write permission on it (by inode alone it asks for an open for writing)
+    return this.ownAttr((await call(this.manager, Api.Truncate, { ino, path: this.path(path), size, ...this.as(as) })).attr);
   }
 
   /** Sets an open file's size. */
@@ -386,21 +404,21 @@ export class PoolClient {
   }
 
   /** Sets an extended attribute (flags: 1 CREATE, 2 REPLACE). */
-  async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
-    await call(this.manager, Api.Setxattr, { path: this.path(path), name: this.toWire(name), flags }, value);
+  async setxattr(path: string, name: string, value: Buffer, flags = 0, as?: Owner): Promise<void> {
+    await call(this.manager, Api.Setxattr, { path: this.path(path), name: this.toWire(name), flags, ...this.as(as) }, value);
     if (this.dirs) this.ownAttr(await this.getattr(path)); // its ctime
   }
 
   /** Reads an extended attribute; ENODATA when absent. */
-  async getxattr(path: string, name: string): Promise<Buffer> {
-    return (await callData(this.manager, Api.Getxattr, { path: this.path(path), name: this.toWire(name) })).data;
+  async getxattr(path: string, name: string, as?: Owner): Promise<Buffer> {
+    return (await callData(this.manager, Api.Getxattr, { path: this.path(path), name: this.toWire(name), ...this.as(as) })).data;
   }
 
   /** Names of a file's extended attributes, fetched page by page. */
-  async listxattr(path: string): Promise<string[]> {
+  async listxattr(path: string, as?: Owner): Promise<string[]> {
     const out: string[] = [];
     for (let offset: number | undefined = 0; offset !== undefined;) {
-      const page: { names: string[]; next?: number } = await call(this.manager, Api.Listxattr, { path: this.path(path), offset });
+      const page: { names: string[]; next?: number } = await call(this.manager, Api.Listxattr, { path: this.path(path), offset, ...this.as(as) });
       for (const n of page.names) out.push(this.fromWire(n));
       offset = page.next;
     }
@@ -408,8 +426,8 @@ export class PoolClient {
   }
 
   /** Removes an extended attribute. */
-  async removexattr(path: string, name: string): Promise<void> {
-    await call(this.manager, Api.Removexattr, { path: this.path(path), name: this.toWire(name) });
+  async removexattr(path: string, name: string, as?: Owner): Promise<void> {
+    await call(this.manager, Api.Removexattr, { path: this.path(path), name: this.toWire(name), ...this.as(as) });
     if (this.dirs) this.ownAttr(await this.getattr(path));
   }
 
@@ -467,10 +485,11 @@ export class PoolClient {
   }
 
   /** Opens a file (O_CREAT creates it with mode and owner) and returns a handle number. */
-  async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner: Owner = defaultOwner()): Promise<number> {
-    // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too.
+  async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner?: Owner): Promise<number> {
+    // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too (a read-only open keeps it: the manager asks write permission for it, and truncates nothing).
     const wire = this.path(path);
-    const { attr } = await call(this.manager, Api.Open, { path: wire, flags: (flags & ~O.TRUNC) >>> 0, mode, ...owner });
+    const sent = (flags & O.ACCMODE) === O.RDONLY ? flags : flags & ~O.TRUNC;
+    const { attr } = await call(this.manager, Api.Open, { path: wire, flags: sent >>> 0, mode, ...this.owner(owner) });
     if (flags & O.CREAT) this.ownEntry(wire, attr);
     if ((flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(attr.ino, 1);
     const fh = this.nextFh;
@@ -489,7 +508,7 @@ export class PoolClient {
   }
 
   /** Creates (or truncates) and opens a file for writing. */
-  async create(path: string, mode = 0o644, owner: Owner = defaultOwner()): Promise<number> {
+  async create(path: string, mode = 0o644, owner?: Owner): Promise<number> {
     return this.open(path, O.RDWR | O.CREAT | O.TRUNC, mode, owner);
   }
 
@@ -623,6 +642,16 @@ export class PoolClient {
     return p;
   }
 
+  /** The cred field of a call made as `as` (none: the link adds this client's own). */
+  private as(as: Owner | undefined): { cred?: Cred } {
+    return as ? { cred: { uid: as.uid, gid: as.gid, groups: as.groups ?? (as.uid === this.cred.uid ? this.cred.groups : []) } } : {};
+  }
+
+  /** The owner fields and credentials of a creating call. */
+  private owner(owner: Owner | undefined): { uid: number; gid: number; cred?: Cred } {
+    return { uid: owner?.uid ?? this.cred.uid, gid: owner?.gid ?? this.cred.gid, ...this.as(owner) };
+  }
+
   /** A quota from the manager with its path in this client's form. */
   private quota(q: QuotaStatus): QuotaStatus {
     return { ...q, path: this.fromWire(q.path) };
@@ -657,8 +686,14 @@ function flockOwner(fh: number): string {
   return `fh:${fh}`;
 }
 
-function defaultOwner(): Owner {
-  return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+/** The credentials of a client: those its options name, else this process's own. */
+function ownCred(opts: PoolClientOptions): Cred {
+  const uid = opts.uid ?? process.getuid?.() ?? 0;
+  const gid = opts.gid ?? process.getgid?.() ?? 0;
+  const own = opts.uid === undefined && opts.gid === undefined ? (process.getgroups?.() ?? []) : [];
+  const groups = [...new Set(opts.groups ?? own)];
+  if (groups.length > MAX_CRED_GROUPS) throw new FsError('EINVAL', `${groups.length} groups, at most ${MAX_CRED_GROUPS}`);
+  return { uid, gid, groups };
 }
 
 /** A char at or above 0x80: a string without one is the same in text and as a byte string. */

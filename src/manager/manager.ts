@@ -6,8 +6,8 @@
  * request that changed it is sent once its records are durable.
  */
 import { FsError } from '../errors';
-import { Attr, chunkKey, ChunkLocation, ClientStats, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
-import { Api, call, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
+import { Attr, chunkKey, ChunkLocation, ClientStats, Cred, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
+import { Api, call, CallContext, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
 import { CAP_TTL_MS, MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { capKey, issueCap } from '../security/capability';
@@ -25,6 +25,7 @@ import { placeChunk, PlacementCandidate } from './placement';
 import { Repairer } from './repair';
 import { ReplicaSets } from './replicas';
 import { Inventory } from './inventory';
+import { MAY_READ, MAY_WRITE, need, ROOT, squash } from './access';
 
 /** The secret of each role the manager serves: clients (file system calls), memory nodes, operators (read-only status). */
 export interface ManagerSecrets {
@@ -62,6 +63,8 @@ export interface ManagerOptions {
   /** Most xattr bytes (names + values) of one inode, and of the whole pool: ENOSPC beyond. */
   maxXattrBytes?: number;
   maxXattrTotal?: number;
+  /** Map uid and gid 0 of every client to nobody (65534), as NFS's root_squash: a client host's root is not root in the pool. */
+  squashRoot?: boolean;
   /** Where the metadata is logged (local journal or etcd); none: volatile metadata, lost when the manager stops. */
   metaLog?: MetaLog;
   /** Records between snapshots of the metadata (default 20000). */
@@ -96,6 +99,8 @@ export class Manager {
   private listener: Listener | null = null;
   /** Open counts per client link, released when the link drops. */
   private readonly opens = new Map<Peer, Map<number, number>>();
+  /** Files each client link opened for writing (while any handle of the file stays open on it): their data may be written. */
+  private readonly writable = new Map<Peer, Set<number>>();
   /** The current link of each client id (leases outlive links; recalls go to the newest). */
   private readonly clients = new Map<string, Peer>();
   /** The identity key each node and client id is bound to ("role id" -> key). */
@@ -473,6 +478,7 @@ export class Manager {
     }
     if (h.role === 'client') {
       this.opens.set(peer, new Map());
+      this.writable.set(peer, new Set());
       if (h.id) {
         this.clients.set(h.id, peer);
         this.locks.linkUp(h.id);
@@ -544,6 +550,7 @@ export class Manager {
   private dropClient(peer: Peer): void {
     const opens = this.opens.get(peer);
     this.opens.delete(peer);
+    this.writable.delete(peer);
     const id = peer.remote.id;
     this.locks.cancelTag(peer); // its lock waits end; the client asks again on its next link
     if (id && this.clients.get(id) === peer) this.locks.linkDown(id);
@@ -555,6 +562,28 @@ export class Manager {
     for (const [ino, n] of opens ?? []) {
       for (let i = 0; i < n; i++) this.afterRelease(this.ns.release(ino));
     }
+  }
+
+  /**
+   * The credentials a request acts with: those it carries, else the ids a creation call names, else root (a client
+   * states its ids, as NFS's AUTH_SYS); squashed at the edge (squash: per link, so it can follow a client's secret).
+   */
+  credOf(ctx: CallContext, ids?: { uid: number; gid: number }): Cred {
+    return this.squash(ctx.cred ?? (ids ? { uid: ids.uid, gid: ids.gid, groups: [] } : ROOT), ctx.remote);
+  }
+
+  /** --squash-root for a link: clients' uid and gid 0 become nobody. */
+  squash(cred: Cred, remote: Hello): Cred {
+    return squash(cred, this.opts.squashRoot === true && remote.role === 'client');
+  }
+
+  /**
+   * Data access to ino (leases, chunk locations, size changes): allowed to a link that has the file open (for writing,
+   * when write), else to credentials that may read (write) it; EACCES otherwise. Open checked the permission already.
+   */
+  mayUseData(ctx: CallContext, ino: number, write: boolean): void {
+    if (write ? this.writable.get(ctx.peer)?.has(ino) : this.opens.get(ctx.peer)?.has(ino)) return;
+    need(this.credOf(ctx), this.ns.getattrIno(ino), write ? MAY_WRITE : MAY_READ, `inode ${ino}`);
   }
 
   /** The lease holder a request comes from: a client's id (operators hold nothing). */
@@ -587,6 +616,7 @@ export class Manager {
     if (!opens || n === 0) throw new FsError('EBADF', `inode ${ino} is not open on this link`);
     if (n === 1) {
       opens.delete(ino);
+      this.writable.get(peer)?.delete(ino);
       // the client's last handle of the file closed: every lock it held on it goes (POSIX: any close by the owner)
       if (peer.remote.id) this.locks.releaseFile(peer.remote.id, ino);
     } else opens.set(ino, n - 1);
@@ -619,6 +649,7 @@ export class Manager {
     if (!opens) return a;
     this.ns.open(a.ino);
     opens.set(a.ino, (opens.get(a.ino) ?? 0) + 1);
+    if ((flags & O.ACCMODE) !== O.RDONLY) this.writable.get(peer)?.add(a.ino);
     return a;
   }
 

@@ -192,6 +192,31 @@ export class Namespace implements QuotaTree {
     return this.walk(path).ino;
   }
 
+  /**
+   * Walks a path as the kernel does for permission checks: search(dir) runs on every directory before a name is
+   * looked up in it (it throws to refuse). Answers the final name's directory (null for the root), the name, and its
+   * inode (null when the name does not exist). The attributes are live views: read them, never keep or change them.
+   */
+  resolve(path: string, search: (dir: Readonly<Attr>) => void): { parent: Readonly<Attr> | null; name: string; node: Readonly<Attr> | null } {
+    const parts = this.split(path);
+    let node: Inode = this.byIno(ROOT_INO);
+    let parent: Inode | null = null;
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i] as string;
+      if (!isDir(node)) throw new FsError('ENOTDIR', path);
+      search(node);
+      parent = node;
+      if (name === '.') continue;
+      const ino = name === '..' ? node.parent : node.children.get(name);
+      if (ino === undefined) {
+        if (i < parts.length - 1) throw new FsError('ENOENT', path);
+        return { parent, name, node: null };
+      }
+      node = this.byIno(ino);
+    }
+    return { parent, name: parts[parts.length - 1] ?? '', node };
+  }
+
   /** A directory's entries with their attributes, excluding '.' and '..'. */
   readdir(path: string): DirEntry[] {
     const dir = this.walk(path);

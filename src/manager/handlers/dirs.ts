@@ -5,6 +5,7 @@ import { READDIR_PAGE } from '../../limits';
 import { S_IFDIR, S_IFMT } from '../../posix';
 import type { DirChange } from '../dir-leases';
 import type { Manager } from '../manager';
+import { MAY_EXEC, MAY_READ, need } from '../access';
 
 /** The directory and final name of a path (after the change: the directory still exists), or null when it does not resolve. */
 export function entryOf(m: Manager, path: string): DirChange | null {
@@ -42,9 +43,12 @@ export function dirHandlers(m: Manager): Handlers {
     return id;
   };
   return {
-    DirLeaseAcquire: ({ ino, offset, limit }, { remote }) => {
-      const client = holder(remote.id);
-      if ((m.ns.getattrIno(ino).mode & S_IFMT) !== S_IFDIR) throw new FsError('ENOTDIR', `inode ${ino}`);
+    DirLeaseAcquire: ({ ino, offset, limit }, ctx) => {
+      const client = holder(ctx.remote.id);
+      const dir = m.ns.getattrIno(ino);
+      if ((dir.mode & S_IFMT) !== S_IFDIR) throw new FsError('ENOTDIR', `inode ${ino}`);
+      // the holder lists the directory and looks names up in it from the listing: read and search permission
+      need(m.credOf(ctx), dir, MAY_READ | MAY_EXEC, `inode ${ino}`);
       // granted and listed in one step: a change applied after this recalls the lease; one applied before is in the listing
       const grant = m.dirs.acquire(ino, client);
       const attr = m.ns.getattrIno(ino);

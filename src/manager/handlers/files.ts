@@ -3,23 +3,26 @@ import { FsError } from '../../errors';
 import { Handlers } from '../../../transport';
 import { MAX_FILE_SIZE } from '../../limits';
 import type { Manager } from '../manager';
-import { O } from '../../posix';
+import { O, S_IFDIR, S_IFMT, S_IFREG } from '../../posix';
+import { createdMode, existing, MAY_WRITE, mayCreate, need, openMask, walk } from '../access';
 import { attrChanges, entryOf, recallDirs } from './dirs';
 
 /** Handlers for open, release, truncate, extend and append reservations. */
 export function fileHandlers(m: Manager): Handlers {
   const ns = m.ns;
   return {
-    Open: async ({ path, flags, mode, uid, gid }, { peer, remote }) => {
-      let existed = true;
-      if (flags & O.CREAT) {
-        try {
-          ns.lookupIno(path);
-        } catch {
-          existed = false;
-        }
+    Open: async ({ path, flags, mode, uid, gid }, ctx) => {
+      const { peer, remote } = ctx;
+      const c = m.credOf(ctx, { uid, gid });
+      const w = walk(ns, c, path);
+      const existed = w.node !== null;
+      if (!w.node) {
+        // a file this call creates is opened whatever its mode says (as open(2) with O_CREAT)
+        if (flags & O.CREAT && w.parent) mayCreate(c, w.parent, path);
+      } else if (!(flags & O.CREAT && flags & O.EXCL) && !((w.node.mode & S_IFMT) === S_IFDIR && (flags & O.ACCMODE) !== O.RDONLY)) {
+        need(c, w.node, openMask(flags), path); // (EEXIST and EISDIR come first, as the kernel orders them)
       }
-      const attr = await m.open(peer, path, flags, mode, uid, gid);
+      const attr = await m.open(peer, path, flags, existed ? mode : createdMode(c, w.parent, 0o100000 | mode) & 0o7777, c.uid, c.gid);
       const trunc = (flags & O.TRUNC) !== 0 && (flags & O.ACCMODE) !== O.RDONLY;
       await recallDirs(m, m.clientOf(remote), [existed ? null : entryOf(m, path), ...(trunc ? attrChanges(m, attr.ino) : [])]);
       return { attr };
@@ -28,9 +31,15 @@ export function fileHandlers(m: Manager): Handlers {
       m.releaseOpen(peer, ino);
       return {};
     },
-    Truncate: async ({ path, ino, size, cut, epoch }, { remote }) => {
-      const client = m.clientOf(remote);
+    Truncate: async ({ path, ino, size, cut, epoch }, ctx) => {
+      const client = m.clientOf(ctx.remote);
       if (ino === undefined && path === undefined) throw new FsError('EINVAL', 'truncate needs a path or an inode');
+      // by path: truncate(2), write permission (EISDIR and EINVAL first); by inode: ftruncate of a file open for writing
+      if (path !== undefined) {
+        const c = m.credOf(ctx);
+        const { node } = existing(ns, c, path);
+        if ((node.mode & S_IFMT) === S_IFREG) need(c, node, MAY_WRITE, path);
+      } else m.mayUseData(ctx, ino as number, true);
       const target = ino ?? ns.lookupIno(path as string);
       ns.getattrIno(target);
       m.checkEpoch(target, epoch);
@@ -43,7 +52,9 @@ export function fileHandlers(m: Manager): Handlers {
       return { attr };
     },
     Reopen: ({ opens }, { peer }) => ({ missing: m.reopen(peer, opens) }),
-    Extend: async ({ ino, end, mtimeMs, epoch, clamp }, { remote }) => {
+    Extend: async ({ ino, end, mtimeMs, epoch, clamp }, ctx) => {
+      const { remote } = ctx;
+      m.mayUseData(ctx, ino, true);
       m.checkEpoch(ino, epoch);
       const client = m.clientOf(remote);
       // clamp: grow only as far as the directory quotas allow; the writer cuts what lies past it and reports EDQUOT
@@ -52,8 +63,9 @@ export function fileHandlers(m: Manager): Handlers {
       if (!m.leases.holdsWrite(ino, client)) await recallDirs(m, client, attrChanges(m, ino));
       return { attr };
     },
-    AppendReserve: async ({ ino, len, epoch }, { remote }) => {
-      const client = m.clientOf(remote);
+    AppendReserve: async ({ ino, len, epoch }, ctx) => {
+      m.mayUseData(ctx, ino, true);
+      const client = m.clientOf(ctx.remote);
       // A holder's append may be the I/O a recall is waiting for: serve it at once rather than queue behind that recall.
       if (!m.leases.holds(ino, client)) await m.leases.settle(ino, client, true);
       m.checkEpoch(ino, epoch);

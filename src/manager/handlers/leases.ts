@@ -22,9 +22,10 @@ export function leaseHandlers(m: Manager): Handlers {
     return id;
   };
   return {
-    LeaseAcquire: async ({ ino, mode }, { remote }) => {
-      const client = holder(remote.id);
+    LeaseAcquire: async ({ ino, mode }, ctx) => {
+      const client = holder(ctx.remote.id);
       if ((m.ns.getattrIno(ino).mode & S_IFMT) !== S_IFREG) throw new FsError('EINVAL', `inode ${ino} is not a regular file`);
+      m.mayUseData(ctx, ino, mode === 2);
       const grant = await m.leases.acquire(ino, client, mode === 2 ? LeaseMode.Write : LeaseMode.Read);
       // its size and times may now change in the writer's cache: directory holders that cache them let go (and list it uncached from now on)
       if (grant.mode === LeaseMode.Write) await recallDirs(m, client, attrChanges(m, ino));

@@ -5,7 +5,7 @@
  * lost its last link is freed, which is then an operation of its own.
  */
 import type { Attr, DirEntry } from '../../types';
-import type { Released } from '../namespace';
+import type { Namespace, Released } from '../namespace';
 import type { QuotaLimits, Quotas, QuotaUsage } from '../quota';
 import { randomInt } from 'crypto';
 import type { ChunkRecord } from '../chunk-map';
@@ -32,6 +32,10 @@ export class LoggedNamespace {
   }
   lookupIno(path: string): number {
     return this.raw.lookupIno(path);
+  }
+  /** A path walked with search(dir) run on each directory on the way (permission checks); see Namespace.resolve. */
+  resolve(path: string, search: (dir: Readonly<Attr>) => void): ReturnType<Namespace['resolve']> {
+    return this.raw.resolve(path, search);
   }
   readdir(path: string): DirEntry[] {
     return this.raw.readdir(path);
