@@ -221,7 +221,7 @@ export class MempoolFs implements FuseFileSystem {
 
   // ---- replies ----
 
-  /** The entry reply for attr found under parent/name (counts one lookup). Safe mode: nothing cached in the kernel. */
+  /** The entry reply for attr found under parent/name (counts one lookup); timeouts 0 unless a lease covers them. */
   private entry(parent: number, name: string, a: Attr, entryTtlMs = 0, attrTtlMs = 0): abi.EntryOut {
     this.inodes.remember(parent, name, a.ino, a.mode);
     return { nodeid: a.ino, generation: 0, entryTtlMs, attrTtlMs, attr: toFuseAttr(a) };
