@@ -23,6 +23,11 @@ export async function seqRead(dir: string, mib: number): Promise<number> {
   return mbps(mib * MiB, r.seconds);
 }
 
+/** Reads the file seqWrite made once more (the first read filled the page cache where the file system lets it); MB/s. */
+export async function cachedRead(dir: string, mib: number): Promise<number> {
+  return seqRead(dir, mib);
+}
+
 /** `dd bs=4k` of `mib` MiB into a new file, fsync included; MB/s. */
 export async function smallWrites(dir: string, mib: number): Promise<number> {
   const r = await exec('dd', ['if=/dev/zero', `of=${join(dir, 'small')}`, 'bs=4k', `count=${(mib * MiB) / 4096}`, 'conv=fsync']);
@@ -35,8 +40,11 @@ interface FioReport {
 }
 
 /** 4 KiB random reads or writes with fio (psync, QD1 per job, `jobs` jobs on one file of `mib` MiB) for `seconds`; total IOPS. */
-export async function fioIops(dir: string, rw: 'randread' | 'randwrite', jobs: number, seconds: number, mib: number): Promise<number> {
+export async function fioIops(dir: string, rw: 'randread' | 'randwrite', jobs: number, seconds: number, mib: number, cached = false): Promise<number> {
+  // cached: the file is read whole first and fio keeps the page cache (it drops the file's pages before a run by default)
+  if (cached) await sh(`cat '${join(dir, 'fio')}' > /dev/null`);
   const args = [
+    ...(cached ? ['--invalidate=0'] : []),
     '--name=r',
     `--filename=${join(dir, 'fio')}`,
     `--rw=${rw}`,
@@ -76,9 +84,11 @@ int main(int argc, char **argv) {
   double t1 = now();
   for (i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/f%d", dir, i); if (stat(p, &st) || st.st_size != 0) { perror(p); return 1; } }
   double t2 = now();
-  for (i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/f%d", dir, i); if (unlink(p)) { perror(p); return 1; } }
+  for (i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/f%d", dir, i); if (stat(p, &st) || st.st_size != 0) { perror(p); return 1; } }
   double t3 = now();
-  printf("%.6f %.6f %.6f\\n", t1 - t0, t2 - t1, t3 - t2);
+  for (i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/f%d", dir, i); if (unlink(p)) { perror(p); return 1; } }
+  double t4 = now();
+  printf("%.6f %.6f %.6f %.6f\\n", t1 - t0, t2 - t1, t3 - t2, t4 - t3);
   return 0;
 }
 `;
@@ -95,7 +105,10 @@ export async function buildMetaLoop(workDir: string): Promise<string> {
 /** Metadata rates, operations per second. */
 export interface MetaRates {
   create: number;
+  /** The first stat of each file after the creates. */
   stat: number;
+  /** A second stat of each: on mempool, with the directory's lease held (the kernel's entries and attributes under it). */
+  statAgain: number;
   unlink: number;
 }
 
@@ -105,9 +118,9 @@ export async function metaLoop(bin: string, dir: string, files: number): Promise
   await exec('mkdir', [sub]);
   const r = await exec(bin, [sub, String(files)]);
   await exec('rmdir', [sub]);
-  const [c, s, u] = r.stdout.trim().split(/\s+/).map(Number);
-  if (c === undefined || s === undefined || u === undefined) throw new Error(`${bin}: expected three timings, got "${r.stdout.trim()}"`);
-  return { create: files / c, stat: files / s, unlink: files / u };
+  const [c, s, s2, u] = r.stdout.trim().split(/\s+/).map(Number);
+  if (c === undefined || s === undefined || s2 === undefined || u === undefined) throw new Error(`${bin}: expected four timings, got "${r.stdout.trim()}"`);
+  return { create: files / c, stat: files / s, statAgain: files / s2, unlink: files / u };
 }
 
 /** A tarball of a few thousand files (from /usr/include) and its entry count. */

@@ -34,12 +34,14 @@ export interface MempoolFsOptions {
   log?: OpLogger;
   /**
    * Let the kernel cache a file's pages while this client holds a cached lease on it (FOPEN_KEEP_CACHE instead of
-   * direct I/O), invalidated through the notification queue before a recall is answered (default off).
+   * direct I/O), and attributes the client answers under a directory lease (an attribute timeout), invalidated through
+   * the notification queue before a recall is answered (default on; off: direct I/O and zero timeouts always).
    */
   kernelCache?: boolean;
   /**
    * Let the kernel cache a directory's entries and negative entries while this client holds its directory lease (the
-   * client must be connected with dirLeases); a recall invalidates them through the notification queue first.
+   * client must be connected with dirLeases); a recall invalidates them through the notification queue first
+   * (default on).
    */
   dirLeases?: boolean;
 }
@@ -104,8 +106,10 @@ export class MempoolFs implements FuseFileSystem {
   private readonly dirLeases: boolean;
   /** Recalls seen per directory: an answer prepared across one must not give the kernel a timeout. */
   private readonly dirGens = new Map<number, number>();
-  /** Names per directory the kernel got with a positive entry timeout (positive or negative entries), to invalidate on recall. */
-  private readonly given = new Map<number, Set<string>>();
+  /** Names per directory the kernel got with a positive entry timeout, with the node each named (0: a negative entry), to invalidate on recall. */
+  private readonly given = new Map<number, Map<string, number>>();
+  /** Inodes whose attributes the kernel got with a positive timeout, per directory whose lease covers them, to invalidate on recall. */
+  private readonly attrsGiven = new Map<number, Set<number>>();
   /** Supplementary groups of calling processes: each call carries its caller's credentials to the manager. */
   private readonly callerGroups = new CallerGroups();
 
@@ -116,8 +120,8 @@ export class MempoolFs implements FuseFileSystem {
     // The kernel's names are bytes: the client must pass byte strings through.
     if (client.names !== 'bytes') throw new Error("a mount's PoolClient must be connected with names: 'bytes'");
     this.log = opts.log ?? ((m: string) => console.error(m));
-    this.kernelCache = opts.kernelCache ?? false;
-    this.dirLeases = opts.dirLeases ?? false;
+    this.kernelCache = opts.kernelCache ?? true;
+    this.dirLeases = opts.dirLeases ?? true;
   }
 
   /** Hands the session's notification queue over and hooks the client's lease events. */
@@ -126,7 +130,7 @@ export class MempoolFs implements FuseFileSystem {
     // A recall first drops the kernel's pages (and waits for that), then the client flushes and answers.
     this.client.beforeRecall = (ino) => this.dropKernelCopy(ino);
     this.client.onLeaseDropped = (ino) => void this.dropKernelCopy(ino);
-    if (this.dirLeases) this.client.onDirRecall = (ino) => this.dirRecalled(ino);
+    if (this.dirLeases) this.client.onDirRecall = (ino, _names, gone) => this.dirRecalled(ino, gone);
     this.checker = setInterval(() => {
       for (const ino of this.inKernel) if (!this.client.holdsCachedLease(ino)) void this.dropKernelCopy(ino);
     }, KERNEL_CACHE_CHECK_MS);
@@ -143,15 +147,29 @@ export class MempoolFs implements FuseFileSystem {
 
   /**
    * A directory lease is recalled (run by the client before it answers): every entry of the directory the kernel got
-   * with a timeout is invalidated through the notification queue (never from a request handler); resolves once sent.
+   * with a timeout is invalidated through the notification queue (never from a request handler), as gone (DELETE:
+   * the kernel drops it even if in use, and the node's link count) when the change removed a non-directory's name;
+   * so are the attributes the lease covered. Resolves once sent.
    */
-  private async dirRecalled(ino: number): Promise<void> {
+  private async dirRecalled(ino: number, gone: string[] | undefined): Promise<void> {
     this.dirGens.set(ino, this.dirGen(ino) + 1);
     const names = this.given.get(ino);
+    const attrs = this.attrsGiven.get(ino);
     this.given.delete(ino);
-    if (!names || !this.notify) return;
+    this.attrsGiven.delete(ino);
+    if (!this.notify) return;
     const notify = this.notify;
-    await Promise.all([...names].map((n) => notify.invalidateEntry(ino, Buffer.from(n, 'latin1'))));
+    const removed = new Set(gone);
+    const sent: Array<Promise<void>> = [];
+    for (const [n, child] of names ?? []) {
+      const b = Buffer.from(n, 'latin1');
+      // (a directory's node may live on under another name: DELETE would mark it dead in the kernel)
+      if (child !== 0 && removed.has(n) && (this.inodes.mode(child) & S_IFMT) !== S_IFDIR) {
+        sent.push(notify.delete(ino, child, b), notify.invalidateInode(child, -1, 0));
+      } else sent.push(notify.invalidateEntry(ino, b));
+    }
+    for (const child of attrs ?? []) sent.push(notify.invalidateInode(child, -1, 0));
+    await Promise.all(sent);
   }
 
   private dirGen(ino: number): number {
@@ -163,7 +181,7 @@ export class MempoolFs implements FuseFileSystem {
    * gen (then the name is remembered for the next recall); 0 without a lease. The reply is written before any
    * invalidation queued later, and the kernel applies an invalidation only after the request holding the directory ends.
    */
-  private entryTtl(parent: number, gen: number, name: string): number {
+  private entryTtl(parent: number, gen: number, name: string, child: number): number {
     if (!this.dirLeases || !this.notify || this.dirGen(parent) !== gen) return 0;
     const ms = this.client.dirLeaseMs(parent);
     if (ms <= 0) {
@@ -171,9 +189,31 @@ export class MempoolFs implements FuseFileSystem {
       return 0;
     }
     let names = this.given.get(parent);
-    if (!names) this.given.set(parent, (names = new Set()));
-    names.add(name);
+    if (!names) this.given.set(parent, (names = new Map()));
+    names.set(name, child);
     return ms;
+  }
+
+  /**
+   * Attributes of path the client answers under a directory lease, and the attribute timeout the kernel may keep them
+   * for (what is left of that lease; the directory is remembered for its recall), or undefined. Synchronous: a recall
+   * either came before (no lease) or finds the inode recorded. (The kernel itself ignores attributes in a reply to a
+   * request sent before an INVAL_INODE of the node.)
+   */
+  private leased(path: string, ino?: number): { attr: Attr; ttl: number } | undefined {
+    if (!this.kernelCache || !this.notify) return undefined;
+    const held = this.client.leasedAttr(path);
+    if (!held || (ino !== undefined && held.attr.ino !== ino)) return undefined;
+    let inos = this.attrsGiven.get(held.dir);
+    if (!inos) this.attrsGiven.set(held.dir, (inos = new Set()));
+    inos.add(held.attr.ino);
+    return { attr: held.attr, ttl: held.ms };
+  }
+
+  /** leased() for a node by its known name (undefined when it has none here). */
+  private leasedIno(ino: number): { attr: Attr; ttl: number } | undefined {
+    if (!this.kernelCache || !this.notify || (ino !== ROOT_INO && !this.inodes.named(ino))) return undefined;
+    return this.leased(this.inodes.path(ino), ino);
   }
 
   /** Invalidates the kernel's pages and attributes of ino if it may hold any; resolves once the kernel did. */
@@ -184,15 +224,15 @@ export class MempoolFs implements FuseFileSystem {
 
   // ---- replies ----
 
-  /** The entry reply for attr found under parent/name (counts one lookup). Safe mode: nothing cached in the kernel. */
-  private entry(parent: number, name: string, a: Attr, entryTtlMs = 0): abi.EntryOut {
+  /** The entry reply for attr found under parent/name (counts one lookup); timeouts 0 unless a lease covers them. */
+  private entry(parent: number, name: string, a: Attr, entryTtlMs = 0, attrTtlMs = 0): abi.EntryOut {
     this.inodes.remember(parent, name, a.ino, a.mode);
-    return { nodeid: a.ino, generation: 0, entryTtlMs, attrTtlMs: 0, attr: toFuseAttr(a) };
+    return { nodeid: a.ino, generation: 0, entryTtlMs, attrTtlMs, attr: toFuseAttr(a) };
   }
 
-  private attrOut(a: Attr): abi.AttrOut {
+  private attrOut(a: Attr, attrTtlMs = 0): abi.AttrOut {
     this.inodes.setMode(a.ino, a.mode);
-    return { attrTtlMs: 0, attr: toFuseAttr(a) };
+    return { attrTtlMs, attr: toFuseAttr(a) };
   }
 
   private name(b: Buffer): string {
@@ -225,20 +265,33 @@ export class MempoolFs implements FuseFileSystem {
   async lookup(ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
     const gen = this.dirGen(parent);
+    const path = this.inodes.child(parent, name);
+    // Held under the directory's lease: answered (with timeouts) without a round trip.
+    const held = this.leased(path);
+    if (held) return this.entry(parent, name, held.attr, this.entryTtl(parent, gen, name, held.attr.ino), held.ttl);
     let a: Attr;
     try {
-      a = await this.client.getattr(this.inodes.child(parent, name), await this.cred(ctx));
+      a = await this.client.getattr(path, await this.cred(ctx));
     } catch (err) {
       // Under the directory's lease the kernel may remember that the name does not exist (a negative entry: node 0).
-      const ttl = err instanceof FsError && err.errno === Errno.ENOENT ? this.entryTtl(parent, gen, name) : 0;
+      const ttl = err instanceof FsError && err.errno === Errno.ENOENT ? this.entryTtl(parent, gen, name, 0) : 0;
       if (ttl > 0) return { nodeid: 0, generation: 0, entryTtlMs: ttl, attrTtlMs: 0, attr: NO_ATTR };
       throw err;
     }
-    return this.entry(parent, name, a, this.entryTtl(parent, gen, name));
+    // (the answer may have brought the directory's lease: then what it holds now is current)
+    const now = this.leased(path, a.ino);
+    return this.entry(parent, name, now?.attr ?? a, this.entryTtl(parent, gen, name, a.ino), now?.ttl ?? 0);
   }
 
   async getattr(_ctx: RequestContext, ino: number, fh: number | null): Promise<abi.AttrOut> {
-    return this.attrOut(fh !== null && fh !== 0 ? await this.client.fgetattr(fh) : await this.attrOf(ino));
+    const held = this.leasedIno(ino);
+    if (held) return this.attrOut(held.attr, held.ttl);
+    if (fh !== null && fh !== 0) return this.attrOut(await this.client.fgetattr(fh));
+    // By its name when it has one: the answer refreshes the directory cache, and may come with the directory's lease.
+    const byName = this.inodes.named(ino) ? await this.client.getattr(this.inodes.path(ino)).catch(() => null) : null;
+    if (byName?.ino !== ino) return this.attrOut(await this.attrOf(ino));
+    const now = this.leasedIno(ino);
+    return this.attrOut(now?.attr ?? byName, now?.ttl ?? 0);
   }
 
   async setattr(ctx: RequestContext, ino: number, s: abi.SetattrIn): Promise<abi.AttrOut> {
@@ -460,11 +513,18 @@ export class MempoolFs implements FuseFileSystem {
     for (let i = offset; i < d.entries.length; i++) {
       const e = d.entries[i]!;
       const dots = i < 2;
-      const entry = out.plus && e.attr && !dots ? { nodeid: e.ino, generation: 0, entryTtlMs: this.entryTtl(ino, d.gen ?? -1, e.name), attrTtlMs: 0, attr: toFuseAttr(e.attr) } : undefined;
+      const entry = out.plus && e.attr && !dots ? this.plusEntry(ino, d.gen ?? -1, e.name, e.attr) : undefined;
       if (!out.add({ name: Buffer.from(e.name, 'latin1'), ino: e.ino, mode: e.mode, next: i + 1, entry })) break;
       // A READDIRPLUS entry counts as a lookup of its node, like LOOKUP.
       if (entry) this.inodes.remember(ino, e.name, e.ino, e.mode);
     }
+  }
+
+  /** A READDIRPLUS entry: with the timeouts of the directory's lease when it is still held and the attributes current. */
+  private plusEntry(dir: number, gen: number, name: string, a: Attr): abi.EntryOut {
+    const entryTtlMs = this.entryTtl(dir, gen, name, a.ino);
+    const held = entryTtlMs > 0 ? this.leased(this.inodes.child(dir, name), a.ino) : undefined;
+    return { nodeid: a.ino, generation: 0, entryTtlMs, attrTtlMs: held?.ttl ?? 0, attr: toFuseAttr(held?.attr ?? a) };
   }
 
   /** '.', '..' and the directory's entries (an open directory that was removed lists only the first two). */

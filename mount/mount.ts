@@ -24,9 +24,9 @@ export interface MountOptions {
   handleSignals?: boolean;
   /** Logs every FUSE request. */
   debug?: boolean;
-  /** The kernel caches file pages under leases (FOPEN_KEEP_CACHE, invalidated on recall); default off. */
+  /** The kernel caches file pages and attributes under leases (FOPEN_KEEP_CACHE and attribute timeouts, invalidated on recall); default on. */
   kernelCache?: boolean;
-  /** The kernel caches entries and negative entries of a directory while its directory lease is held (the client must have dirLeases). */
+  /** The kernel caches entries and negative entries of a directory while its directory lease is held (the client must have dirLeases); default on. */
   dirLeases?: boolean;
   /** Log file of a daemonized mount, recorded in the state file. */
   logFile?: string;

@@ -376,8 +376,8 @@ export const Api = {
   ),
   DirLeaseRenew: spec(Msg.DirLeaseRenew, obj({ inos: list(ino, MAX_RENEW) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
   DirLeaseRelease: spec(Msg.DirLeaseRelease, obj({ ino }), none, CLIENT),
-  // names: the entries that changed (absent: anything in the directory, attributes included)
-  DirRecall: spec(Msg.DirRecall, obj({ ino, names: opt(list(path, 1 << 16)) }), none, MANAGER),
+  // names: the entries that changed (absent: anything in the directory, attributes included); gone: those of them that no longer exist
+  DirRecall: spec(Msg.DirRecall, obj({ ino, names: opt(list(path, 1 << 16)), gone: opt(list(path, 1 << 16)) }), none, MANAGER),
 
   // replicas that heal
   ReplicaDown: spec(

@@ -56,8 +56,10 @@ export function registerMountCommands(program: Command): void {
     .addOption(new Option('--cache <size>', 'page cache size, e.g. 256MiB').default(DEFAULT_CACHE, '256MiB').argParser(cacheArg))
     .option('-d, --daemon', 'run in the background; return once the mount is ready')
     .option('--debug', 'log every FUSE request')
-    .option('--kernel-cache', 'let the kernel cache file pages while a lease is held (experimental; default: $MEMPOOL_KERNEL_CACHE=1)')
-    .option('--dir-leases', 'take directory leases and let the kernel cache entries under them (default: $MEMPOOL_DIR_LEASES=1)')
+    .option('--kernel-cache', 'let the kernel cache file pages and attributes while a lease is held (the default)')
+    .option('--no-kernel-cache', 'direct I/O and zero attribute timeouts always (default: on unless $MEMPOOL_KERNEL_CACHE=0)')
+    .option('--dir-leases', 'take directory leases and let the kernel cache entries under them (the default)')
+    .option('--no-dir-leases', 'no directory leases: every lookup asks the manager (default: on unless $MEMPOOL_DIR_LEASES=0)')
     .option('--secret-file <file>', 'file holding the cluster secret (default: $MEMPOOL_SECRET)')
     .option('--tls-ca <file>', 'extra CA certificate (PEM) to trust for wss:// (default: $MEMPOOL_TLS_CA)')
     .addOption(
@@ -132,11 +134,11 @@ async function mountCommand(url: string, mountpoint: string, o: MountCmdOptions)
   const sec = security(o); // reads and checks the secret and CA files now, so errors come before any fork
   await prepareMountpoint(mnt); // a missing, non-directory or already mounted mount point fails before the manager is asked
   if (o.daemon) return daemonize(url, mnt, o);
-  const dirLeases = o.dirLeases ?? process.env.MEMPOOL_DIR_LEASES === '1';
+  const dirLeases = o.dirLeases ?? process.env.MEMPOOL_DIR_LEASES !== '0';
   const client = await PoolClient.connect(url, { secret: sec.secret, ca: sec.ca, name: `${hostname()}:${mnt}`, cacheBytes: o.cache, names: 'bytes', managerTimeoutMs: o.managerTimeout, dirLeases });
   let handle: MountHandle;
   try {
-    const kernelCache = o.kernelCache ?? process.env.MEMPOOL_KERNEL_CACHE === '1';
+    const kernelCache = o.kernelCache ?? process.env.MEMPOOL_KERNEL_CACHE !== '0';
     handle = await mountPool(client, mnt, { url, debug: o.debug, kernelCache, dirLeases, logFile: process.env.MEMPOOL_MOUNT_LOG });
   } catch (err) {
     await client.close();
@@ -171,8 +173,8 @@ async function daemonize(url: string, mnt: string, o: MountCmdOptions): Promise<
   if (o.secretFile) args.push('--secret-file', resolve(o.secretFile));
   if (o.tlsCa) args.push('--tls-ca', resolve(o.tlsCa));
   if (o.debug) args.push('--debug');
-  if (o.kernelCache) args.push('--kernel-cache');
-  if (o.dirLeases) args.push('--dir-leases');
+  if (o.kernelCache !== undefined) args.push(o.kernelCache ? '--kernel-cache' : '--no-kernel-cache');
+  if (o.dirLeases !== undefined) args.push(o.dirLeases ? '--dir-leases' : '--no-dir-leases');
   const child = spawn(process.execPath, args, {
     detached: true,
     cwd: '/',

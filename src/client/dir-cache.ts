@@ -13,11 +13,11 @@ import { S_IFDIR, S_IFMT } from '../posix';
 
 /**
  * Runs before a directory recall is answered: the directory's inode, and names known to have changed there (a hint:
- * one recall may stand for several changes). Once it returns the client holds no lease on the directory, so a FUSE
+ * one recall may stand for several changes), and those of them the change removed. Once it returns the client holds no lease on the directory, so a FUSE
  * layer must drop every kernel entry of it handed out under the lease, not only the named ones (notify_inval_entry,
  * or notify_delete for a name it knows is gone), sent from its notification queue; the recall is answered after.
  */
-export type DirRecallHook = (ino: number, names: string[] | undefined) => Promise<void> | void;
+export type DirRecallHook = (ino: number, names: string[] | undefined, gone: string[] | undefined) => Promise<void> | void;
 
 /** The root directory's inode number. */
 const ROOT = 1;
@@ -33,6 +33,10 @@ interface CachedDir {
   validUntil: number;
   /** this.seq when its fetch started: own changes after that make an entry's attributes untrusted. */
   fetchedAt: number;
+  /** this.seq when the directory's own attributes were last fetched (its fetch, or a refresh). */
+  attrAt: number;
+  /** this.seq when an entry's attributes were refreshed after the fetch (an answer of the manager under the lease). */
+  freshAt: Map<string, number>;
 }
 
 /** What the cache knows of a path: its attributes, that it does not exist, or nothing (need: a directory worth fetching). */
@@ -69,7 +73,7 @@ export class DirCache {
       if (name === '' || name === '.' || name === '..') return { unknown: true };
       if (!dir.entries.has(name)) return { absent: true };
       const a = dir.entries.get(name) ?? null;
-      if (i === parts.length - 1) return a && this.trusted(a.ino, dir) ? { attr: a } : { unknown: true };
+      if (i === parts.length - 1) return a && this.trusted(a.ino, dir, name) ? { attr: a } : { unknown: true };
       if (a === null || (a.mode & S_IFMT) !== S_IFDIR) return { unknown: true };
       const next = this.valid(a.ino);
       if (!next) return { unknown: true, need: a.ino };
@@ -78,13 +82,58 @@ export class DirCache {
     return { unknown: true };
   }
 
+  /**
+   * Attributes of the path at parts that a recall will invalidate, with the directory whose lease covers them: a
+   * directory's own (its lease is recalled by changes inside it and to it), else the entry's in its parent's listing
+   * (recalled by any change to the entry or its attributes, and by another client's WRITE lease on it); undefined when
+   * the cache does not answer.
+   */
+  leased(parts: readonly string[]): { attr: Attr; dir: number } | undefined {
+    const r = this.lookup(parts);
+    if (!('attr' in r)) return undefined;
+    if ((r.attr.mode & S_IFMT) === S_IFDIR) {
+      const own = this.valid(r.attr.ino);
+      return own && this.trusted(r.attr.ino, own) ? { attr: own.attr, dir: r.attr.ino } : undefined;
+    }
+    const parent = parts.length === 0 ? undefined : this.dirIno(parts.slice(0, -1));
+    return parent === undefined ? undefined : { attr: r.attr, dir: parent };
+  }
+
+  /** A point in this client's own changes, taken before asking the manager for attributes to refresh() with. */
+  mark(): number {
+    return ++this.seq;
+  }
+
+  /**
+   * The manager answered attr for the path at parts, asked at mark: when the entry's directory was leased before mark
+   * (no recall since: a recall drops it) and this client changed nothing of the inode since, the cached entry (and a
+   * directory's own attributes) become these and are trusted again, so that files this client made or changed are
+   * answered from the cache again instead of asked for on every stat.
+   */
+  refresh(parts: readonly string[], attr: Attr, mark: number): void {
+    const c = this.changing.get(attr.ino);
+    if (c !== undefined && c >= mark) return;
+    const own = (attr.mode & S_IFMT) === S_IFDIR ? this.valid(attr.ino) : undefined;
+    if (own && own.fetchedAt < mark) {
+      own.attr = attr;
+      own.attrAt = mark;
+    }
+    if (parts.length === 0) return;
+    const parent = this.dirIno(parts.slice(0, -1));
+    const d = parent === undefined ? undefined : this.valid(parent);
+    const name = parts[parts.length - 1] as string;
+    if (!d || d.fetchedAt >= mark || d.entries.get(name)?.ino !== attr.ino) return;
+    d.entries.set(name, attr);
+    d.freshAt.set(name, mark);
+  }
+
   /** Every entry of a cached directory with trusted attributes, or undefined. */
   listing(ino: number): Array<{ name: string; attr: Attr }> | undefined {
     const dir = this.valid(ino);
     if (!dir) return undefined;
     const out: Array<{ name: string; attr: Attr }> = [];
     for (const [name, a] of dir.entries) {
-      if (!a || !this.trusted(a.ino, dir)) return undefined;
+      if (!a || !this.trusted(a.ino, dir, name)) return undefined;
       out.push({ name, attr: a });
     }
     return out;
@@ -116,12 +165,12 @@ export class DirCache {
   }
 
   /** The manager recalls directory ino: drop it, run the hook, then answer (the caller replies once this resolves). */
-  async recall(ino: number, names: string[] | undefined): Promise<void> {
+  async recall(ino: number, names: string[] | undefined, gone?: string[]): Promise<void> {
     this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
     this.dirs.delete(ino);
     this.misses.delete(ino);
     try {
-      await this.hook?.(ino, names);
+      await this.hook?.(ino, names, gone);
     } catch (err) {
       this.log(`directory recall hook for inode ${ino}: ${(err as Error).message}`);
     }
@@ -143,6 +192,7 @@ export class DirCache {
     if (dir) {
       if (now === 'gone') dir.entries.delete(name);
       else dir.entries.set(name, now);
+      dir.freshAt.delete(name);
     }
     this.changing.set(ino, ++this.seq);
   }
@@ -213,7 +263,7 @@ export class DirCache {
     }
     if (!cached || !attr || (this.gens.get(ino) ?? 0) !== gen) return false;
     this.termMs = termMs;
-    this.dirs.set(ino, { attr, entries, validUntil: sent + termMs - CLIENT_MARGIN_MS, fetchedAt });
+    this.dirs.set(ino, { attr, entries, validUntil: sent + termMs - CLIENT_MARGIN_MS, fetchedAt, attrAt: fetchedAt, freshAt: new Map() });
     this.misses.delete(ino);
     this.startHeartbeat();
     return true;
@@ -239,9 +289,11 @@ export class DirCache {
     return d;
   }
 
-  private trusted(ino: number, dir: CachedDir): boolean {
+  /** Whether the attributes of ino held in dir (its entry `name`, or without a name the directory's own) are newer than this client's last change of them. */
+  private trusted(ino: number, dir: CachedDir, name?: string): boolean {
     const c = this.changing.get(ino);
-    return c === undefined || c < dir.fetchedAt;
+    const since = name === undefined ? dir.attrAt : Math.max(dir.fetchedAt, dir.freshAt.get(name) ?? 0);
+    return c === undefined || c < since;
   }
 
   private startHeartbeat(): void {

@@ -131,8 +131,8 @@ export class PoolClient {
         dispatcher(
           {
             LeaseRecall: ({ ino }) => recall(ino),
-            DirRecall: async ({ ino, names }) => {
-              await dirs?.recall(ino, names?.map(this.fromWire));
+            DirRecall: async ({ ino, names, gone }) => {
+              await dirs?.recall(ino, names?.map(this.fromWire), gone?.map(this.fromWire));
               return {};
             },
           },
@@ -216,7 +216,15 @@ export class PoolClient {
     if (wire === '/') return this.lastRoot.get(async () => (await call(this.manager, Api.Getattr, { path: wire, ...this.as(as) })).attr); // the mount point: kept answerable during an outage
     const known = await this.cachedAttr(wire);
     if (known) return this.overlay({ ...known });
-    return this.overlay((await call(this.manager, Api.Getattr, { path: wire, ...this.as(as) })).attr);
+    const mark = this.dirs?.mark();
+    const attr = (await call(this.manager, Api.Getattr, { path: wire, ...this.as(as) })).attr;
+    if (mark !== undefined && this.dirs && cacheable(wire))
+      this.dirs.refresh(
+        wire.split('/').filter((p) => p !== ''),
+        attr,
+        mark,
+      );
+    return this.overlay(attr);
   }
 
   /**
@@ -234,6 +242,19 @@ export class PoolClient {
     return this.dirs?.remainingMs(ino) ?? 0;
   }
 
+  /**
+   * A path's attributes answered from a directory lease without a round trip, with the directory whose recall drops
+   * them and how long (ms) they may be trusted without one (a FUSE layer's attribute timeout); undefined otherwise.
+   */
+  leasedAttr(path: string): { attr: Attr; dir: number; ms: number } | undefined {
+    const wire = this.path(path);
+    if (!this.dirs || !cacheable(wire)) return undefined;
+    const got = this.dirs.leased(wire.split('/').filter((p) => p !== ''));
+    if (!got) return undefined;
+    const ms = this.dirs.remainingMs(got.dir);
+    return ms > 0 ? { attr: this.overlay({ ...got.attr }), dir: got.dir, ms } : undefined;
+  }
+
   /** Directories and entries held under directory leases (dirLeases). */
   dirCacheStats(): { dirs: number; entries: number } {
     return this.dirs?.stats() ?? { dirs: 0, entries: 0 };
@@ -241,8 +262,7 @@ export class PoolClient {
 
   /** A path's attributes from the directory cache (ENOENT for an entry known absent), or undefined: ask the manager. */
   private async cachedAttr(wire: string): Promise<Attr | undefined> {
-    // only plain absolute paths: '//', a trailing '/' and the like are the manager's to judge
-    if (!this.dirs || !wire.startsWith('/') || wire.includes('//') || (wire.length > 1 && wire.endsWith('/'))) return undefined;
+    if (!this.dirs || !cacheable(wire)) return undefined;
     const parts = wire.split('/').filter((p) => p !== '');
     for (let tries = 0; tries < 2; tries++) {
       const r = this.dirs.lookup(parts);
@@ -722,3 +742,8 @@ function checkRange(position: number, length: number): void {
 }
 
 export { Errno };
+
+/** Only plain absolute paths are answered from the directory cache: '//', a trailing '/' and the like are the manager's to judge. */
+function cacheable(wire: string): boolean {
+  return wire.startsWith('/') && !wire.includes('//') && !(wire.length > 1 && wire.endsWith('/'));
+}

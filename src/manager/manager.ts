@@ -729,7 +729,9 @@ export class Manager {
   private async recallDir(client: string, ino: number, names: string[] | undefined): Promise<void> {
     const peer = this.clients.get(client);
     if (!peer || peer.closed) throw new FsError('ENOTCONN', `client ${client} is not connected`);
-    await call(peer, Api.DirRecall, { ino, ...(names ? { names } : {}) }, undefined, 60_000);
+    // names the change removed: the holder tells its kernel they are gone (notify_delete), not merely stale
+    const gone = names?.filter((n) => this.ns.entryIno(ino, n) === undefined);
+    await call(peer, Api.DirRecall, { ino, ...(names ? { names } : {}), ...(gone && gone.length > 0 ? { gone } : {}) }, undefined, 60_000);
   }
 
   /** Makes every live memory node refuse writes to ino older than epoch (a WRITE lease was taken from a silent holder). */

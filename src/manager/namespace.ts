@@ -618,6 +618,11 @@ export class Namespace implements QuotaTree {
     return this.quotas.list().map((q) => ({ path: this.pathOf(q.ino), ...q }));
   }
 
+  /** The inode directory dir names `name`, or undefined (no such entry, or dir is gone). */
+  entryIno(dir: number, name: string): number | undefined {
+    return this.inodes.get(dir)?.children?.get(name);
+  }
+
   /** Directories that hold an entry for ino (QuotaTree): a directory's parent, every link's directory for other kinds. */
   entryDirs(ino: number): number[] {
     const node = this.inodes.get(ino);

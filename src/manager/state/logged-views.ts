@@ -46,6 +46,10 @@ export class LoggedNamespace {
   readdirPageIno(ino: number, offset: number, limit: number): { entries: DirEntry[]; next?: number } {
     return this.raw.readdirPageIno(ino, offset, limit);
   }
+  /** The inode directory dir names `name`, or undefined. */
+  entryIno(dir: number, name: string): number | undefined {
+    return this.raw.entryIno(dir, name);
+  }
   /** Directories holding an entry for ino (a directory's parent, every link's directory for other kinds). */
   entryDirs(ino: number): number[] {
     return this.raw.entryDirs(ino);
