@@ -102,6 +102,8 @@ export class MempoolFs implements FuseFileSystem {
   private readonly inKernel = new Set<number>();
   /** Handles opened in page-cache mode. */
   private readonly cachedFh = new Set<number>();
+  /** Per file with page-cache READs/WRITEs in flight: how many, and how many times its lease was dropped meanwhile. */
+  private readonly inFlight = new Map<number, { count: number; drops: number }>();
   private checker: NodeJS.Timeout | null = null;
   private readonly dirLeases: boolean;
   /** Recalls seen per directory: an answer prepared across one must not give the kernel a timeout. */
@@ -128,8 +130,8 @@ export class MempoolFs implements FuseFileSystem {
   attach(notify: NotifyQueue): void {
     this.notify = notify;
     // A recall first drops the kernel's pages (and waits for that), then the client flushes and answers.
-    this.client.beforeRecall = (ino) => this.dropKernelCopy(ino);
-    this.client.onLeaseDropped = (ino) => void this.dropKernelCopy(ino);
+    this.client.beforeRecall = (ino) => this.leaseDropped(ino);
+    this.client.onLeaseDropped = (ino) => void this.leaseDropped(ino);
     if (this.dirLeases) this.client.onDirRecall = (ino, _names, gone) => this.dirRecalled(ino, gone);
     this.checker = setInterval(() => {
       for (const ino of this.inKernel) if (!this.client.holdsCachedLease(ino)) void this.dropKernelCopy(ino);
@@ -214,6 +216,13 @@ export class MempoolFs implements FuseFileSystem {
   private leasedIno(ino: number): { attr: Attr; ttl: number } | undefined {
     if (!this.kernelCache || !this.notify || (ino !== ROOT_INO && !this.inodes.named(ino))) return undefined;
     return this.leased(this.inodes.path(ino), ino);
+  }
+
+  /** The lease on ino goes: requests in flight must not leave their pages cached, and the kernel's copy is dropped. */
+  private leaseDropped(ino: number): Promise<void> {
+    const r = this.inFlight.get(ino);
+    if (r) r.drops++;
+    return this.dropKernelCopy(ino);
   }
 
   /** Invalidates the kernel's pages and attributes of ino if it may hold any; resolves once the kernel did. */
@@ -415,19 +424,39 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   async read(_ctx: RequestContext, ino: number, fh: number, offset: number, size: number): Promise<Buffer> {
-    const data = await this.client.read(fh, offset, size);
-    // What we answer may stay in the kernel's page cache (KEEP_CACHE, or a shared mapping): under a lease, until it
-    // goes; read without one (a contended file, or a recall meanwhile), it must not stay.
-    if (this.client.holdsCachedLease(ino)) this.inKernel.add(ino);
-    else void this.notify?.invalidateInode(ino, offset, size);
-    return data;
+    return this.pageIo(ino, offset, size, true, () => this.client.read(fh, offset, size));
   }
 
   async write(ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
     // A write by a caller without CAP_FSETID clears SUID/SGID first (HANDLE_KILLPRIV_V2), as tmpfs does.
     if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh), await this.cred(ctx));
-    // (The kernel itself drops its pages of a range written through a direct-I/O open.)
-    return this.client.write(fh, offset, data);
+    // The kernel drops its pages of a range written through a direct-I/O open itself; a mapping's writeback
+    // (WRITE_CACHE) or a write through a page-cache open leaves them cached.
+    const cached = (writeFlags & abi.WRITE_CACHE) !== 0 || this.cachedFh.has(fh);
+    return this.pageIo(ino, offset, data.length, cached, () => this.client.write(fh, offset, data));
+  }
+
+  /**
+   * Runs a READ or WRITE whose pages may stay in the kernel's page cache (KEEP_CACHE, a shared mapping,
+   * write-through): under a cached lease they may stay until the lease goes (a recall invalidates them first);
+   * without one (a contended file), or when the lease went while the request was in flight (the recall's
+   * invalidation may have missed its pages, and a new lease does not make them current), they are invalidated right
+   * after the reply (the kernel applies it once the request's pages are unlocked).
+   */
+  private async pageIo<T>(ino: number, offset: number, size: number, cacheable: boolean, io: () => Promise<T>): Promise<T> {
+    if (!cacheable) return io();
+    const r = this.inFlight.get(ino) ?? { count: 0, drops: 0 };
+    this.inFlight.set(ino, r);
+    r.count++;
+    const drops = r.drops;
+    try {
+      const out = await io();
+      if (r.drops === drops && this.client.holdsCachedLease(ino)) this.inKernel.add(ino);
+      else void this.notify?.invalidateInode(ino, offset, size);
+      return out;
+    } finally {
+      if (--r.count === 0) this.inFlight.delete(ino);
+    }
   }
 
   async statfs(): Promise<abi.Statfs> {
