@@ -101,6 +101,8 @@ export const Msg = {
   ChunkList: 102,
   /** operator -> manager: move every chunk off a memory node, then let it leave. */
   Drain: 103,
+  /** manager -> node: the versions a node holds for some chunk keys (-1: not held), to reconcile a chunk map logged ahead of the nodes. */
+  ChunkVersions: 104,
 } as const;
 
 export type MsgType = (typeof Msg)[keyof typeof Msg];
@@ -368,6 +370,7 @@ export const Api = {
   ChunkVersion: spec(Msg.ChunkVersion, obj({ key: chunkKey, ver: uint() }), none, MANAGER),
   ChunkList: spec(Msg.ChunkList, obj({ ...page }), obj({ chunks: list(obj({ key: chunkKey, ver: uint(), bytes: uint() }), 1 << 20), next }), MANAGER),
   Drain: spec(Msg.Drain, obj({ node: text }), obj({ chunks: uint() }), OPERATOR),
+  ChunkVersions: spec(Msg.ChunkVersions, obj({ keys: list(chunkKey, MAX_DELETE) }), obj({ vers: list(int(-1, Number.MAX_SAFE_INTEGER), MAX_DELETE) }), MANAGER),
 } as const;
 
 export type ApiName = keyof typeof Api;

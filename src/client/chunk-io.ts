@@ -347,8 +347,8 @@ export class ChunkIO {
         } catch (err) {
           last = err;
           if (isVersionError(err)) {
-            moved = true;
-            break;
+            moved = true; // this replica is not at our version: another may be (new locations if none is)
+            continue;
           }
           if (!isUnreachable(err)) throw err;
         }

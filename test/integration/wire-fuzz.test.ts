@@ -80,6 +80,7 @@ const SAMPLES: Record<ApiName, Meta> = {
   ChunkVersion: { key: '2:0', ver: 1 },
   ChunkList: { offset: 0, limit: 10 },
   Drain: { node: 'n' },
+  ChunkVersions: { keys: ['2:0'] },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 
