@@ -7,7 +7,7 @@
  */
 import { FsError } from '../errors';
 import { chunkKey } from '../types';
-import { Api, call, callData } from '../../transport';
+import { Api, call, callData, Peer } from '../../transport';
 import type { LoggedChunkMap } from './state/logged-views';
 import type { Membership } from './membership';
 import { placeChunk } from './placement';
@@ -98,10 +98,12 @@ export class ReplicaSets {
       const live = rec.replicas.filter((id) => members.isAlive(id));
       const vers = await Promise.all(
         live.map((id) =>
-          call(members.get(id)!.peer!, Api.ChunkVersions, { keys: [key] }, undefined, NODE_CALL_MS).then(
-            (r) => r.vers[0] ?? -1,
-            () => -1,
-          ),
+          Promise.resolve(id)
+            .then((n) => call(this.peerOf(n), Api.ChunkVersions, { keys: [key] }, undefined, NODE_CALL_MS))
+            .then(
+              (r) => r.vers[0] ?? -1,
+              () => -1,
+            ),
         ),
       );
       const top = Math.max(-1, ...vers.filter((v) => v > 0 && v <= rec.ver));
@@ -150,13 +152,15 @@ export class ReplicaSets {
     crashPoint('ReplicaReplace', this.deps.log);
     const bumped = await Promise.all(
       sources.map((id) =>
-        call(members.get(id)!.peer!, Api.ChunkVersion, { key, ver }, undefined, NODE_CALL_MS).then(
-          () => true,
-          (err: Error) => {
-            this.deps.log(`chunk ${key}: version ${ver} not set on ${id}: ${err.message}`);
-            return false;
-          },
-        ),
+        Promise.resolve(id)
+          .then((n) => call(this.peerOf(n), Api.ChunkVersion, { key, ver }, undefined, NODE_CALL_MS))
+          .then(
+            () => true,
+            (err: Error) => {
+              this.deps.log(`chunk ${key}: version ${ver} not set on ${id}: ${err.message}`);
+              return false;
+            },
+          ),
       ),
     );
     let holders = sources.filter((_id, i) => bumped[i]);
@@ -176,9 +180,9 @@ export class ReplicaSets {
     let data: Buffer | null = null;
     for (const target of targets) {
       try {
-        if (data === null) data = Buffer.from((await callData(members.get(source)!.peer!, Api.ChunkRead, { key, off: 0, len: this.deps.chunkSize, ver }, undefined, NODE_CALL_MS)).data);
+        if (data === null) data = Buffer.from((await callData(this.peerOf(source), Api.ChunkRead, { key, off: 0, len: this.deps.chunkSize, ver }, undefined, NODE_CALL_MS)).data);
         await this.pace(data.length);
-        const peer = members.get(target)!.peer!;
+        const peer = this.peerOf(target);
         await call(peer, Api.ChunkDelete, { keys: [key] }, undefined, NODE_CALL_MS); // an older copy it may still hold
         await call(peer, Api.ChunkWrite, { key, off: 0, ver }, data, NODE_CALL_MS);
       } catch (err) {
@@ -214,6 +218,13 @@ export class ReplicaSets {
     if (!peer || peer.closed) return;
     this.counters.staled++;
     await call(peer, Api.ChunkVersion, { key, ver: 0 }, undefined, NODE_CALL_MS).catch((err: Error) => this.deps.log(`marking ${key} stale on ${id}: ${err.message}`));
+  }
+
+  /** The link to a node, ENOTCONN while it is down (it may leave while a change runs). */
+  private peerOf(id: string): Peer {
+    const peer = this.deps.members.get(id)?.peer;
+    if (!peer || peer.closed) throw new FsError('ENOTCONN', `memory node ${id} is down`);
+    return peer;
   }
 
   /** Waits until the copy bandwidth allows `bytes` more. */
