@@ -103,6 +103,8 @@ export const Msg = {
   ChunkList: 102,
   /** operator -> manager: move every chunk off a memory node, then let it leave. */
   Drain: 103,
+  /** manager -> node: the versions a node holds for some chunk keys (-1: not held), to reconcile a chunk map logged ahead of the nodes. */
+  ChunkVersions: 104,
 
   // least privilege: roles
   /** manager -> node, over the node's link: the key clients prove to nodes (derived from the client secret), sealed for that link. */
@@ -390,6 +392,7 @@ export const Api = {
   ChunkList: spec(Msg.ChunkList, obj({ ...page }), obj({ chunks: list(obj({ key: chunkKey, ver: uint(), bytes: uint() }), 1 << 20), next }), MANAGER),
   // the operator's one action: it moves chunks between nodes and changes no file (status, statfs and quota get are its reads)
   Drain: spec(Msg.Drain, obj({ node: text }), obj({ chunks: uint() }), OPERATOR),
+  ChunkVersions: spec(Msg.ChunkVersions, obj({ keys: list(chunkKey, MAX_DELETE) }), obj({ vers: list(int(-1, Number.MAX_SAFE_INTEGER), MAX_DELETE) }), MANAGER),
   // sealed: the node-access key, encrypted and authenticated under the link's session key (see transport/auth.ts sealFor)
   NodeAccess: spec(Msg.NodeAccess, obj({ sealed: str(4096, 'EINVAL') }), none, MANAGER),
 } as const;

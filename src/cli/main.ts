@@ -56,6 +56,7 @@ interface ManagerFlags {
   capTtl: number;
   repairAfter: number;
   repairRate: number;
+  reconcileEvery: number;
   maxFiles: number;
   maxXattrBytes: number;
   maxXattrTotal: number;
@@ -93,6 +94,11 @@ withSecurity(
     .addOption(new Option('--cap-ttl <seconds>', 'lifetime of the chunk capabilities clients get (they ask again before it ends)').default(CAP_TTL_MS / 1000).argParser(positiveInt))
     .addOption(new Option('--repair-after <seconds>', 'a memory node gone this long has its chunks copied to other nodes').default(30).argParser(positiveInt))
     .addOption(new Option('--repair-rate <size>', 'bytes per second re-replication and draining may copy').default(256 * 1024 * 1024, '256MiB').argParser(sizeArg))
+    .addOption(
+      new Option('--reconcile-every <seconds>', "how often each memory node's chunks are checked against the chunk map (orphans, stale replicas, data past a file's size)")
+        .default(30)
+        .argParser(positiveInt),
+    )
     .addOption(new Option('--data-dir <dir>', 'keep the metadata in a journal in DIR (replayed at restart); without it the metadata is volatile').conflicts('meta'))
     .addOption(new Option('--meta <url>', 'keep the metadata in etcd (etcd://HOST:PORT[,HOST:PORT...]/PREFIX); several managers on one prefix: one leads, the others stand by').argParser(etcdUrl))
     .option('--advertise <url>', 'with --meta: the URL standbys send clients to when this manager leads (default: the listening URL)', wsUrl)
@@ -125,6 +131,7 @@ withSecurity(
       capTtlMs: o.capTtl * 1000,
       repairAfterMs: o.repairAfter * 1000,
       repairBytesPerSec: Math.max(1, o.repairRate),
+      reconcileMs: o.reconcileEvery * 1000,
       maxFiles: o.maxFiles,
       maxXattrBytes: o.maxXattrBytes,
       maxXattrTotal: o.maxXattrTotal,

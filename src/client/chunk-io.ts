@@ -383,9 +383,13 @@ export class ChunkIO {
           return (await this.nodeCall(id, p.len, attempt, (link, ms) => callData(link, Api.ChunkRead, meta, undefined, ms))).data;
         } catch (err) {
           last = err;
-          if (isVersionError(err) || (isDenied(err) && !denied)) {
-            // new locations; or a capability the node found expired (by its clock): a new one, once
-            denied ||= isDenied(err);
+          if (isVersionError(err)) {
+            moved = true; // this replica is not at our version: another may be (new locations if none is)
+            continue;
+          }
+          if (isDenied(err) && !denied) {
+            // a capability the node found expired (by its clock): a new one, once
+            denied = true;
             moved = true;
             break;
           }

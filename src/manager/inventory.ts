@@ -2,7 +2,10 @@
  * Orphan collection: when a memory node registers (a new node, one coming back, or any after a manager restart)
  * and periodically, its inventory is read and held against the chunk map. A chunk no file references there (a file
  * removed while the node was away, a replica that was replaced, another generation's key) is deleted; a replica the
- * map places there at another version missed a change and is replaced. Chunks being changed right now are left alone.
+ * map places there at another version missed a change and is replaced, unless no live replica holds the logged version
+ * (the manager died between logging a change and setting it on the nodes): the newest replicas then serve again under a
+ * new version (ReplicaSets.resync) and R is restored. Data past a file's size is reported (cut once no writer can
+ * publish it). Chunks being changed right now are left alone.
  */
 import { Errno, FsError } from '../errors';
 import { chunkKey, parseChunkKey } from '../types';
@@ -16,6 +19,11 @@ export interface InventoryDeps {
   chunks: Pick<LoggedChunkMap, 'record' | 'genOf'>;
   members: Membership;
   replicas: ReplicaSets;
+  chunkSize: number;
+  /** A regular file's size (undefined: not a regular file, or gone). */
+  sizeOf: (ino: number) => number | undefined;
+  /** Told of a file whose chunks hold data past its size (a dead writer's unpublished data, to cut once nobody can publish it). */
+  beyondSize: (ino: number) => Promise<void>;
   /** Time between two reconciliations of one node. */
   everyMs: number;
   log: (msg: string) => void;
@@ -103,7 +111,8 @@ export class Inventory {
     }
     const orphans: string[] = [];
     let orphanBytes = 0;
-    const wrong: Array<[number, number]> = [];
+    const wrong: Array<[number, number, number]> = [];
+    const beyond = new Set<number>();
     for (const { key, ver, bytes } of listed) {
       const p = parseChunkKey(key);
       if (p && replicas.isBusy(p.ino, p.index)) continue;
@@ -111,8 +120,12 @@ export class Inventory {
       if (!p || !rec || chunks.genOf(p.ino) !== p.gen || key !== chunkKey(p.ino, p.index, p.gen) || !rec.replicas.includes(id)) {
         orphans.push(key);
         orphanBytes += bytes;
-      } else if (ver !== rec.ver) wrong.push([p.ino, p.index]);
+        continue;
+      }
+      if (ver !== rec.ver) wrong.push([p.ino, p.index, ver]);
+      if (bytes > 0 && p.index * this.deps.chunkSize >= (this.deps.sizeOf(p.ino) ?? Infinity)) beyond.add(p.ino);
     }
+    for (const ino of beyond) this.deps.beyondSize(ino).catch((err: Error) => this.deps.log(`inode ${ino}: data past its size not cut: ${err.message}`));
     this.orphaned.set(id, orphanBytes);
     this.stale.set(id, wrong.length);
     if (orphans.length > 0) this.deps.log(`memory node ${id}: deleting ${orphans.length} chunks no file references (${orphanBytes} bytes)`);
@@ -124,8 +137,10 @@ export class Inventory {
       this.orphaned.set(id, Math.max(0, (this.orphaned.get(id) ?? 0) - r.freed));
     }
     this.orphaned.set(id, 0);
-    for (const [ino, index] of wrong) {
+    for (const [ino, index, ver] of wrong) {
       try {
+        // below the logged version on every live replica: the manager died before setting it there (not stale)
+        if (ver > 0 && ver < (chunks.record(ino, index)?.ver ?? 0) && (await replicas.resync(ino, index))) continue;
         // the list may be older than a change made since: ask the replica again at the version recorded now
         const rec = chunks.record(ino, index);
         if (!rec || !rec.replicas.includes(id) || replicas.isBusy(ino, index)) continue;

@@ -184,6 +184,24 @@ export class LeaseTable {
     return client !== null && this.files.get(ino)?.holders.get(client)?.mode === LeaseMode.Write;
   }
 
+  /** True while some WRITE lease on ino may still be in use: its holder renewed it within its term + margin (a silent one past that can publish nothing once recalled). */
+  liveWriter(ino: number): boolean {
+    const f = this.files.get(ino);
+    if (!f) return false;
+    const t = this.now();
+    for (const h of f.holders.values()) if (h.mode === LeaseMode.Write && h.expiresAt + this.opts.marginMs > t) return true;
+    return false;
+  }
+
+  /** Runs fn once no client holds a WRITE lease on ino (silent writers outwaited and fenced), before any later grant on ino. */
+  withoutWriters<T>(ino: number, fn: () => Promise<T>): Promise<T> {
+    return this.serialized(ino, async (f) => {
+      await this.graceWait(f, null);
+      await this.clear(ino, f, null, (h) => h.mode === LeaseMode.Write);
+      return fn();
+    });
+  }
+
   /** Clients holding a WRITE lease on ino, cached or not (their writes may change its size and times at any moment). */
   writers(ino: number): string[] {
     const f = this.files.get(ino);

@@ -119,6 +119,8 @@ export class Manager {
   readonly inventory: Inventory;
   private readonly log: (msg: string) => void;
   private orphanTimer: NodeJS.Timeout | null = null;
+  /** Files whose data past their size is being cut now. */
+  private readonly cutting = new Set<number>();
   /** The last placement candidates without draining nodes. */
   private placeCache: { from: PlacementCandidate[]; draining: number; list: PlacementCandidate[] } | null = null;
   /** Memory nodes the restored chunk map names that have not registered again since this start. */
@@ -185,11 +187,23 @@ export class Manager {
       wanted: () => this.effectiveReplicas(),
       target: () => this.targetReplicas(),
       draining: () => this.meta.state.draining,
+      afterPass: () => {
+        for (const node of [...this.meta.state.draining]) this.drainDone(node); // a node that left mid-drain, emptied by repair
+      },
       graceMs: opts.repairAfterMs ?? 30_000,
       startedAt: Date.now(),
       log: this.log,
     });
-    this.inventory = new Inventory({ chunks: this.chunks, members: this.members, replicas: this.replicas, everyMs: opts.reconcileMs ?? 30_000, log: this.log });
+    this.inventory = new Inventory({
+      chunks: this.chunks,
+      members: this.members,
+      replicas: this.replicas,
+      chunkSize: this.chunkSize,
+      sizeOf: (ino) => this.sizeOf(ino),
+      beyondSize: (ino) => this.collectBeyond(ino),
+      everyMs: opts.reconcileMs ?? 30_000,
+      log: this.log,
+    });
   }
 
   /** The URL clients and nodes connect to. */
@@ -320,6 +334,16 @@ export class Manager {
       this.log(`unlinked files open before the restart: ${freed} freed, ${orphans.length - freed} still open`);
     }, graceMs);
     this.orphanTimer.unref();
+  }
+
+  /** A regular file's size, undefined for another kind or a removed inode. */
+  private sizeOf(ino: number): number | undefined {
+    try {
+      const a = this.ns.getattrIno(ino);
+      return (a.mode & S_IFMT) === S_IFREG ? a.size : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Replicas a new chunk gets now. */
@@ -463,6 +487,7 @@ export class Manager {
       }
       this.members.join(h.id as string, h.url as string, capacity, peer);
       this.sendNodeAccess(peer);
+      this.drainDone(h.id as string, true); // a drained node that registers again is a fresh node
       if (this.awaitedNodes.delete(h.id as string) && this.awaitedNodes.size === 0) this.onNodesReturned();
       this.log(`memory node ${h.id} joined at ${h.url} with ${h.capacity} bytes`);
       this.fenceNodeBelow(h.id as string);
@@ -472,6 +497,7 @@ export class Manager {
       peer.once('close', (reason: string) => {
         this.members.leave(h.id as string, peer);
         this.log(`memory node ${h.id} left: ${reason}`);
+        this.drainDone(h.id as string);
         this.repairer.schedule();
       });
       return;
@@ -676,6 +702,12 @@ export class Manager {
     const { oldSize, attr } = this.ns.setSize(ino, size);
     if (size >= oldSize && !cutBeyond) return attr;
     await this.meta.synced(); // data is cut only once the new size is durable
+    await this.cutData(ino, size);
+    return attr;
+  }
+
+  /** Cuts the data of ino past size on the nodes (chunks wholly past it are emptied, the one across it shortened); the chunk map keeps them placed. */
+  private async cutData(ino: number, size: number): Promise<void> {
     const cs = this.chunkSize;
     const keep = Math.ceil(size / cs); // chunks [0, keep) stay
     const gen = this.chunks.genOf(ino);
@@ -688,7 +720,31 @@ export class Manager {
       }
     }
     await Promise.all(work);
-    return attr;
+  }
+
+  /**
+   * Data a node holds past a file's size (a client wrote it and died before publishing the size) is cut once no lease
+   * holder can still publish it: no WRITE lease renewed within its term + margin, none reclaimable after a restart.
+   * Silent writers are recalled (fenced) first, and no new lease is granted on the file until the cut is done.
+   */
+  async collectBeyond(ino: number): Promise<void> {
+    if (this.leases.inGrace() || this.leases.liveWriter(ino) || this.cutting.has(ino)) return;
+    this.cutting.add(ino);
+    try {
+      await this.leases.withoutWriters(ino, async () => {
+        let size: number;
+        try {
+          size = this.ns.getattrIno(ino).size;
+        } catch {
+          return; // removed meanwhile: its chunks go with it
+        }
+        await this.meta.synced();
+        this.log(`inode ${ino}: cutting data its dead writer left past its size (${size} bytes)`);
+        await this.cutData(ino, size);
+      });
+    } finally {
+      this.cutting.delete(ino);
+    }
   }
 
   /** Deletes a dead file's chunk data from the nodes. */
@@ -838,6 +894,16 @@ export class Manager {
     }
     this.repairer.schedule(0);
     return this.chunksOn(node);
+  }
+
+  /**
+   * Ends the drain of a node that holds no chunk any more once it left (or registers again: it is then a fresh node
+   * that may take new chunks); a node still connected stays drained until it leaves, so it gets nothing new meanwhile.
+   */
+  drainDone(node: string, joining = false): void {
+    if (!this.meta.state.draining.has(node) || this.chunksOn(node) > 0 || (!joining && this.members.isAlive(node))) return;
+    this.meta.run({ op: 'drain', node, on: false });
+    this.log(`memory node ${node} drained: it holds no chunk`);
   }
 
   /** Chunks the chunk map places on a node. */

@@ -18,6 +18,8 @@ export interface RepairDeps {
   target: () => number;
   /** Nodes being drained: every replica there moves elsewhere. */
   draining: () => ReadonlySet<string>;
+  /** Called after each pass (drains that are over end). */
+  afterPass?: () => void;
   /** Wait after a node leaves before copying (it may come back). */
   graceMs: number;
   /** When this manager started (nodes it never saw count as away since then). */
@@ -134,6 +136,7 @@ export class Repairer {
     } finally {
       this.running = false;
     }
+    this.deps.afterPass?.();
     this.schedule(again ? 2000 : PERIODIC_MS);
   }
 }

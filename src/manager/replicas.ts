@@ -7,10 +7,11 @@
  */
 import { FsError } from '../errors';
 import { chunkKey } from '../types';
-import { Api, call, callData } from '../../transport';
+import { Api, call, callData, Peer } from '../../transport';
 import type { LoggedChunkMap } from './state/logged-views';
 import type { Membership } from './membership';
 import { placeChunk } from './placement';
+import { crashPoint } from './fault';
 
 export interface ReplicaDeps {
   chunks: LoggedChunkMap;
@@ -78,11 +79,47 @@ export class ReplicaSets {
    * ones cannot serve as the copy's source (a client could not reach them); otherwise (a drain) a dropped replica is
    * the source when no other is left. Resolves with the chunk's record afterwards.
    */
-  async replace(ino: number, index: number, drop: ReadonlySet<string>, unreachable: boolean): Promise<void> {
+  replace(ino: number, index: number, drop: ReadonlySet<string>, unreachable: boolean): Promise<void> {
+    return this.exclusive(ino, index, () => this.run(ino, index, drop, unreachable, false));
+  }
+
+  /**
+   * Brings a chunk whose logged version is ahead of every live replica (the manager died between logging a change and
+   * setting the version on the nodes) back into service: the replicas holding the newest version found become the
+   * set under a version above the logged one, the others are marked stale, and copies restore R. True when it acted;
+   * false when some live replica is at the logged version already (a lower one is then merely stale).
+   */
+  resync(ino: number, index: number): Promise<boolean> {
+    return this.exclusive(ino, index, async () => {
+      const { chunks, members } = this.deps;
+      const rec = chunks.record(ino, index);
+      if (!rec) return false;
+      const key = chunkKey(ino, index, chunks.genOf(ino));
+      const live = rec.replicas.filter((id) => members.isAlive(id));
+      const vers = await Promise.all(
+        live.map((id) =>
+          Promise.resolve(id)
+            .then((n) => call(this.peerOf(n), Api.ChunkVersions, { keys: [key] }, undefined, NODE_CALL_MS))
+            .then(
+              (r) => r.vers[0] ?? -1,
+              () => -1,
+            ),
+        ),
+      );
+      const top = Math.max(-1, ...vers.filter((v) => v > 0 && v <= rec.ver));
+      if (top < 1 || top === rec.ver) return false;
+      this.deps.log(`chunk ${key}: logged at version ${rec.ver}, its replicas hold ${vers.join(', ')}; version ${top} serves again under a new version`);
+      const drop = new Set(live.filter((_id, i) => vers[i] !== top));
+      await this.run(ino, index, drop, true, true);
+      return true;
+    });
+  }
+
+  /** Runs fn while no other change of the same chunk runs (locate waits for it too). */
+  private async exclusive<T>(ino: number, index: number, fn: () => Promise<T>): Promise<T> {
     const k = `${ino}:${index}`;
     for (let p = this.busy.get(k); p; p = this.busy.get(k)) await p.catch(() => undefined);
-    const run = this.run(ino, index, drop, unreachable);
-    const done = run.finally(() => this.busy.delete(k));
+    const done = fn().finally(() => this.busy.delete(k));
     this.busy.set(
       k,
       done.then(
@@ -93,7 +130,8 @@ export class ReplicaSets {
     return done;
   }
 
-  private async run(ino: number, index: number, drop: ReadonlySet<string>, unreachable: boolean): Promise<void> {
+  /** One change of a chunk's set (force: under a new version even when nothing is dropped or added). */
+  private async run(ino: number, index: number, drop: ReadonlySet<string>, unreachable: boolean, force: boolean): Promise<void> {
     const { chunks, members } = this.deps;
     const rec = chunks.record(ino, index);
     if (!rec) return; // dropped meanwhile (file removed)
@@ -104,22 +142,25 @@ export class ReplicaSets {
     const excluded = this.deps.excluded();
     const dropping = rec.replicas.some((id) => drop.has(id) || !members.isAlive(id));
     const room = members.candidates().some((c) => !rec.replicas.includes(c.id) && !excluded.has(c.id));
-    if (!dropping && (keep.length >= wanted || !room)) return; // nothing to drop, nothing (or nowhere) to add
+    if (!force && !dropping && (keep.length >= wanted || !room)) return; // nothing to drop, nothing (or nowhere) to add
     // the draining replica serves as the source while no other holds the data
     const sources = keep.length > 0 || unreachable ? keep : alive;
     if (sources.length === 0) throw new FsError('EIO', `chunk ${key}: no live replica to copy from`);
     const ver = rec.ver + 1;
     chunks.set(ino, index, sources, ver);
     await this.deps.synced(); // the new version is durable before any replica holds it
+    crashPoint('ReplicaReplace', this.deps.log);
     const bumped = await Promise.all(
       sources.map((id) =>
-        call(members.get(id)!.peer!, Api.ChunkVersion, { key, ver }, undefined, NODE_CALL_MS).then(
-          () => true,
-          (err: Error) => {
-            this.deps.log(`chunk ${key}: version ${ver} not set on ${id}: ${err.message}`);
-            return false;
-          },
-        ),
+        Promise.resolve(id)
+          .then((n) => call(this.peerOf(n), Api.ChunkVersion, { key, ver }, undefined, NODE_CALL_MS))
+          .then(
+            () => true,
+            (err: Error) => {
+              this.deps.log(`chunk ${key}: version ${ver} not set on ${id}: ${err.message}`);
+              return false;
+            },
+          ),
       ),
     );
     let holders = sources.filter((_id, i) => bumped[i]);
@@ -131,7 +172,7 @@ export class ReplicaSets {
       }
       chunks.set(ino, index, holders, ver);
     }
-    for (const id of rec.replicas) if (!holders.includes(id)) this.markStale(id, key);
+    await Promise.all(rec.replicas.filter((id) => !holders.includes(id)).map((id) => this.markStale(id, key)));
     keep = holders.filter((id) => !drop.has(id));
     const source = holders[0]!; // holders is not empty (checked above)
     const candidates = members.candidates().filter((c) => !holders.includes(c.id) && !drop.has(c.id) && !excluded.has(c.id));
@@ -139,9 +180,9 @@ export class ReplicaSets {
     let data: Buffer | null = null;
     for (const target of targets) {
       try {
-        if (data === null) data = Buffer.from((await callData(members.get(source)!.peer!, Api.ChunkRead, { key, off: 0, len: this.deps.chunkSize, ver }, undefined, NODE_CALL_MS)).data);
+        if (data === null) data = Buffer.from((await callData(this.peerOf(source), Api.ChunkRead, { key, off: 0, len: this.deps.chunkSize, ver }, undefined, NODE_CALL_MS)).data);
         await this.pace(data.length);
-        const peer = members.get(target)!.peer!;
+        const peer = this.peerOf(target);
         await call(peer, Api.ChunkDelete, { keys: [key] }, undefined, NODE_CALL_MS); // an older copy it may still hold
         await call(peer, Api.ChunkWrite, { key, off: 0, ver }, data, NODE_CALL_MS);
       } catch (err) {
@@ -162,17 +203,28 @@ export class ReplicaSets {
         ver,
       );
       await this.deps.synced();
-      for (const id of leaving) this.markStale(id, key);
+      await Promise.all(leaving.map((id) => this.markStale(id, key)));
     }
     await this.deps.synced();
   }
 
-  /** Marks a replica stale on a node the manager reaches (frees its data; a node it does not reach is reconciled when it registers). */
-  private markStale(id: string, key: string): void {
+  /**
+   * Marks a replica stale on a node the manager reaches (frees its data; a node it does not reach is reconciled when it
+   * registers). Awaited before the change completes: no write under the new version lands while a reader that still
+   * reaches the old replica could be served its data.
+   */
+  private async markStale(id: string, key: string): Promise<void> {
     const peer = this.deps.members.get(id)?.peer;
     if (!peer || peer.closed) return;
     this.counters.staled++;
-    call(peer, Api.ChunkVersion, { key, ver: 0 }, undefined, NODE_CALL_MS).catch((err: Error) => this.deps.log(`marking ${key} stale on ${id}: ${err.message}`));
+    await call(peer, Api.ChunkVersion, { key, ver: 0 }, undefined, NODE_CALL_MS).catch((err: Error) => this.deps.log(`marking ${key} stale on ${id}: ${err.message}`));
+  }
+
+  /** The link to a node, ENOTCONN while it is down (it may leave while a change runs). */
+  private peerOf(id: string): Peer {
+    const peer = this.deps.members.get(id)?.peer;
+    if (!peer || peer.closed) throw new FsError('ENOTCONN', `memory node ${id} is down`);
+    return peer;
   }
 
   /** Waits until the copy bandwidth allows `bytes` more. */

@@ -209,6 +209,7 @@ export class MemoryNode {
         this.registered().setVersion(key, ver);
         return {};
       },
+      ChunkVersions: ({ keys }) => ({ vers: keys.map((k) => this.registered().version(k) ?? -1) }),
       ChunkList: ({ offset, limit }) => this.registered().list(offset, Math.min(limit ?? LIST_PAGE, LIST_PAGE)),
       ChunkFence: ({ ino, epoch }) => {
         this.fences.set(ino, Math.max(this.fences.get(ino) ?? 0, epoch));

@@ -82,6 +82,7 @@ const SAMPLES: Record<ApiName, Meta> = {
   ChunkList: { offset: 0, limit: 10 },
   Drain: { node: 'n' },
   NodeAccess: { sealed: 'AAAA' },
+  ChunkVersions: { keys: ['2:0'] },
 };
 const NAMES = Object.keys(SAMPLES) as ApiName[];
 
