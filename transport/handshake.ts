@@ -102,7 +102,15 @@ export interface Handshaken {
  * declares (the hello is covered by the proof) and, when it names an id with an identity key, the signature that
  * binds the id to that key; returns the proven hello and the session. Throws (after telling the peer) on failure.
  */
-export async function acceptHandshake(ws: WebSocket, inbox: Inbox, secrets: RoleSecrets, ours: Hello, timeoutMs = 5000, mac = true): Promise<Handshaken> {
+export async function acceptHandshake(
+  ws: WebSocket,
+  inbox: Inbox,
+  secrets: RoleSecrets,
+  ours: Hello,
+  timeoutMs = 5000,
+  mac = true,
+  accept?: (hello: Hello) => string | null | Promise<string | null>,
+): Promise<Handshaken> {
   const serverNonce = newNonce();
   ws.send(encodeFrame(FrameKind.Request, Msg.AuthChallenge, 0, 0, { version: 2, nonce: serverNonce }));
   const f = await inbox.next(timeoutMs);
@@ -123,6 +131,9 @@ export async function acceptHandshake(ws: WebSocket, inbox: Inbox, secrets: Role
   if (hello.key !== undefined && (!hello.id || !idSignatureValid(hello.key, f.meta.idSig, serverNonce, clientNonce, hello.id))) {
     refuse('authentication failed: the identity signature does not match the identity key');
   }
+  // A proven peer this server will not take (a role it does not serve, an id in use, a wrong URL) learns why in the result.
+  const refusal = (await accept?.(hello)) ?? null;
+  if (refusal) refuse(`refused: ${refusal}`);
   ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 0, { proof: proof(secret as string, 'server', clientNonce, serverNonce, ours), hello: ours as unknown as Meta }));
   return { hello, session: sessionKeys(secret as string, serverNonce, clientNonce, 'server', mac) };
 }

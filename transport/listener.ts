@@ -110,15 +110,9 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     const inbox = new Inbox(ws);
     const left = admission.upgraded(req.socket);
     // On ws:// every later frame carries a MAC under the session key; on wss:// TLS already protects each record.
-    acceptHandshake(ws, inbox, opts.secret, opts.hello, left, !opts.tlsCert)
-      .then(async ({ hello, session }) => {
+    acceptHandshake(ws, inbox, opts.secret, opts.hello, left, !opts.tlsCert, opts.accept)
+      .then(({ hello, session }) => {
         admission.authenticated(req.socket);
-        const refusal = (await opts.accept?.(hello)) ?? null;
-        if (refusal) {
-          logRejection(`refused ${hello.role} from ${from}: ${refusal}`);
-          ws.close(4003, refusal.slice(0, 120));
-          return;
-        }
         if (ws.readyState !== WebSocket.OPEN) return;
         const peer = new Peer(ws, hello, { log, ...opts.peerOptions }, inbox.detach(), session);
         listener.peers.add(peer);

@@ -11,9 +11,12 @@ import { Msg } from '../../transport/messages';
 import { killAll, mempool, mempoolSync, Cluster, Proc, startCluster } from '../helpers/procs';
 import { defined } from '../helpers/defined';
 import { capKey, issueCap } from '../../src/security/capability';
+import { nodeAccessKey } from '../../transport/auth';
 import { expectClosed, rawAuthenticated, rawConnect, RawConn, rawHandshake, rawRequest } from '../helpers/raw-ws';
 
 const SECRET = `s3cret-${randomBytes(16).toString('hex')}`;
+/** What clients prove to memory nodes: the node-access key derived from the client secret. */
+const NODE_KEY = nodeAccessKey(SECRET);
 const PING_MS = 1000;
 const MIB = 1024 * 1024;
 /** The manager's and memory node's ws maxPayload (src/manager/manager.ts, src/node/memory-node.ts). */
@@ -112,7 +115,7 @@ describe('shared secret', () => {
     const node = mempool(['node', '--manager', cluster.url, '--memory', '16MiB'], { MEMPOOL_SECRET: 'wrong-secret-for-tests-0123456789' });
     const code = await Promise.race([node.exited, sleep(10_000).then(() => 'still running')]);
     expect(code).toBe(1);
-    expect(node.output()).toMatch(/^mempool: EACCES: authentication failed: wrong or missing secret$/m);
+    expect(node.output()).toMatch(/^mempool: EACCES: authentication failed: wrong or missing secret for role node$/m);
     const st = await good.status();
     expect(st.nodes).toHaveLength(2);
     expect(st.capacity).toBe(2 * 128 * MIB);
@@ -140,7 +143,7 @@ function hostileCases(maxPayload: number): Array<[string, (c: RawConn) => void]>
     ['an unknown message type', (c) => c.send(encodeFrame(FrameKind.Request, 999, 1, 0, { path: '/' }))],
     ['a text frame', (c) => c.send('{"type":10,"path":"/"}')],
     // Built once, before any connection: a loaded test process must not spend the peer's ping interval building it after authenticating.
-    ['a message above maxPayload', (c) => c.send(tooBig)],
+    ['a message above maxPayload', (c) => c.ws.send(tooBig)],
   ];
 }
 
@@ -149,7 +152,7 @@ describe.each([
   ['memory node', () => nodeUrl(0), () => defined(cluster.nodes[0], 'memory node 0'), NODE_MAX_PAYLOAD],
 ])('malformed frames to the %s', (_name, url, proc, maxPayload) => {
   it('a properly authenticated raw connection is served (control)', async () => {
-    const c = await rawAuthenticated(url(), SECRET);
+    const c = await rawAuthenticated(url(), _name === 'manager' ? SECRET : NODE_KEY);
     const reply = _name === 'manager' ? await rawRequest(c, Msg.Getattr, 1, { path: '/keep/b' }) : await rawRequest(c, Msg.ChunkRead, 1, { key: RAW_KEY, off: 0, len: 1, cap: rawCap() });
     expect(reply.status).toBe(0);
     if (_name === 'manager') expect((reply.meta.attr as { size: number }).size).toBe(5);
@@ -164,7 +167,7 @@ describe.each([
       const tooBig = what.includes('maxPayload');
       // The close completes only once the sender's tens of MiB have drained through the socket: seconds on a loaded machine.
       const closeWithinMs = tooBig ? 20_000 : 5000;
-      const authed = await rawAuthenticated(url(), SECRET);
+      const authed = await rawAuthenticated(url(), _name === 'manager' ? SECRET : NODE_KEY);
       send(authed);
       const a = await expectClosed(authed, closeWithinMs);
       // 1002 with the reason for a protocol violation; ws itself answers 1009 (message too big) above maxPayload.
@@ -183,7 +186,7 @@ describe.each([
   }
 
   it('answers an errno and keeps the link for well-formed chunk data far beyond any chunk (off 2^40); refuses it before authentication', async () => {
-    const authed = await rawAuthenticated(url(), SECRET);
+    const authed = await rawAuthenticated(url(), _name === 'manager' ? SECRET : NODE_KEY);
     const r = await rawRequest(authed, Msg.ChunkWrite, 1, { key: '1.0', off: 2 ** 40 }, randomBytes(4096));
     // the manager serves no chunk data (ENOSYS); a memory node refuses the offset (EINVAL)
     expect(r.status).toBe(_name === 'manager' ? 38 : 22);
@@ -236,11 +239,11 @@ describe('requests with valid framing but bad field types', () => {
       { key: 123, off: 0, len: 10 },
       { key: '1.0', off: 'zero', len: 1 },
     ]) {
-      const c = await rawAuthenticated(nodeUrl(1), SECRET);
+      const c = await rawAuthenticated(nodeUrl(1), NODE_KEY);
       c.send(encodeFrame(FrameKind.Request, Msg.ChunkRead, 1, 0, meta));
       expect((await expectClosed(c)).code).toBe(1002);
     }
-    const c = await rawAuthenticated(nodeUrl(1), SECRET);
+    const c = await rawAuthenticated(nodeUrl(1), NODE_KEY);
     expect((await rawRequest(c, Msg.ChunkRead, 1, { key: '1.0', off: 0, len: 2 ** 40 })).status).toBe(22);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     c.ws.close();
@@ -249,7 +252,7 @@ describe('requests with valid framing but bad field types', () => {
   });
 
   it('a memory node answers EINVAL (and keeps the link) for a write past the pool chunk size but within the frame limit', async () => {
-    const c = await rawAuthenticated(nodeUrl(1), SECRET);
+    const c = await rawAuthenticated(nodeUrl(1), NODE_KEY);
     const chunkSize = good.chunkSize;
     const r = await rawRequest(c, Msg.ChunkWrite, 1, { key: RAW_KEY, off: chunkSize - 10, cap: rawCap() }, randomBytes(4096));
     expect(r.status).toBe(22);

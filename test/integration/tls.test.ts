@@ -10,6 +10,7 @@ import { join } from 'path';
 import { FsError, PoolClient } from '../../src';
 import { killAll, mempool, mempoolSync, Proc, tempDir } from '../helpers/procs';
 import { defined } from '../helpers/defined';
+import { nodeAccessKey } from '../../transport/auth';
 import { expectClosed, rawAuthenticated, rawConnect } from '../helpers/raw-ws';
 
 const SECRET = `tls-${randomBytes(16).toString('hex')}`;
@@ -136,7 +137,7 @@ describe('TLS', () => {
     raw.send(Buffer.from('not a frame'));
     expect((await expectClosed(raw)).code).toBe(4001);
     // a well-authenticated raw wss link to a node works (control for the line above)
-    const ok = await rawAuthenticated(nodeUrl(0), SECRET, ca);
+    const ok = await rawAuthenticated(nodeUrl(0), nodeAccessKey(SECRET), ca);
     expect(ok.ws.readyState).toBe(ok.ws.OPEN);
     ok.ws.close();
   });
