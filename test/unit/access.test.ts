@@ -1,6 +1,9 @@
 import { Namespace } from '../../src/manager/namespace';
 import * as acc from '../../src/manager/access';
 import { O } from '../../src/posix';
+import { credCheck } from '../../transport/messages';
+import { ProtocolError } from '../../transport/frame';
+import { MAX_CRED_GROUPS } from '../../src/limits';
 import type { Cred } from '../../src/types';
 import { code } from '../helpers/errno';
 
@@ -150,5 +153,15 @@ describe('paths', () => {
     expect(res(() => acc.renaming(ns, alice, '/pub/d', '/pub/e', 0))).toBe('ok');
     expect(res(() => acc.renaming(ns, alice, '/pub/d', '/tmp/d', 0))).toBe('EACCES'); // its '..' changes: write on it
     expect(res(() => acc.renaming(ns, alice, '/pub/g', '/tmp/h', 1))).toBe('EEXIST');
+  });
+});
+
+describe('credentials on the wire', () => {
+  it('are checked at the edge: ids in range, a bounded group list, a wrong type closes the link', () => {
+    expect(credCheck({ uid: 1000, gid: 1000 }, 'cred')).toEqual({ uid: 1000, gid: 1000, groups: [] });
+    expect(res(() => credCheck({ uid: -1, gid: 0 }, 'cred'))).toBe('EINVAL');
+    expect(res(() => credCheck({ uid: 2 ** 32 - 1, gid: 0 }, 'cred'))).toBe('EINVAL');
+    expect(res(() => credCheck({ uid: 1, gid: 1, groups: new Array(MAX_CRED_GROUPS + 1).fill(1) }, 'cred'))).toBe('E2BIG');
+    expect(() => credCheck({ uid: '0', gid: 0 }, 'cred')).toThrow(ProtocolError);
   });
 });
