@@ -167,6 +167,8 @@ export class MempoolFs implements FuseFileSystem {
     }
     for (const child of attrs ?? []) sent.push(notify.invalidateInode(child, -1, 0));
     await Promise.all(sent);
+    // (a lease found lost just before its recall queued its invalidations without waiting: the recall waits for them)
+    await notify.drained();
   }
 
   private dirGen(ino: number): number {
