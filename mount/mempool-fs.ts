@@ -420,8 +420,11 @@ export class MempoolFs implements FuseFileSystem {
   async write(_ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
     // A write by a caller without CAP_FSETID clears SUID/SGID first (HANDLE_KILLPRIV_V2), as tmpfs does.
     if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh));
-    // (The kernel itself drops its pages of a range written through a direct-I/O open.)
-    return this.client.write(fh, offset, data);
+    // (The kernel itself drops its pages of a range written through a direct-I/O open; through a page-cache open
+    // they stay, so without a lease, where another client may write next, they are dropped once this is answered.)
+    const n = await this.client.write(fh, offset, data);
+    if (this.cachedFh.has(fh) && !this.client.holdsCachedLease(ino)) void this.notify?.invalidateInode(ino, offset, data.length);
+    return n;
   }
 
   async statfs(): Promise<abi.Statfs> {
@@ -452,14 +455,20 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   /** F_SETLK(W) and flock(2), held at the manager; a blocked wait ends with EINTR when the kernel interrupts it. */
-  async setlk(ctx: RequestContext, _ino: number, req: LockRequest, wait: boolean): Promise<void> {
+  async setlk(ctx: RequestContext, ino: number, req: LockRequest, wait: boolean): Promise<void> {
     const ac = wait ? new AbortController() : null;
     if (ac) ctx.onInterrupt(() => ac.abort());
     const owner = String(req.owner);
-    if (!req.flock) return this.client.setlk(req.fh, owner, req.lock, wait, ac?.signal);
-    const op = req.lock.type === F_UNLCK ? LOCK_UN : req.lock.type === F_RDLCK ? LOCK_SH : req.lock.type === F_WRLCK ? LOCK_EX : -1;
-    if (op < 0) throw new FsError('EINVAL', `flock of lock type ${req.lock.type}`);
-    return this.client.flock(req.fh, op | (wait ? 0 : LOCK_NB), { owner, signal: ac?.signal });
+    if (!req.flock) await this.client.setlk(req.fh, owner, req.lock, wait, ac?.signal);
+    else {
+      const op = req.lock.type === F_UNLCK ? LOCK_UN : req.lock.type === F_RDLCK ? LOCK_SH : req.lock.type === F_WRLCK ? LOCK_EX : -1;
+      if (op < 0) throw new FsError('EINVAL', `flock of lock type ${req.lock.type}`);
+      await this.client.flock(req.fh, op | (wait ? 0 : LOCK_NB), { owner, signal: ac?.signal });
+    }
+    // A lock taken without a cached lease (another client writes the file too): what the kernel kept of the file may
+    // predate the last holder's writes, so it goes before the lock is granted (as NFS does at lock time). The caller
+    // holds no page lock; READs that hold one are served meanwhile.
+    if (req.lock.type !== F_UNLCK && !this.client.holdsCachedLease(ino)) await this.notify?.invalidateInode(ino, 0, 0);
   }
 
   fsync(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {
