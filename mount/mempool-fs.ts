@@ -172,6 +172,8 @@ export class MempoolFs implements FuseFileSystem {
     }
     for (const child of attrs ?? []) sent.push(notify.invalidateInode(child, -1, 0));
     await Promise.all(sent);
+    // (a lease found lost just before its recall queued its invalidations without waiting: the recall waits for them)
+    await notify.drained();
   }
 
   private dirGen(ino: number): number {
@@ -487,14 +489,20 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   /** F_SETLK(W) and flock(2), held at the manager; a blocked wait ends with EINTR when the kernel interrupts it. */
-  async setlk(ctx: RequestContext, _ino: number, req: LockRequest, wait: boolean): Promise<void> {
+  async setlk(ctx: RequestContext, ino: number, req: LockRequest, wait: boolean): Promise<void> {
     const ac = wait ? new AbortController() : null;
     if (ac) ctx.onInterrupt(() => ac.abort());
     const owner = String(req.owner);
-    if (!req.flock) return this.client.setlk(req.fh, owner, req.lock, wait, ac?.signal);
-    const op = req.lock.type === F_UNLCK ? LOCK_UN : req.lock.type === F_RDLCK ? LOCK_SH : req.lock.type === F_WRLCK ? LOCK_EX : -1;
-    if (op < 0) throw new FsError('EINVAL', `flock of lock type ${req.lock.type}`);
-    return this.client.flock(req.fh, op | (wait ? 0 : LOCK_NB), { owner, signal: ac?.signal });
+    if (!req.flock) await this.client.setlk(req.fh, owner, req.lock, wait, ac?.signal);
+    else {
+      const op = req.lock.type === F_UNLCK ? LOCK_UN : req.lock.type === F_RDLCK ? LOCK_SH : req.lock.type === F_WRLCK ? LOCK_EX : -1;
+      if (op < 0) throw new FsError('EINVAL', `flock of lock type ${req.lock.type}`);
+      await this.client.flock(req.fh, op | (wait ? 0 : LOCK_NB), { owner, signal: ac?.signal });
+    }
+    // A lock taken without a cached lease (another client writes the file too): what the kernel kept of the file may
+    // predate the last holder's writes, so it goes before the lock is granted (as NFS does at lock time). The caller
+    // holds no page lock; READs that hold one are served meanwhile.
+    if (req.lock.type !== F_UNLCK && !this.client.holdsCachedLease(ino)) await this.notify?.invalidateInode(ino, 0, 0);
   }
 
   fsync(_ctx: RequestContext, _ino: number, fh: number): Promise<void> {

@@ -52,6 +52,11 @@ export class NotifyQueue {
     return this.push(b, `delete ${parent}/${name.toString('latin1')}`);
   }
 
+  /** Resolves once every notification queued so far is written (a recall answered after invalidations queued earlier, not awaited then). */
+  drained(): Promise<void> {
+    return this.tail;
+  }
+
   /** Stops sending (the device is gone); queued notifications resolve without effect. */
   close(): void {
     this.closed = true;

@@ -216,9 +216,20 @@ export class DirCache {
 
   /** The link to the manager dropped: nothing cached can be trusted (a new manager owes us no recall). */
   dropAll(): void {
-    for (const ino of this.dirs.keys()) this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
+    const held = [...this.dirs.keys()];
+    for (const ino of held) this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
     this.dirs.clear();
     this.misses.clear();
+    for (const ino of held) this.lost(ino);
+  }
+
+  /** A lease let go without a recall (link down, found lost at renewal): the hook still runs, not awaited, so a FUSE layer drops the kernel's entries (no change waits for it). */
+  private lost(ino: number): void {
+    try {
+      void Promise.resolve(this.hook?.(ino, undefined, undefined)).catch((err: Error) => this.log(`directory lease hook for inode ${ino}: ${err.message}`));
+    } catch (err) {
+      this.log(`directory lease hook for inode ${ino}: ${(err as Error).message}`);
+    }
   }
 
   /** Stops the heartbeat and gives every lease back (on close). */
@@ -320,8 +331,11 @@ export class DirCache {
     for (const ino of inos) {
       const d = this.dirs.get(ino);
       if (!d) continue;
-      if (gone.has(ino)) this.dirs.delete(ino);
-      else d.validUntil = Math.max(d.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
+      if (gone.has(ino)) {
+        this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
+        this.dirs.delete(ino);
+        this.lost(ino);
+      } else d.validUntil = Math.max(d.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
     }
   }
 }
