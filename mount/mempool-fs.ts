@@ -123,8 +123,8 @@ export class MempoolFs implements FuseFileSystem {
   attach(notify: NotifyQueue): void {
     this.notify = notify;
     // A recall first drops the kernel's pages (and waits for that), then the client flushes and answers.
-    this.client.beforeRecall = (ino) => this.leaseDropped(ino);
-    this.client.onLeaseDropped = (ino) => void this.leaseDropped(ino);
+    this.client.beforeRecall = (ino) => this.dropKernelCopy(ino);
+    this.client.onLeaseDropped = (ino) => void this.dropKernelCopy(ino);
     if (this.dirLeases) this.client.onDirRecall = (ino) => this.dirRecalled(ino);
     this.checker = setInterval(() => {
       for (const ino of this.inKernel) if (!this.client.holdsCachedLease(ino)) void this.dropKernelCopy(ino);
@@ -175,15 +175,10 @@ export class MempoolFs implements FuseFileSystem {
     return ms;
   }
 
-  /** The lease on ino goes: requests in flight must not leave their pages cached, and the kernel's copy is dropped. */
-  private leaseDropped(ino: number): Promise<void> {
-    const r = this.inFlight.get(ino);
-    if (r) r.drops++;
-    return this.dropKernelCopy(ino);
-  }
-
   /** Invalidates the kernel's pages and attributes of ino if it may hold any; resolves once the kernel did. */
   private async dropKernelCopy(ino: number): Promise<void> {
+    const busy = this.inFlight.get(ino);
+    if (busy) busy.drops++; // (the lease went: requests in flight must not leave their pages cached)
     if (!this.inKernel.delete(ino) || !this.notify) return;
     await this.notify.invalidateInode(ino, 0, 0);
   }
@@ -369,10 +364,13 @@ export class MempoolFs implements FuseFileSystem {
   async write(_ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
     // A write by a caller without CAP_FSETID clears SUID/SGID first (HANDLE_KILLPRIV_V2), as tmpfs does.
     if (writeFlags & abi.WRITE_KILL_SUIDGID && this.inodes.mode(ino) & (S_ISUID | S_ISGID)) await this.killSuid(ino, await this.client.fgetattr(fh));
-    // The kernel drops its pages of a range written through a direct-I/O open itself; a mapping's writeback
-    // (WRITE_CACHE) or a write through a page-cache open leaves them cached.
-    const cached = (writeFlags & abi.WRITE_CACHE) !== 0 || this.cachedFh.has(fh);
-    return this.pageIo(ino, offset, data.length, cached, () => this.client.write(fh, offset, data));
+    // (The kernel itself drops its pages of a range written through a direct-I/O open.)
+    return this.pageIo(ino, offset, data.length, this.leavesPages(fh, writeFlags), () => this.client.write(fh, offset, data));
+  }
+
+  /** A mapping's writeback (WRITE_CACHE) or a write through a page-cache open leaves its pages in the kernel's cache. */
+  private leavesPages(fh: number, writeFlags: number): boolean {
+    return (writeFlags & abi.WRITE_CACHE) !== 0 || this.cachedFh.has(fh);
   }
 
   /**
