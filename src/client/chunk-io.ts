@@ -37,6 +37,14 @@ const ATTEMPTS = 6;
 interface Loc {
   replicas: string[];
   ver?: number;
+  /** Known from before this client's lease on the file ended: asked again before new I/O uses it. */
+  old?: boolean;
+}
+
+/** True when a chunk's location is cached and still trusted. */
+function current(map: Map<number, Loc>, index: number): boolean {
+  const loc = map.get(index);
+  return loc !== undefined && !loc.old;
 }
 
 /** True for the error a replica answers when it is not at the caller's version. */
@@ -145,7 +153,7 @@ export class ChunkIO {
   async read(ino: number, pos: number, len: number): Promise<Buffer> {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
-    const known = cached && pieces.every((p) => cached.has(p.index));
+    const known = cached && pieces.every((p) => current(cached, p.index));
     // The size always comes fresh from the manager: in parallel with the data when locations are cached.
     const sizeP = known ? call(this.manager, Api.GetattrIno, { ino }).then((r) => r.attr.size) : this.locate(ino, pieces, false).then((l) => l.size);
     const size = known ? null : await sizeP;
@@ -170,7 +178,7 @@ export class ChunkIO {
   async readRange(ino: number, pos: number, len: number): Promise<Buffer> {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, false);
+    if (!cached || !pieces.every((p) => current(cached, p.index))) await this.locate(ino, pieces, false);
     const single = pieces.length === 1 ? pieces[0] : undefined;
     const only = single && this.locations.get(ino)?.get(single.index);
     if (single && only) {
@@ -192,7 +200,7 @@ export class ChunkIO {
   async write(ino: number, pos: number, data: Buffer, epoch: number): Promise<void> {
     const pieces = this.pieces(pos, data.length);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => cached.has(p.index))) await this.locate(ino, pieces, true, epoch);
+    if (!cached || !pieces.every((p) => current(cached, p.index))) await this.locate(ino, pieces, true, epoch);
     await this.placeMissing(ino, pieces, () => pos + data.length, epoch);
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
@@ -202,7 +210,8 @@ export class ChunkIO {
     const firstPart = parts[0];
     if (!firstPart) throw new Error('writeScattered needs at least one part');
     const piece: Piece = { index, off: firstPart.off, len: 0, at: 0 };
-    if (!this.locations.get(ino)?.has(index)) await this.locate(ino, [piece], true, epoch);
+    const map = this.locations.get(ino);
+    if (!map || !current(map, index)) await this.locate(ino, [piece], true, epoch);
     await this.placeMissing(ino, [piece], () => index * this.chunkSize + parts.reduce((m, x) => Math.max(m, x.off + x.data.length), 0), epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
     await this.writePiece(
@@ -233,6 +242,15 @@ export class ChunkIO {
   private growing(ino: number, index: number): boolean {
     for (const i of this.locations.get(ino)?.keys() ?? []) if (i >= index) return false;
     return true;
+  }
+
+  /**
+   * The file's lease ended (recall, expiry): its cached locations are asked again before new I/O uses them, so a
+   * replica replaced meanwhile by one this client still reaches is never read after another client wrote the new set.
+   * Entries stay until replaced: a read in flight must not take a missing entry for a hole.
+   */
+  invalidate(ino: number): void {
+    for (const loc of this.locations.get(ino)?.values() ?? []) loc.old = true;
   }
 
   /** Forgets cached locations of a file (after its last close). */
