@@ -296,7 +296,8 @@ maybeMount('mempool drain under fio verify on a mount', () => {
       if (code !== 0) console.log(`fio:\n${out}\nmount:\n${pool.mount.output().slice(-6000)}\nmanager:\n${cluster.manager.output().slice(-6000)}`);
       expect(code).toBe(0);
       expect(out).not.toMatch(/verify: bad|crc32c: verify failed|err= *[1-9]/);
-      const st = await statusWhen(cluster.url, (s) => s.nodes.find((n) => n.id === node)?.chunks === 0, 20_000, env);
+      // a node link that dropped under load may leave chunks short for a moment: repair brings them back
+      const st = await statusWhen(cluster.url, (s) => s.nodes.find((n) => n.id === node)?.chunks === 0 && s.underReplicatedChunks === 0, 60_000, env);
       expect(st.nodes.find((n) => n.id === node)?.chunks).toBe(0);
       expect(st.drains?.find((d) => d.node === node)?.chunks).toBe(0);
       expect(st.underReplicatedChunks).toBe(0);
