@@ -54,12 +54,14 @@ interface Loc {
   replicas: string[];
   ver?: number;
   cap?: Cap;
+  /** Known from before this client's lease on the file ended: asked again before new I/O uses it. */
+  old?: boolean;
 }
 
-/** True when loc's capability may be used now: unexpired and, to write, a write capability for the epoch. */
+/** True when loc is still trusted (not from before a lease ended) and its capability may be used now: unexpired and, to write, a write capability for the epoch. */
 function capUsable(loc: Loc | undefined, write: boolean, epoch?: number): boolean {
   const c = loc?.cap;
-  return !!c && performance.now() < c.refreshAt && (!write || (c.write && c.epoch === (epoch ?? 0)));
+  return !!c && !loc.old && performance.now() < c.refreshAt && (!write || (c.write && c.epoch === (epoch ?? 0)));
 }
 
 /** True for the error a node answers to a missing, expired or insufficient capability. */
@@ -264,6 +266,15 @@ export class ChunkIO {
   private growing(ino: number, index: number): boolean {
     for (const i of this.locations.get(ino)?.keys() ?? []) if (i >= index) return false;
     return true;
+  }
+
+  /**
+   * The file's lease ended (recall, expiry): its cached locations are asked again before new I/O uses them, so a
+   * replica replaced meanwhile by one this client still reaches is never read after another client wrote the new set.
+   * Entries stay until replaced: a read in flight must not take a missing entry for a hole.
+   */
+  invalidate(ino: number): void {
+    for (const loc of this.locations.get(ino)?.values() ?? []) loc.old = true;
   }
 
   /** Forgets cached locations of a file (after its last close). */

@@ -59,7 +59,12 @@ export class FileIO {
   async read(ino: number, pos: number, len: number): Promise<Buffer> {
     const h = await this.enter(ino, READ);
     try {
-      if (!h.cached) return await this.io.read(ino, pos, len);
+      if (!h.cached) {
+        // uncached holders never recall each other: locations are asked again (the read needs the size anyway), so a
+        // replica replaced since, by one this client still reaches, is not read after another client wrote the new set
+        this.io.invalidate(ino);
+        return await this.io.read(ino, pos, len);
+      }
       const end = Math.min(pos + len, h.size);
       if (end <= pos) return Buffer.alloc(0);
       const out = await this.readCached(h, pos, end - pos);
@@ -139,6 +144,7 @@ export class FileIO {
       await this.locked(ino, () => this.writeBack(h));
     } finally {
       this.cache.dropFile(ino);
+      this.io.invalidate(ino);
       this.lastEnd.delete(ino);
       this.generation.delete(ino);
       if (tellManager) await this.leases.release(h);
@@ -196,6 +202,7 @@ export class FileIO {
 
   private lost(h: Held, why: string): void {
     this.onDropped?.(h.ino);
+    this.io.invalidate(h.ino);
     const dropped = this.cache.dropFile(h.ino);
     this.lastEnd.delete(h.ino);
     if (dropped > 0 || h.attrDirty) {

@@ -4,9 +4,13 @@
  *                                             { ops, errors, p50, p99, max, files: { path: sha256 } }
  *   node heal-workload.js verify URL PATH...  prints { files: { path: sha256 }, scrub: { chunks, mismatched, missing } }:
  *                                             every replica of every chunk read straight from its node and compared
+ *   node heal-workload.js put URL TAG PATH... writes a 512 KiB file per path (content named by TAG); prints { files: { path: sha256 } }
+ *   node heal-workload.js reread URL PATH...  opens the paths, reads them (prints { files }), and reads them again through the
+ *                                             same open handles each time a line comes on stdin
  * The secret comes from MEMPOOL_SECRET.
  */
 import { createHash, randomBytes, randomUUID } from 'crypto';
+import { createInterface } from 'readline';
 import { PoolClient } from '../../src';
 import { chunkKey } from '../../src/types';
 import { Api, call, callData, Link, nodeAccessKey } from '../../transport';
@@ -114,8 +118,45 @@ async function writeAndHang(url: string, path: string, mib: number): Promise<voi
   await new Promise(() => undefined);
 }
 
+/** Writes 512 KiB named by tag to each path (a fresh writer each time). */
+async function put(url: string, tag: string, paths: string[]): Promise<void> {
+  const client = await PoolClient.connect(url, { name: 'heal-put' });
+  const files: Record<string, string> = {};
+  for (const path of paths) {
+    const data = createHash('sha512').update(`${tag}:${path}`).digest();
+    const content = Buffer.concat(Array.from({ length: 8192 }, () => data));
+    await client.writeFile(path, content);
+    files[path] = sha256(content);
+  }
+  await client.close();
+  process.stdout.write(JSON.stringify({ files }) + '\n');
+}
+
+/** Keeps the paths open and reads them whole at the start and after each stdin line (a reader whose locations are cached). */
+async function reread(url: string, paths: string[]): Promise<void> {
+  const client = await PoolClient.connect(url, { name: 'heal-reader' });
+  const handles = await Promise.all(paths.map((p) => client.open(p)));
+  const readAll = async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < paths.length; i++) files[paths[i]!] = sha256(await client.read(handles[i]!, 0, 1024 * 1024));
+    process.stdout.write(JSON.stringify({ files }) + '\n');
+  };
+  await readAll();
+  for await (const line of createInterface({ input: process.stdin })) if (line !== undefined) await readAll();
+  await client.close();
+}
+
 const [mode, url, ...rest] = process.argv.slice(2);
-const run = mode === 'loop' ? loop(url!, Number(rest[0] ?? 10)) : mode === 'hang' ? writeAndHang(url!, rest[0]!, Number(rest[1])) : verify(url!, rest);
+const run =
+  mode === 'loop'
+    ? loop(url!, Number(rest[0] ?? 10))
+    : mode === 'hang'
+      ? writeAndHang(url!, rest[0]!, Number(rest[1]))
+      : mode === 'put'
+        ? put(url!, rest[0]!, rest.slice(1))
+        : mode === 'reread'
+          ? reread(url!, rest)
+          : verify(url!, rest);
 run.then(
   () => process.exit(0),
   (err: Error) => {
