@@ -29,7 +29,7 @@ export interface Held {
   active: number;
   /** Set when the lease is being given up: new calls must acquire again. */
   revoked: boolean;
-  /** Set when the manager recalled it: the holder is flushing to answer, so a renewal reporting it gone drops nothing. */
+  /** Set when the manager recalled it: renewals no longer extend it (the manager does not either). */
   recalled?: boolean;
   idle: Array<() => void>;
 }
@@ -236,10 +236,9 @@ export class Leases {
     for (const ino of inos) {
       const h = this.held.get(ino);
       if (!h) continue;
-      // A lease being recalled is reported gone by a renewal that crossed the recall: its holder is writing back to
-      // answer (nodes fence it if it is too late), so its dirty pages must not be dropped here.
-      if (gone.has(ino) && !h.recalled) this.lose(h, 'manager no longer has this lease');
-      else h.validUntil = Math.max(h.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
+      if (gone.has(ino)) this.lose(h, 'manager no longer has this lease');
+      // the manager keeps a lease being recalled until its term ends (its holder writes back to answer) but no longer extends it
+      else if (!h.recalled) h.validUntil = Math.max(h.validUntil, sent + this.termMs - CLIENT_MARGIN_MS);
     }
   }
 }

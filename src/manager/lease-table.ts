@@ -198,8 +198,8 @@ export class LeaseTable {
     for (const ino of inos) {
       const h = this.files.get(ino)?.holders.get(client);
       if (!h && grace) continue; // held before a restart and not reclaimed yet: the client's reclaim decides
-      if (!h || h.recalled) lost.push(ino);
-      else h.expiresAt = until;
+      if (!h) lost.push(ino);
+      else if (!h.recalled) h.expiresAt = until; // a holder being recalled keeps its lease to write back, but only until its term ends
     }
     return lost;
   }

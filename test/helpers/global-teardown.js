@@ -3,7 +3,7 @@
  * lazily unmounts FUSE mounts left dead under the temporary folder, so one
  * failure cannot break every later run (other runs' processes are spared).
  */
-const { readFileSync, readdirSync, statSync } = require('fs');
+const { readFileSync, readdirSync, statSync, unlinkSync } = require('fs');
 const { spawnSync } = require('child_process');
 const { tmpdir } = require('os');
 
@@ -41,12 +41,34 @@ module.exports = async () => {
     console.error(`global teardown: unmounting leftover ${path}`);
     spawnSync('fusermount', ['-uz', path]);
   }
-  // test hosts (test/helpers/netns.ts): namespaces mp-* and bridges mpbr*
+  // test hosts (test/helpers/netns.ts): namespaces mp-* and bridges mpbr* whose maker is gone (another run's live ones stay)
   const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   for (const line of (netns.stdout || '').split('\n')) {
     const name = line.split(' ')[0];
-    if (name.startsWith('mp-')) spawnSync('ip', ['netns', 'del', name]);
+    if (name.startsWith('mp-') && !ownerAlive(name)) removeNet(['netns', 'del', name], name);
   }
   const links = spawnSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' });
-  for (const m of (links.stdout || '').matchAll(/^\d+: (mpbr[^:@\s]*)/gm)) spawnSync('ip', ['link', 'del', m[1]]);
+  for (const m of (links.stdout || '').matchAll(/^\d+: (mpbr[^:@\s]*)/gm)) if (!ownerAlive(m[1])) removeNet(['link', 'del', m[1]], m[1]);
 };
+
+/** Where test/helpers/netns.ts records the pid that made each namespace and bridge. */
+const OWNERS = '/run/mempool-test-netns';
+
+/** True when the process that made this namespace or bridge still runs (another run's test). */
+function ownerAlive(name) {
+  try {
+    process.kill(Number(readFileSync(`${OWNERS}/${name}`, 'utf8')), 0);
+    return true;
+  } catch {
+    return false; // no record (a crashed run of older code) or its maker is gone
+  }
+}
+
+function removeNet(args, name) {
+  spawnSync('ip', args);
+  try {
+    unlinkSync(`${OWNERS}/${name}`);
+  } catch {
+    // no record
+  }
+}

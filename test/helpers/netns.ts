@@ -6,6 +6,19 @@
  * the test.
  */
 import { execFileSync } from 'child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'fs';
+
+/** Where each namespace and bridge names the process that made it, so a teardown removes only those whose maker is gone. */
+const NETNS_OWNERS = '/run/mempool-test-netns';
+
+function own(name: string): void {
+  mkdirSync(NETNS_OWNERS, { recursive: true });
+  writeFileSync(`${NETNS_OWNERS}/${name}`, String(process.pid));
+}
+
+function disown(name: string): void {
+  rmSync(`${NETNS_OWNERS}/${name}`, { force: true });
+}
 
 /** One test host. */
 export interface Host {
@@ -58,20 +71,24 @@ export function createNet(tag: string, names: string[], subnet: number): TestNet
       } catch {
         // already gone
       }
+      disown(nsName(n));
     }
     try {
       run(['ip', 'link', 'del', bridge]);
     } catch {
       // already gone
     }
+    disown(bridge);
   };
   destroy();
+  own(bridge);
   run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
   run(['ip', 'link', 'set', bridge, 'up']);
   names.forEach((n, i) => {
     const ns = nsName(n);
     const ip = `10.199.${subnet}.${i + 1}`;
     const hostSide = `mpv${tag}${i}`.slice(0, 15);
+    own(ns);
     run(['ip', 'netns', 'add', ns]);
     run(['ip', 'link', 'add', hostSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
     run(['ip', 'link', 'set', hostSide, 'master', bridge, 'up']);
