@@ -329,7 +329,8 @@ export const Api = {
   LeaseAcquire: spec(
     Msg.LeaseAcquire,
     obj({ ino, mode: int(1, 2) }),
-    obj({ mode: int(1, 2), cached: bool, epoch: uint(), termMs: uint(), continued: bool, attr: attrCheck, quotaEnd: opt(uint()) }),
+    // cap: with a WRITE lease, a write capability for every chunk of the file under the grant's epoch (valid capMs)
+    obj({ mode: int(1, 2), cached: bool, epoch: uint(), termMs: uint(), continued: bool, attr: attrCheck, quotaEnd: opt(uint()), cap, capMs: opt(uint()) }),
     CLIENT,
   ),
   LeaseRenew: spec(Msg.LeaseRenew, obj({ inos: list(ino, MAX_RENEW), stats: opt(clientStatsCheck) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),

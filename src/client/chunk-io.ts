@@ -58,10 +58,15 @@ interface Loc {
   old?: boolean;
 }
 
-/** True when loc is still trusted (not from before a lease ended) and its capability may be used now: unexpired and, to write, a write capability for the epoch. */
-function capUsable(loc: Loc | undefined, write: boolean, epoch?: number): boolean {
-  const c = loc?.cap;
-  return !!c && !loc.old && performance.now() < c.refreshAt && (!write || (c.write && c.epoch === (epoch ?? 0)));
+/** True when a capability may be used now: unexpired and, to write, a write capability for the epoch. */
+function fits(c: Cap | undefined, write: boolean, epoch?: number): c is Cap {
+  return !!c && performance.now() < c.refreshAt && (!write || (c.write && c.epoch === (epoch ?? 0)));
+}
+
+/** A capability as this client keeps it, from a token the manager sent at `sent` (performance.now()) valid capMs. */
+function keep(token: string, capMs: number, sent: number): Cap & { gen: number } {
+  const f = parseCap(token);
+  return { token, write: f?.write ?? false, epoch: f?.epoch ?? 0, gen: f?.gen ?? -1, refreshAt: sent + capMs * CAP_REFRESH };
 }
 
 /** True for the error a node answers to a missing, expired or insufficient capability. */
@@ -136,6 +141,8 @@ export class ChunkIO {
   private readonly locations = new Map<number, Map<number, Loc>>();
   /** The key generation of each file's chunks. */
   private readonly gens = new Map<number, number>();
+  /** Whole-file write capabilities that came with WRITE leases (a holder cut off from the manager still writes back). */
+  private readonly fileCaps = new Map<number, Cap & { gen: number }>();
   /** Nodes that did not answer lately. */
   readonly breaker = new Breaker();
   /** How long node calls take to answer, as a moving average (ms). */
@@ -160,6 +167,22 @@ export class ChunkIO {
     private readonly dialOpts: DialOptions,
   ) {}
 
+  /** Keeps the whole-file capability a lease grant carried. */
+  grantCap(ino: number, token: string, capMs: number, sent: number): void {
+    this.fileCaps.set(ino, keep(token, capMs, sent));
+  }
+
+  /**
+   * A capability to reach a chunk with now: the one its Locate gave, else the file's from its WRITE lease (for its key
+   * generation); none for a location known from before the client's lease on the file ended (it is asked again).
+   */
+  private capOf(ino: number, loc: Loc | undefined, write: boolean, epoch?: number): Cap | undefined {
+    if (loc?.old) return undefined;
+    if (fits(loc?.cap, write, epoch)) return loc?.cap;
+    const f = this.fileCaps.get(ino);
+    return loc && fits(f, write, epoch) && f.gen === (this.gens.get(ino) ?? 0) ? f : undefined;
+  }
+
   /** Splits [pos, pos+len) into per-chunk pieces. */
   pieces(pos: number, len: number): Piece[] {
     const out: Piece[] = [];
@@ -178,7 +201,7 @@ export class ChunkIO {
   async read(ino: number, pos: number, len: number): Promise<Buffer> {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
-    const known = cached && pieces.every((p) => capUsable(cached.get(p.index), false));
+    const known = cached && pieces.every((p) => this.capOf(ino, cached.get(p.index), false));
     // The size always comes fresh from the manager: in parallel with the data when locations are cached.
     const sizeP = known ? call(this.manager, Api.GetattrIno, { ino }).then((r) => r.attr.size) : this.locate(ino, pieces, false).then((l) => l.size);
     const size = known ? null : await sizeP;
@@ -203,7 +226,7 @@ export class ChunkIO {
   async readRange(ino: number, pos: number, len: number): Promise<Buffer> {
     const pieces = this.pieces(pos, len);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => capUsable(cached.get(p.index), false))) await this.locate(ino, pieces, false);
+    if (!cached || !pieces.every((p) => this.capOf(ino, cached.get(p.index), false))) await this.locate(ino, pieces, false);
     const single = pieces.length === 1 ? pieces[0] : undefined;
     const only = single && this.locations.get(ino)?.get(single.index);
     if (single && only) {
@@ -225,7 +248,7 @@ export class ChunkIO {
   async write(ino: number, pos: number, data: Buffer, epoch: number): Promise<void> {
     const pieces = this.pieces(pos, data.length);
     const cached = this.locations.get(ino);
-    if (!cached || !pieces.every((p) => capUsable(cached.get(p.index), true, epoch))) await this.locate(ino, pieces, true, epoch);
+    if (!cached || !pieces.every((p) => this.capOf(ino, cached.get(p.index), true, epoch))) await this.locate(ino, pieces, true, epoch);
     await this.placeMissing(ino, pieces, () => pos + data.length, epoch);
     await windowed(pieces, WINDOW, (p) => this.writePiece(ino, p, data.subarray(p.at, p.at + p.len), epoch));
   }
@@ -235,7 +258,7 @@ export class ChunkIO {
     const firstPart = parts[0];
     if (!firstPart) throw new Error('writeScattered needs at least one part');
     const piece: Piece = { index, off: firstPart.off, len: 0, at: 0 };
-    if (!capUsable(this.locations.get(ino)?.get(index), true, epoch)) await this.locate(ino, [piece], true, epoch);
+    if (!this.capOf(ino, this.locations.get(ino)?.get(index), true, epoch)) await this.locate(ino, [piece], true, epoch);
     await this.placeMissing(ino, [piece], () => index * this.chunkSize + parts.reduce((m, x) => Math.max(m, x.off + x.data.length), 0), epoch);
     const data = Buffer.concat(parts.map((x) => x.data));
     await this.writePiece(
@@ -281,6 +304,7 @@ export class ChunkIO {
   forget(ino: number): void {
     this.locations.delete(ino);
     this.gens.delete(ino);
+    this.fileCaps.delete(ino);
   }
 
   /** Closes every node link. */
@@ -312,9 +336,7 @@ export class ChunkIO {
       const n = Math.min(left, MAX_LOCATE);
       const sent = performance.now();
       const located: Located = await call(this.manager, Api.Locate, { ino, first: at, count: n, write, epoch });
-      const fields = located.cap === undefined ? null : parseCap(located.cap);
-      const cap: Cap | undefined =
-        located.cap === undefined ? undefined : { token: located.cap, write: fields?.write ?? false, epoch: fields?.epoch ?? 0, refreshAt: sent + (located.capMs ?? 0) * CAP_REFRESH };
+      const cap: Cap | undefined = located.cap === undefined ? undefined : keep(located.cap, located.capMs ?? 0, sent);
       for (const nd of located.nodes) this.nodeUrls.set(nd.id, nd.url);
       if (typeof located.free === 'number') this.poolFree = located.free;
       if (located.gen !== undefined) this.gens.set(ino, located.gen);
@@ -385,9 +407,9 @@ export class ChunkIO {
     let denied = false;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       let loc = this.locations.get(ino)?.get(p.index);
-      if (loc && loc.replicas.length > 0 && !capUsable(loc, false)) loc = await this.relocate(ino, p, false);
+      if (loc && loc.replicas.length > 0 && !this.capOf(ino, loc, false)) loc = await this.relocate(ino, p, false);
       if (!loc || loc.replicas.length === 0) return Buffer.alloc(0); // a hole
-      const meta = { key: this.key(ino, p.index), off: p.off, len: p.len, ver: loc.ver, cap: loc.cap?.token };
+      const meta = { key: this.key(ino, p.index), off: p.off, len: p.len, ver: loc.ver, cap: this.capOf(ino, loc, false)?.token };
       let moved = false;
       for (const id of this.breaker.order(loc.replicas)) {
         try {
@@ -423,15 +445,16 @@ export class ChunkIO {
     let denied = false;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       let loc = this.locations.get(ino)?.get(p.index);
-      if (!loc || loc.replicas.length === 0 || !capUsable(loc, true, epoch)) loc = await this.relocate(ino, p, true, epoch);
+      if (!loc || loc.replicas.length === 0 || !this.capOf(ino, loc, true, epoch)) loc = await this.relocate(ino, p, true, epoch);
       if (!loc || loc.replicas.length === 0) throw new FsError('ENOSPC', `inode ${ino}: the manager placed no chunk ${p.index}`);
-      if (!capUsable(loc, true, epoch)) {
+      const cap = this.capOf(ino, loc, true, epoch);
+      if (!cap) {
         // no write capability: this client does not hold the WRITE lease at the manager (yet: a reclaim after a restart may be on its way)
         last = new FsError('EACCES', `inode ${ino}: the manager gave no write capability for chunk ${p.index}`);
         await sleep(200 * (attempt + 1));
         continue;
       }
-      const meta = { key: this.key(ino, p.index), off: p.off, epoch, ranges, ver: loc.ver, cap: loc.cap?.token };
+      const meta = { key: this.key(ino, p.index), off: p.off, epoch, ranges, ver: loc.ver, cap: cap.token };
       const replicas = loc.replicas;
       const results = await Promise.allSettled(
         replicas.map((id) =>

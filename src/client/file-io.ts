@@ -52,6 +52,7 @@ export class FileIO {
       manager,
       (h, why) => this.lost(h, why),
       () => this.cache.stats(),
+      (ino, cap, capMs, sent) => io.grantCap(ino, cap, capMs, sent),
     );
   }
 

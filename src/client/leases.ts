@@ -53,6 +53,8 @@ export class Leases {
     private readonly onLost: (h: Held, why: string) => void,
     /** Extra figures the heartbeat reports to the manager (cache stats). */
     private readonly report: () => ClientStats,
+    /** Told the capability a grant carried (a WRITE lease's write capability for the whole file), sent: when it was asked for. */
+    private readonly onCap: (ino: number, cap: string, capMs: number, sent: number) => void = () => undefined,
   ) {}
 
   /** A valid lease of at least `mode` on ino, acquiring (and waiting for recalls elsewhere) when needed. */
@@ -181,6 +183,7 @@ export class Leases {
     const sent = performance.now();
     const g = await call(this.manager, Api.LeaseAcquire, { ino, mode }, undefined, 60_000);
     this.termMs = g.termMs;
+    if (g.cap !== undefined) this.onCap(ino, g.cap, g.capMs ?? 0, sent);
     const h: Held =
       prior && !prior.revoked && g.continued
         ? prior

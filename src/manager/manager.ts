@@ -9,7 +9,7 @@ import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, Cred, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
 import { Api, call, CallContext, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
-import { CAP_TTL_MS, MAX_CHUNK_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
+import { CAP_TTL_MS, MAX_CHUNK_SIZE, MAX_FILE_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
 import { capKey, issueCap } from '../security/capability';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
@@ -827,6 +827,11 @@ export class Manager {
     }
     const nodes = [...used].map((id) => ({ id, url: (this.members.get(id) as { url: string }).url }));
     return { size: a.size, chunks, nodes, free: this.statfs().free, gen: this.chunks.genOf(ino) };
+  }
+
+  /** The number of chunk indexes of the largest file (a capability for the whole file covers them all). */
+  get allChunks(): number {
+    return Math.ceil(MAX_FILE_SIZE / this.chunkSize);
   }
 
   /**

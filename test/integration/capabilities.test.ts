@@ -153,11 +153,23 @@ describe('the manager hands write capabilities only to the WRITE lease holder', 
       expect((await write(key, withLease.cap, epoch)).status).toBe(0);
       const back = await read(key, withLease.cap); // a write capability reads too (a writer's cache merges pages)
       expect(back.data.subarray(0, 7).toString()).toBe('hostile');
+      // the grant itself carries a write capability for the whole file (a holder cut off from the manager can still write back)
+      const whole = defined(parseCap(grant.meta.cap as string) ?? undefined, "the WRITE grant's capability");
+      expect(whole).toMatchObject({ ino: w, gen: wgen, first: 0, write: true, epoch });
+      expect(whole.count).toBeGreaterThan(1_000_000);
+      expect((await write(chunkKey(w, 5, wgen), grant.meta.cap as string, epoch)).status).toBe(0);
       expect((await ask(manager, Msg.LeaseRelease, { ino: w })).status).toBe(0);
       expect((await locate(0, 1, true, epoch)).fields.write).toBe(false); // released: read only again
     } finally {
       ino = saved;
     }
+  });
+
+  it('a READ lease grant carries no capability', async () => {
+    const grant = await ask(manager, Msg.LeaseAcquire, { ino, mode: 1 });
+    expect(grant.status).toBe(0);
+    expect(grant.meta.cap).toBeUndefined();
+    expect((await ask(manager, Msg.LeaseRelease, { ino })).status).toBe(0);
   });
 });
 

@@ -31,7 +31,9 @@ export function leaseHandlers(m: Manager): Handlers {
       if (grant.mode === LeaseMode.Write) await recallDirs(m, client, attrChanges(m, ino));
       const attr = m.ns.getattrIno(ino);
       const room = m.ns.quotas.roomFor(ino); // where a quota stops growth: the holder writes through past it
-      return { ...grant, attr, ...(room === Infinity ? {} : { quotaEnd: attr.size + room }) };
+      // a WRITE holder gets a write capability for the whole file: it can write back what it cached while the manager is out of reach
+      const cap = grant.mode === LeaseMode.Write ? m.capFor(ino, 0, m.allChunks, m.chunks.genOf(ino), client, true) : {};
+      return { ...grant, attr, ...(room === Infinity ? {} : { quotaEnd: attr.size + room }), ...cap };
     },
     LeaseRenew: ({ inos, stats }, { remote }) => {
       const client = holder(remote.id);
