@@ -14,8 +14,9 @@ import { Msg } from '../../transport/messages';
 import { defined } from '../helpers/defined';
 import { Cluster, killAll, startCluster } from '../helpers/procs';
 import { rawAuthenticated, RawConn, rawRequest } from '../helpers/raw-ws';
+import { nodeAccessKey } from '../../transport/auth';
 
-const SECRET = `caps-${randomBytes(8).toString('hex')}`;
+const SECRET = `caps-${randomBytes(16).toString('hex')}`;
 const CHUNK = 64 * 1024;
 /** Capability lifetime of this test's manager (--cap-ttl, seconds): short, so one can be seen expiring. */
 const TTL_S = 2;
@@ -54,7 +55,7 @@ beforeAll(async () => {
   await owner.writeFile('/f', data);
   ino = (await owner.getattr('/f')).ino;
   manager = await rawAuthenticated(cluster.url, SECRET);
-  node = await rawAuthenticated(nodeUrl, SECRET);
+  node = await rawAuthenticated(nodeUrl, nodeAccessKey(SECRET)); // clients prove to nodes the key derived from the client secret
   gen = (await locate(0, 1)).reply.meta.gen as number;
 }, 60_000);
 

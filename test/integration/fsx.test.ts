@@ -13,7 +13,7 @@ import { statusWhen } from '../helpers/status';
 import { defined } from '../helpers/defined';
 import { rmSync } from 'fs';
 
-const SECRET = 'fsx-secret';
+const SECRET = 'fsx-secret-0123456789abcdef';
 const FSX_SRC = resolve(__dirname, '../tools/fsx.c');
 const ROUNDS_PY = resolve(__dirname, '../tools/mmap-rounds.py');
 const describeMount = canMount() ? describe : describe.skip;

@@ -13,7 +13,7 @@ import { join, resolve } from 'path';
 import { PoolClient, PoolStatus } from '../../src';
 import { chunkKey } from '../../src/types';
 import { O } from '../../src/posix';
-import { Api, call, dial, Peer } from '../../transport';
+import { Api, call, dial, nodeAccessKey, Peer } from '../../transport';
 import { Cluster, killAll, mempool, Proc, startCluster, tempDir, TEST_MARK } from '../helpers/procs';
 import { createNet, netnsAvailable, TestNet } from '../helpers/netns';
 import { cliStatus, statusWhen } from '../helpers/status';
@@ -23,7 +23,7 @@ import { defined } from '../helpers/defined';
 
 const MiB = 1024 * 1024;
 const PING = { MEMPOOL_PING_MS: '500' };
-const SECRET = 'heal-gaps-secret';
+const SECRET = 'heal-gaps-secret-0123456789abcdef';
 const ENV = { ...PING, MEMPOOL_SECRET: SECRET };
 
 function sha256(b: Buffer): string {
@@ -34,9 +34,9 @@ function alive(st: PoolStatus): number {
   return st.nodes.filter((n) => n.alive).length;
 }
 
-/** A bare client link to the manager or a memory node (for a client that dies at a chosen point). */
-function rawLink(url: string): Promise<Peer> {
-  return dial(url, { secret: SECRET, hello: { role: 'client', id: randomUUID(), name: 'heal-gaps raw client' }, maxPayload: 64 * MiB });
+/** A bare client link to the manager or (toNode: with the key clients prove to nodes) a memory node, for a client that dies at a chosen point. */
+function rawLink(url: string, toNode = false): Promise<Peer> {
+  return dial(url, { secret: toNode ? nodeAccessKey(SECRET) : SECRET, hello: { role: 'client', id: randomUUID(), name: 'heal-gaps raw client' }, maxPayload: 64 * MiB });
 }
 
 /** How many placed chunks of the files name node `id` as a replica (Locate answers only live replicas: ask before it dies). */
@@ -220,14 +220,14 @@ describe('data a dead client wrote past its published size', () => {
         expect(loc.chunks).toHaveLength(4);
         const links = new Map<string, Peer>();
         for (const n of loc.nodes) {
-          const l = await rawLink(n.url);
+          const l = await rawLink(n.url, true);
           links.set(n.id, l);
           nodes.push(l);
         }
         for (const c of loc.chunks) {
           for (const id of c.replicas) {
             const key = chunkKey(attr.ino, c.index, loc.gen ?? 0);
-            await call(defined(links.get(id), id), Api.ChunkWrite, { key, off: 0, epoch, ver: c.ver }, data.subarray(c.index * MiB, (c.index + 1) * MiB));
+            await call(defined(links.get(id), id), Api.ChunkWrite, { key, off: 0, epoch, ver: c.ver, cap: loc.cap }, data.subarray(c.index * MiB, (c.index + 1) * MiB));
           }
         }
         // while its lease runs (term 5 s) the data stays: it may still publish a larger size

@@ -13,7 +13,7 @@ import { Cluster, killAll, mempool, Proc, startCluster, tempDir } from '../helpe
 import { canMount, sh } from '../helpers/mounts';
 import { MountedPool, finishMountedPool, startMountedPool } from '../helpers/pool-fixture';
 
-const SECRET = 'perms-test-secret';
+const SECRET = 'perms-test-secret-0123456789abcdef';
 
 /** The errno a call fails with, or 'ok'. */
 async function errno(p: Promise<unknown>): Promise<string> {
