@@ -59,3 +59,10 @@ export const CAP_TTL_MS = 60_000;
 export const CAP_SKEW_MS = 2_000;
 /** Verified capabilities a node remembers (each is checked once by HMAC, then by a map lookup). */
 export const CAP_CACHE = 16_384;
+
+/**
+ * After a restart or takeover: time beyond a lease's (or lock session's) term for its holder to reconnect and reclaim it
+ * before the grace ends and unreclaimed holders are fenced (NFS's grace covers reconnection too; a loaded client took
+ * longer than term + margin and lost its unflushed writes).
+ */
+export const RECLAIM_ALLOWANCE_MS = 10_000;

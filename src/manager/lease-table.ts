@@ -88,10 +88,11 @@ export class LeaseTable {
 
   /**
    * After a restart or takeover: leases the previous manager run granted may be held for up to term + margin
-   * more. Until then a conflicting grant (or settle) waits, unless the holders reclaim their leases first.
+   * more, and their holders get extraMs beyond that to reconnect and reclaim them. Until then a conflicting grant
+   * (or settle) waits, unless the holders reclaim their leases first.
    */
-  startGrace(): void {
-    this.graceUntil = this.now() + this.opts.termMs + this.opts.marginMs;
+  startGrace(extraMs = 0): void {
+    this.graceUntil = this.now() + this.opts.termMs + this.opts.marginMs + extraMs;
   }
 
   /** ms until the grace ends (0: not in grace). */

@@ -91,9 +91,10 @@ export class LockTable {
   }
 
   /** After a restart or takeover: for the session term, only reclaims are granted (locks held before may still be named). */
-  startGrace(): void {
-    this.graceUntil = this.now() + this.opts.sessionMs;
-    this.graceOver = new Promise((r) => setTimeout(r, this.opts.sessionMs).unref());
+  startGrace(extraMs = 0): void {
+    const ms = this.opts.sessionMs + extraMs;
+    this.graceUntil = this.now() + ms;
+    this.graceOver = new Promise((r) => setTimeout(r, ms).unref());
   }
 
   /** True while locks from before a restart may still be reclaimed. */

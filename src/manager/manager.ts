@@ -9,7 +9,7 @@ import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, Cred, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
 import { Api, call, CallContext, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
-import { CAP_TTL_MS, MAX_CHUNK_SIZE, MAX_FILE_SIZE, STATUS_CLIENTS_PAGE } from '../limits';
+import { CAP_TTL_MS, MAX_CHUNK_SIZE, MAX_FILE_SIZE, RECLAIM_ALLOWANCE_MS, STATUS_CLIENTS_PAGE } from '../limits';
 import { capKey, issueCap } from '../security/capability';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
@@ -232,9 +232,9 @@ export class Manager {
     const restarted = !!metaLog && this.meta.state.epochFloor > 1;
     // Leases granted before this start may still be held: no conflicting grant until they ran out or were reclaimed.
     if (metaLog && (appliedSeq !== undefined || this.ns.counts().inodes > 1)) {
-      this.leases.startGrace();
+      this.leases.startGrace(RECLAIM_ALLOWANCE_MS);
       this.fenceAfterGrace();
-      this.locks.startGrace(); // and locks: until their holders reclaimed them or the grace ran out, nobody gets a new one
+      this.locks.startGrace(RECLAIM_ALLOWANCE_MS); // and locks: until their holders reclaimed them or the grace ran out, nobody gets a new one
     }
     this.freeOrphansLater();
     this.awaitNodes();
@@ -321,7 +321,7 @@ export class Manager {
    */
   private freeOrphansLater(): void {
     if (this.ns.orphans().length === 0) return;
-    const graceMs = (this.opts.leaseTermMs ?? 5000) + (this.opts.leaseMarginMs ?? 1000) + 10_000;
+    const graceMs = (this.opts.leaseTermMs ?? 5000) + (this.opts.leaseMarginMs ?? 1000) + RECLAIM_ALLOWANCE_MS;
     this.orphanTimer = setTimeout(() => {
       this.orphanTimer = null;
       const orphans = this.ns.orphans();
