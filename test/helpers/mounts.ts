@@ -3,7 +3,7 @@ import { execSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { mempool, mempoolSync, Proc } from './procs';
+import { Cluster, ClusterOptions, killAll, mempool, mempoolSync, Proc, startCluster } from './procs';
 
 /** True when this machine can mount FUSE file systems (root and /dev/fuse). */
 export function canMount(): boolean {
@@ -69,4 +69,89 @@ export async function tearDownTwoMounts(root: string, mounts: Array<[Proc | null
   const left = mountsUnder(root).size;
   rmSync(root, { recursive: true, force: true });
   if (left > 0) throw new Error(`${left} mounts left under ${root}`);
+}
+
+/** What twoMounts sets up: a fresh cluster and two mounts of it, a and b, under a temporary root. */
+export interface TwoMountsOptions {
+  /** The cluster (its secret is also the mounts'). */
+  cluster: ClusterOptions;
+  /** Extra `mempool mount` arguments of mount A and of mount B. */
+  argsA?: string[];
+  argsB?: string[];
+  /** Extra environment of both mounts. */
+  env?: Record<string, string>;
+  /** Runs once the mount points exist, before the cluster starts (e.g. files under root the tests need). */
+  prepare?: (root: string) => void;
+  /** Runs first in teardown (e.g. stopping helper processes that hold files open on the mounts). */
+  beforeTeardown?: () => void;
+}
+
+/** A cluster and its two mounts, once set up. */
+interface MountedPair {
+  root: string;
+  dirA: string;
+  dirB: string;
+  cluster: Cluster;
+  mountA: Proc;
+  mountB: Proc;
+}
+
+/** Two mounts of one cluster, set up before the enclosing describe block's tests and torn down after them. */
+export class TwoMounts {
+  private state: MountedPair | null = null;
+
+  constructor(prefix: string, opts: TwoMountsOptions) {
+    let points: { root: string; dirA: string; dirB: string } | null = null;
+    let mounts: Array<Proc | null> = [null, null];
+    beforeAll(async () => {
+      if (!canMount()) return; // the tests are skipped too
+      points = twoMountPoints(prefix);
+      opts.prepare?.(points.root);
+      const cluster = await startCluster(opts.cluster);
+      const env: Record<string, string> = { ...(opts.cluster.secret ? { MEMPOOL_SECRET: opts.cluster.secret } : {}), ...opts.env };
+      const settled = await Promise.allSettled([mountAt(cluster.url, points.dirA, env, opts.argsA), mountAt(cluster.url, points.dirB, env, opts.argsB)]);
+      mounts = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const [mountA, mountB] = mounts;
+      if (mountA && mountB) this.state = { ...points, cluster, mountA, mountB };
+    });
+    afterAll(async () => {
+      opts.beforeTeardown?.();
+      if (!points) return;
+      await tearDownTwoMounts(
+        points.root,
+        [
+          [mounts[0] ?? null, points.dirA],
+          [mounts[1] ?? null, points.dirB],
+        ],
+        killAll,
+      );
+    });
+  }
+
+  private get s(): MountedPair {
+    if (!this.state) throw new Error('the two mounts are not set up (their beforeAll failed)');
+    return this.state;
+  }
+
+  /** The temporary directory holding both mount points. */
+  get root(): string {
+    return this.s.root;
+  }
+  get dirA(): string {
+    return this.s.dirA;
+  }
+  get dirB(): string {
+    return this.s.dirB;
+  }
+  get cluster(): Cluster {
+    return this.s.cluster;
+  }
+  get mountA(): Proc {
+    return this.s.mountA;
+  }
+  get mountB(): Proc {
+    return this.s.mountB;
+  }
 }

@@ -13,8 +13,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { ClientStatus } from '../../src/types';
 import { FdProcess, killFdProcesses } from '../helpers/fd-process';
-import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
-import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
+import { canMount, sh, TwoMounts } from '../helpers/mounts';
 import { cliStatus } from '../helpers/status';
 
 const SECRET = 'coherence-secret-for-tests-0123456789';
@@ -24,18 +23,17 @@ const TERM_S = 3;
 /** RSS a FUSE process may use beyond its page cache (see the RSS test). */
 const RSS_OVERHEAD_MIB = 200;
 const describeMount = canMount() ? describe : describe.skip;
+const two = new TwoMounts('mempool-coherence-', {
+  cluster: { nodes: 3, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] },
+  argsA: ['--cache', `${CACHE_MIB}MiB`],
+  argsB: ['--cache', `${CACHE_MIB}MiB`],
+  beforeTeardown: killFdProcesses,
+});
 const run = promisify(exec);
-
-let root = '';
-let dirA = '';
-let dirB = '';
-let cluster: Cluster | null = null;
-let mountA: Proc | null = null;
-let mountB: Proc | null = null;
 
 /** The status line of the client serving the mount at dir. */
 function clientOf(dir: string): ClientStatus {
-  const c = cliStatus(cluster!.url, ENV).clientDetails.find((x) => x.name.endsWith(`:${dir}`));
+  const c = cliStatus(two.cluster.url, ENV).clientDetails.find((x) => x.name.endsWith(`:${dir}`));
   if (!c) throw new Error(`no client for ${dir} in status`);
   return c;
 }
@@ -68,28 +66,10 @@ function listing(dir: string): string {
 }
 
 describeMount('coherence across two mounts', () => {
-  beforeAll(async () => {
-    ({ root, dirA, dirB } = twoMountPoints('mempool-coherence-'));
-    cluster = await startCluster({ nodes: 3, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] });
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV, ['--cache', `${CACHE_MIB}MiB`]), mountAt(cluster.url, dirB, ENV, ['--cache', `${CACHE_MIB}MiB`])]);
-  });
-
-  afterAll(async () => {
-    killFdProcesses();
-    await tearDownTwoMounts(
-      root,
-      [
-        [mountA, dirA],
-        [mountB, dirB],
-      ],
-      killAll,
-    );
-  });
-
   test('a write on one mount (no fsync, no close) is seen by the next read on the other: 1,000 alternating rounds', async () => {
-    const a = new FdProcess(path.join(dirA, 'pingpong'), 'create');
+    const a = new FdProcess(path.join(two.dirA, 'pingpong'), 'create');
     expect((await a.opened).ok).toBe(true);
-    const b = new FdProcess(path.join(dirB, 'pingpong'), 'open');
+    const b = new FdProcess(path.join(two.dirB, 'pingpong'), 'open');
     expect((await b.opened).ok).toBe(true);
     const started = Date.now();
     const wrong: string[] = [];
@@ -112,14 +92,14 @@ describeMount('coherence across two mounts', () => {
     expect((await b.close()).ok).toBe(true);
     a.kill();
     b.kill();
-    const st = cliStatus(cluster!.url, ENV);
+    const st = cliStatus(two.cluster.url, ENV);
     console.log(`1000 write/read rounds across mounts in ${ms} ms (${(ms / 1000).toFixed(2)} ms per round); recalls so far ${st.leases.recalls}, uncached files ${st.leases.uncachedFiles}`);
     expect(st.leases.recalls).toBeGreaterThan(0);
   });
 
   test('appends with >> from both mounts at once: 2 x 5,000 lines, each exactly once, none torn', async () => {
-    const fa = path.join(dirA, 'appended');
-    const fb = path.join(dirB, 'appended');
+    const fa = path.join(two.dirA, 'appended');
+    const fb = path.join(two.dirB, 'appended');
     fs.writeFileSync(fa, '');
     // A correctness test: generous deadlines, so a loaded machine is slow, not failed (the speed is measured by the coherence bench).
     const loop = (who: string, f: string) => run(`for i in $(seq 1 5000); do echo "${who} line $i of the ${who} writer" >> ${f}; done`, { shell: '/bin/bash', timeout: 360_000 });
@@ -147,10 +127,10 @@ describeMount('coherence across two mounts', () => {
   }, 400_000);
 
   test('create, chmod, rename, truncate, utimens, unlink, mkdir on A are visible to stat on B as soon as the call returns', () => {
-    const a = (p: string) => path.join(dirA, 'ns', p);
-    const b = (p: string) => path.join(dirB, 'ns', p);
+    const a = (p: string) => path.join(two.dirA, 'ns', p);
+    const b = (p: string) => path.join(two.dirB, 'ns', p);
     const statB = (p: string) => sh(`stat -c '%i %a %s %Y' ${b(p)} 2>&1 || echo missing`).trim();
-    fs.mkdirSync(path.join(dirA, 'ns'));
+    fs.mkdirSync(path.join(two.dirA, 'ns'));
     for (let i = 0; i < 20; i++) {
       // each pair runs in one shell: the stat on B starts right after the call on A returned
       const created = sh(`touch ${a(`f${i}`)} && stat -c '%i %a %s' ${b(`f${i}`)}`)
@@ -167,17 +147,17 @@ describeMount('coherence across two mounts', () => {
       expect(sh(`mkdir ${a(`d${i}`)} && stat -c %F ${b(`d${i}`)}`).trim()).toBe('directory');
       expect(sh(`rm ${a(`g${i}`)} && rmdir ${a(`d${i}`)} && (stat ${b(`g${i}`)} 2>&1; stat ${b(`d${i}`)} 2>&1) || true`)).toMatch(/No such file[\s\S]*No such file/);
     }
-    expect(fs.readdirSync(path.join(dirB, 'ns'))).toEqual([]);
+    expect(fs.readdirSync(path.join(two.dirB, 'ns'))).toEqual([]);
   });
 
   test('size and data written on A and still open (not flushed) are what stat and a fresh read on B see', async () => {
-    const w = new FdProcess(path.join(dirA, 'growing'), 'create');
+    const w = new FdProcess(path.join(two.dirA, 'growing'), 'create');
     await w.opened;
     for (let i = 1; i <= 5; i++) {
       const chunk = `${i}`.repeat(10_000);
       expect((await w.write((i - 1) * 10_000, chunk)).ok).toBe(true);
-      expect(sh(`stat -c %s ${path.join(dirB, 'growing')}`).trim()).toBe(String(i * 10_000));
-      expect(sh(`tail -c 10000 ${path.join(dirB, 'growing')}`)).toBe(chunk);
+      expect(sh(`stat -c %s ${path.join(two.dirB, 'growing')}`).trim()).toBe(String(i * 10_000));
+      expect(sh(`tail -c 10000 ${path.join(two.dirB, 'growing')}`)).toBe(chunk);
     }
     expect((await w.close()).ok).toBe(true);
     w.kill();
@@ -186,32 +166,32 @@ describeMount('coherence across two mounts', () => {
   test('a second read of a file on one mount comes from its page cache (counted in status)', async () => {
     // written on B, so that A's first read has to fetch it
     const data = randomBytes(8 * 1024 * 1024);
-    fs.writeFileSync(path.join(dirB, 'reread'), data);
-    const f = path.join(dirA, 'reread');
-    const before = await clientWhen(dirA, (c) => c.hits !== undefined).catch(() => ({ hits: 0, misses: 0 }) as ClientStatus);
+    fs.writeFileSync(path.join(two.dirB, 'reread'), data);
+    const f = path.join(two.dirA, 'reread');
+    const before = await clientWhen(two.dirA, (c) => c.hits !== undefined).catch(() => ({ hits: 0, misses: 0 }) as ClientStatus);
     const pages = data.length / 65536;
 
     let t = process.hrtime.bigint();
     expect(sha256(f)).toBe(createHash('sha256').update(data).digest('hex'));
     const firstMs = Number(process.hrtime.bigint() - t) / 1e6;
-    const s1 = await clientWhen(dirA, (c) => (c.hits ?? 0) + (c.misses ?? 0) - ((before.hits ?? 0) + (before.misses ?? 0)) >= pages);
+    const s1 = await clientWhen(two.dirA, (c) => (c.hits ?? 0) + (c.misses ?? 0) - ((before.hits ?? 0) + (before.misses ?? 0)) >= pages);
     expect(s1.misses ?? 0).toBeGreaterThan(before.misses ?? 0); // the first read fetched from the nodes
     await new Promise((r) => setTimeout(r, (TERM_S * 1000) / 3 + 300)); // one more heartbeat: the figures have settled
-    const settled = clientOf(dirA);
+    const settled = clientOf(two.dirA);
 
     t = process.hrtime.bigint();
     expect(sha256(f)).toBe(createHash('sha256').update(data).digest('hex'));
     const secondMs = Number(process.hrtime.bigint() - t) / 1e6;
-    const s2 = await clientWhen(dirA, (c) => (c.hits ?? 0) - (settled.hits ?? 0) >= pages);
+    const s2 = await clientWhen(two.dirA, (c) => (c.hits ?? 0) - (settled.hits ?? 0) >= pages);
     expect(s2.misses).toBe(settled.misses);
     expect(s2.cleanBytes ?? 0).toBeGreaterThanOrEqual(data.length);
     console.log(`8 MiB read on A: first ${firstMs.toFixed(0)} ms (misses ${settled.misses! - (before.misses ?? 0)}), second ${secondMs.toFixed(0)} ms (hits +${s2.hits! - settled.hits!}, misses +0)`);
   });
 
   test('the FUSE process stays within cache size + a fixed overhead while writing 4x the cache, and does not grow with more', async () => {
-    const big = path.join(root, 'big.local');
+    const big = path.join(two.root, 'big.local');
     fs.writeFileSync(big, randomBytes(4 * CACHE_MIB * 1024 * 1024));
-    const pid = mountA!.child.pid!;
+    const pid = two.mountA.child.pid!;
     const baseKiB = rssKiB(pid);
     /** Copies big onto the mount with dd and returns the largest RSS (KiB) of A's FUSE process meanwhile. */
     const watchedCopy = async (dst: string): Promise<number> => {
@@ -224,9 +204,9 @@ describeMount('coherence across two mounts', () => {
       }
       return Math.max(maxKiB, rssKiB(pid));
     };
-    const first = await watchedCopy(path.join(dirA, 'big1'));
-    const c = clientOf(dirA);
-    const second = await watchedCopy(path.join(dirA, 'big2'));
+    const first = await watchedCopy(path.join(two.dirA, 'big1'));
+    const c = clientOf(two.dirA);
+    const second = await watchedCopy(path.join(two.dirA, 'big2'));
     const mib = (k: number) => Math.round(k / 1024);
     console.log(
       `RSS of A's FUSE process (cache ${CACHE_MIB} MiB): ${mib(baseKiB)} MiB before, at most ${mib(first)} MiB writing the first ${4 * CACHE_MIB} MiB, ${mib(second)} MiB the next ${4 * CACHE_MIB} MiB`,
@@ -240,15 +220,15 @@ describeMount('coherence across two mounts', () => {
     // the cache's own accounting stays within its budget (soft by the pages of the writes in flight)
     expect((c.cleanBytes ?? 0) + (c.dirtyBytes ?? 0)).toBeLessThanOrEqual((CACHE_MIB + 1) * 1024 * 1024);
     const want = sha256(big);
-    expect(sha256(path.join(dirB, 'big1'))).toBe(want);
-    expect(sha256(path.join(dirB, 'big2'))).toBe(want);
+    expect(sha256(path.join(two.dirB, 'big1'))).toBe(want);
+    expect(sha256(path.join(two.dirB, 'big2'))).toBe(want);
     fs.rmSync(big);
-    fs.rmSync(path.join(dirA, 'big1'));
-    fs.rmSync(path.join(dirA, 'big2'));
+    fs.rmSync(path.join(two.dirA, 'big1'));
+    fs.rmSync(path.join(two.dirA, 'big2'));
   });
 
   test('a tar tree extracted on A and archived on B is identical: names, modes, sizes, contents', () => {
-    const src = path.join(root, 'src');
+    const src = path.join(two.root, 'src');
     let n = 0;
     for (let d = 0; d < 12; d++) {
       const dir = path.join(src, `dir${d}`, d % 3 === 0 ? 'deeper' : '');
@@ -259,17 +239,17 @@ describeMount('coherence across two mounts', () => {
         n++;
       }
     }
-    sh(`tar -C ${src} -cf ${root}/src.tar .`);
-    fs.mkdirSync(path.join(dirA, 'tree'));
-    sh(`tar -C ${path.join(dirA, 'tree')} -xf ${root}/src.tar`);
-    sh(`tar -C ${path.join(dirB, 'tree')} -cf ${root}/out.tar .`);
-    const out = path.join(root, 'out');
+    sh(`tar -C ${src} -cf ${two.root}/src.tar .`);
+    fs.mkdirSync(path.join(two.dirA, 'tree'));
+    sh(`tar -C ${path.join(two.dirA, 'tree')} -xf ${two.root}/src.tar`);
+    sh(`tar -C ${path.join(two.dirB, 'tree')} -cf ${two.root}/out.tar .`);
+    const out = path.join(two.root, 'out');
     fs.mkdirSync(out);
-    sh(`tar -C ${out} -xf ${root}/out.tar`);
+    sh(`tar -C ${out} -xf ${two.root}/out.tar`);
     const want = listing(src);
     expect(want.split('\n').filter((l) => l.includes('.dat')).length).toBe(n);
     expect(listing(out)).toBe(want);
     // and straight off B's mount
-    expect(listing(path.join(dirB, 'tree'))).toBe(want);
+    expect(listing(path.join(two.dirB, 'tree'))).toBe(want);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import { join, resolve } from 'path';
-import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints, unmount } from '../helpers/mounts';
+import { canMount, mountAt, sh, TwoMounts, unmount } from '../helpers/mounts';
 import { Cluster, killAll, Proc, startCluster, tempDir } from '../helpers/procs';
 import { statusWhen } from '../helpers/status';
 import { defined } from '../helpers/defined';
@@ -72,47 +72,23 @@ function verdict(r: FsxResult): string {
 }
 
 describeMount.each(MODES)('fsx and shared mappings (%s)', (_mode, env) => {
-  let root = '';
-  let dirA = '';
-  let dirB = '';
-  let cluster: Cluster | null = null;
-  let mountA: Proc | null = null;
-  let mountB: Proc | null = null;
-
-  beforeAll(async () => {
-    ({ root, dirA, dirB } = twoMountPoints('mempool-fsx-'));
-    cluster = await startCluster({ nodes: 1, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', '3'] });
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, env), mountAt(cluster.url, dirB, env)]);
-  });
-
-  afterAll(async () => {
-    await tearDownTwoMounts(
-      root,
-      [
-        [mountA, dirA],
-        [mountB, dirB],
-      ],
-      async () => {
-        await cluster?.stop();
-      },
-    );
-  });
+  const two = new TwoMounts('mempool-fsx-', { cluster: { nodes: 1, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', '3'] }, env });
 
   it('fsx with mapped reads and writes, all operations, 20,000 ops: no mismatch', async () => {
     const started = Date.now();
-    const r = await runFsx(['-N', '20000', '-S', '20261202', '-P', '5000', join(dirA, 'fsx.file')]).done;
+    const r = await runFsx(['-N', '20000', '-S', '20261202', '-P', '5000', join(two.dirA, 'fsx.file')]).done;
     console.log(`fsx (${_mode}): ${r.out.trim().split('\n').pop()} [${Date.now() - started} ms]`);
     expect(verdict(r)).toBe('ok');
   }, 600_000);
 
   it('two mounts map one file: each sees the other’s msync’ed writes through its own mapping', () => {
-    const res = JSON.parse(sh(`python3 ${ROUNDS_PY} ${join(dirA, 'both')} ${join(dirB, 'both')} 200 both`, undefined, 300_000)) as RoundsResult;
+    const res = JSON.parse(sh(`python3 ${ROUNDS_PY} ${join(two.dirA, 'both')} ${join(two.dirB, 'both')} 200 both`, undefined, 300_000)) as RoundsResult;
     console.log(`mmap both ways (${_mode}): ${JSON.stringify(res)}`);
     expect({ lost: res.lost, clobbered: res.clobberedPages }).toEqual({ lost: 0, clobbered: { a: 0, b: 0 } });
   }, 300_000);
 
   it('1,000 rounds: write through A’s mapping + msync, read through B’s mapping', () => {
-    const res = JSON.parse(sh(`python3 ${ROUNDS_PY} ${join(dirA, 'ab')} ${join(dirB, 'ab')} 1000 ab`, undefined, 300_000)) as RoundsResult;
+    const res = JSON.parse(sh(`python3 ${ROUNDS_PY} ${join(two.dirA, 'ab')} ${join(two.dirB, 'ab')} 1000 ab`, undefined, 300_000)) as RoundsResult;
     console.log(`mmap A->B (${_mode}): ${JSON.stringify(res)}`);
     expect({ lost: res.lost, clobbered: res.clobberedPages }).toEqual({ lost: 0, clobbered: { a: 0, b: 0 } });
   }, 300_000);

@@ -8,46 +8,25 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FdProcess, killFdProcesses } from '../helpers/fd-process';
-import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
-import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
+import { canMount, sh, TwoMounts } from '../helpers/mounts';
 
 const SECRET = 'kernel-cache-secret-for-tests-0123456789';
-const ENV = { MEMPOOL_SECRET: SECRET };
 const describeMount = canMount() ? describe : describe.skip;
-
-let root = '';
-let dirA = '';
-let dirB = '';
-let cluster: Cluster | null = null;
-let mountA: Proc | null = null;
-let mountB: Proc | null = null;
+const two = new TwoMounts('mempool-kcache-', {
+  cluster: { nodes: 1, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', '3'] },
+  argsA: ['--kernel-cache'],
+  argsB: ['--kernel-cache'],
+  beforeTeardown: killFdProcesses,
+});
 
 describeMount('kernel cache under leases (--kernel-cache)', () => {
-  beforeAll(async () => {
-    ({ root, dirA, dirB } = twoMountPoints('mempool-kcache-'));
-    cluster = await startCluster({ nodes: 1, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', '3'] });
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV, ['--kernel-cache']), mountAt(cluster.url, dirB, ENV, ['--kernel-cache'])]);
-  });
-
-  afterAll(async () => {
-    killFdProcesses();
-    await tearDownTwoMounts(
-      root,
-      [
-        [mountA, dirA],
-        [mountB, dirB],
-      ],
-      killAll,
-    );
-  });
-
   it('200 rounds: write on A, read twice on B (the second from the kernel cache), always the new bytes', () => {
     const wrong: string[] = [];
     for (let i = 0; i < 200; i++) {
       const text = `round ${i} `.repeat(1000);
-      fs.writeFileSync(path.join(dirA, 'f'), text);
+      fs.writeFileSync(path.join(two.dirA, 'f'), text);
       for (let r = 0; r < 2; r++) {
-        const got = fs.readFileSync(path.join(dirB, 'f'), 'utf8');
+        const got = fs.readFileSync(path.join(two.dirB, 'f'), 'utf8');
         if (got !== text) wrong.push(`round ${i} read ${r}: ${got.slice(0, 20)}… (${got.length} bytes)`);
       }
     }
@@ -55,13 +34,13 @@ describeMount('kernel cache under leases (--kernel-cache)', () => {
   });
 
   it('a descriptor held open on B sees each write on A at its next read (no reopen)', async () => {
-    fs.writeFileSync(path.join(dirA, 'held'), 'x'.repeat(8192));
-    const b = new FdProcess(path.join(dirB, 'held'), 'open');
+    fs.writeFileSync(path.join(two.dirA, 'held'), 'x'.repeat(8192));
+    const b = new FdProcess(path.join(two.dirB, 'held'), 'open');
     expect((await b.opened).ok).toBe(true);
     const wrong: string[] = [];
     for (let i = 0; i < 100; i++) {
       const value = `value ${i}`.padEnd(16, '.');
-      const fd = fs.openSync(path.join(dirA, 'held'), 'r+');
+      const fd = fs.openSync(path.join(two.dirA, 'held'), 'r+');
       fs.writeSync(fd, value, 4096);
       fs.closeSync(fd);
       const r = await b.read(4096, 16);
@@ -71,9 +50,9 @@ describeMount('kernel cache under leases (--kernel-cache)', () => {
   });
 
   it('a shared mapping kept open on B sees A’s later msync’ed writes after the recall', () => {
-    fs.writeFileSync(path.join(dirA, 'map'), Buffer.alloc(65536));
+    fs.writeFileSync(path.join(two.dirA, 'map'), Buffer.alloc(65536));
     const out = sh(
-      `python3 - ${path.join(dirA, 'map')} ${path.join(dirB, 'map')} <<'EOF'
+      `python3 - ${path.join(two.dirA, 'map')} ${path.join(two.dirB, 'map')} <<'EOF'
 import mmap, os, sys, time
 a = os.open(sys.argv[1], os.O_RDWR)
 b = os.open(sys.argv[2], os.O_RDONLY)

@@ -6,31 +6,24 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
-import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
+import { canMount, sh, TwoMounts } from '../helpers/mounts';
 
 const SECRET = 'kernel-coherence-secret';
-const ENV = { MEMPOOL_SECRET: SECRET };
 const ROUNDS = 1000;
 const describeMount = canMount() ? describe : describe.skip;
-
-let root = '';
-let dirA = '';
-let dirB = '';
-let cluster: Cluster | null = null;
-let mountA: Proc | null = null;
-let mountB: Proc | null = null;
+/** B logs its requests (--debug) to show what its kernel served itself; no cache options: the defaults are under test. */
+const two = new TwoMounts('mempool-kcoh-', { cluster: { nodes: 1, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', '6'] }, argsB: ['--debug'] });
 
 /** FUSE requests of opcode op B's mount logged so far (--debug). */
 function requestsOnB(op: number): number {
-  return (mountB!.output().match(new RegExp(` -> op ${op} node `, 'g')) ?? []).length;
+  return (two.mountB.output().match(new RegExp(` -> op ${op} node `, 'g')) ?? []).length;
 }
 
 /** Waits until B's debug log stops growing (requests of an earlier step all logged). */
 async function quietB(): Promise<void> {
   let last = -1;
   for (let i = 0; i < 200; i++) {
-    const n = mountB!.output().length;
+    const n = two.mountB.output().length;
     if (n === last) return;
     last = n;
     await new Promise((r) => setTimeout(r, 100));
@@ -38,28 +31,10 @@ async function quietB(): Promise<void> {
 }
 
 describeMount('coherence with kernel caches on (default), two mounts', () => {
-  beforeAll(async () => {
-    ({ root, dirA, dirB } = twoMountPoints('mempool-kcoh-'));
-    cluster = await startCluster({ nodes: 1, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', '6'] });
-    // no cache options: the defaults are under test; B logs its requests to show what its kernel served itself
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV), mountAt(cluster.url, dirB, ENV, ['--debug'])]);
-  });
-
-  afterAll(async () => {
-    await tearDownTwoMounts(
-      root,
-      [
-        [mountA, dirA],
-        [mountB, dirB],
-      ],
-      killAll,
-    );
-  });
-
   test(`${ROUNDS} rounds: write on A, read on B through read() (a descriptor held open and a fresh open), always the new bytes`, () => {
-    fs.writeFileSync(path.join(dirA, 'rounds'), Buffer.alloc(65536));
+    fs.writeFileSync(path.join(two.dirA, 'rounds'), Buffer.alloc(65536));
     const out = sh(
-      `python3 - ${path.join(dirA, 'rounds')} ${path.join(dirB, 'rounds')} ${ROUNDS} <<'EOF'
+      `python3 - ${path.join(two.dirA, 'rounds')} ${path.join(two.dirB, 'rounds')} ${ROUNDS} <<'EOF'
 import os, sys
 a = os.open(sys.argv[1], os.O_RDWR)
 held = os.open(sys.argv[2], os.O_RDONLY)
@@ -84,32 +59,32 @@ EOF`,
   }, 700_000);
 
   test('rename, unlink and chmod on A are seen by stat and ls on B right after, though B’s kernel cached the names and attributes', async () => {
-    sh(`mkdir ${dirA}/ns`);
+    sh(`mkdir ${two.dirA}/ns`);
     const wrong: string[] = [];
     const check = (what: string, got: string, want: string) => {
       if (got !== want) wrong.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     };
-    const statB = (name: string) => sh(`stat -c '%n %a %h %s' ${dirB}/ns/${name} 2>/dev/null || echo absent`).trim();
-    const lsB = () => sh(`ls ${dirB}/ns | tr '\\n' ' '`).trim();
+    const statB = (name: string) => sh(`stat -c '%n %a %h %s' ${two.dirB}/ns/${name} 2>/dev/null || echo absent`).trim();
+    const lsB = () => sh(`ls ${two.dirB}/ns | tr '\\n' ' '`).trim();
     let served = 0;
     for (let i = 0; i < 20; i++) {
-      sh(`echo ${i} > ${dirA}/ns/f${i} && chmod 644 ${dirA}/ns/f${i}`);
+      sh(`echo ${i} > ${two.dirA}/ns/f${i} && chmod 644 ${two.dirA}/ns/f${i}`);
       // B stats and lists over and over: its kernel then holds the entry and its attributes under the leases
-      for (let k = 0; k < 3; k++) check(`round ${i}: created`, statB(`f${i}`), `${dirB}/ns/f${i} 644 1 ${String(i).length + 1}`);
+      for (let k = 0; k < 3; k++) check(`round ${i}: created`, statB(`f${i}`), `${two.dirB}/ns/f${i} 644 1 ${String(i).length + 1}`);
       await quietB();
       const before = requestsOnB(1) + requestsOnB(3);
       for (let k = 0; k < 5; k++) statB(`f${i}`);
       await quietB();
       if (requestsOnB(1) + requestsOnB(3) - before === 0) served++;
       check(`round ${i}: listed`, lsB(), `f${i}`);
-      sh(`chmod 600 ${dirA}/ns/f${i}`);
-      check(`round ${i}: chmod`, statB(`f${i}`), `${dirB}/ns/f${i} 600 1 ${String(i).length + 1}`);
-      sh(`mv ${dirA}/ns/f${i} ${dirA}/ns/g${i}`);
+      sh(`chmod 600 ${two.dirA}/ns/f${i}`);
+      check(`round ${i}: chmod`, statB(`f${i}`), `${two.dirB}/ns/f${i} 600 1 ${String(i).length + 1}`);
+      sh(`mv ${two.dirA}/ns/f${i} ${two.dirA}/ns/g${i}`);
       check(`round ${i}: renamed, old name`, statB(`f${i}`), 'absent');
-      check(`round ${i}: renamed, new name`, statB(`g${i}`), `${dirB}/ns/g${i} 600 1 ${String(i).length + 1}`);
+      check(`round ${i}: renamed, new name`, statB(`g${i}`), `${two.dirB}/ns/g${i} 600 1 ${String(i).length + 1}`);
       check(`round ${i}: listed after rename`, lsB(), `g${i}`);
       statB(`g${i}`);
-      sh(`rm ${dirA}/ns/g${i}`);
+      sh(`rm ${two.dirA}/ns/g${i}`);
       check(`round ${i}: unlinked`, statB(`g${i}`), 'absent');
       check(`round ${i}: listed after unlink`, lsB(), '');
     }
@@ -122,18 +97,18 @@ EOF`,
 
   test('a recall while B’s kernel holds the file’s pages: B’s next read returns the new data', async () => {
     const text = (i: number) => `version ${i} `.repeat(20_000);
-    fs.writeFileSync(path.join(dirA, 'paged'), text(0));
+    fs.writeFileSync(path.join(two.dirA, 'paged'), text(0));
     for (let i = 1; i <= 10; i++) {
       // B reads the file twice: the second read comes from B's page cache (no READ request reaches B's mount)
-      expect(fs.readFileSync(path.join(dirB, 'paged'), 'utf8')).toBe(text(i - 1));
+      expect(fs.readFileSync(path.join(two.dirB, 'paged'), 'utf8')).toBe(text(i - 1));
       await quietB();
       const reads = requestsOnB(15);
-      expect(fs.readFileSync(path.join(dirB, 'paged'), 'utf8')).toBe(text(i - 1));
+      expect(fs.readFileSync(path.join(two.dirB, 'paged'), 'utf8')).toBe(text(i - 1));
       await quietB();
       if (i > 1) expect(requestsOnB(15) - reads).toBe(0);
       // A's write takes the WRITE lease: B's lease is recalled, B's kernel pages invalidated before it answers
-      fs.writeFileSync(path.join(dirA, 'paged'), text(i));
-      expect(fs.readFileSync(path.join(dirB, 'paged'), 'utf8')).toBe(text(i));
+      fs.writeFileSync(path.join(two.dirA, 'paged'), text(i));
+      expect(fs.readFileSync(path.join(two.dirB, 'paged'), 'utf8')).toBe(text(i));
     }
   }, 300_000);
 });

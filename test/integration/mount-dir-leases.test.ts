@@ -5,21 +5,17 @@
  * directory over and over; A creates, renames, unlinks there: B sees each change right after A's command returns.
  */
 import * as path from 'path';
-import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
-import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
+import { canMount, sh, TwoMounts } from '../helpers/mounts';
 
 const SECRET = 'mount-dir-leases-secret-for-tests-0123456789';
-const ENV = { MEMPOOL_SECRET: SECRET };
 const TERM_S = 6;
 const ROUNDS = 20;
 const describeMount = canMount() ? describe : describe.skip;
-
-let root = '';
-let dirA = '';
-let dirB = '';
-let cluster: Cluster | null = null;
-let mountA: Proc | null = null;
-let mountB: Proc | null = null;
+const two = new TwoMounts('mempool-mount-dirleases-', {
+  cluster: { nodes: 2, memory: '128MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] },
+  argsA: ['--dir-leases'],
+  argsB: ['--dir-leases', '--debug'],
+});
 
 /** 'yes' or 'no': does path exist, as stat(1) on that mount sees it. */
 function exists(p: string): string {
@@ -33,27 +29,10 @@ function names(dir: string): string[] {
 }
 
 describeMount('directory entries cached in the kernel under directory leases', () => {
-  beforeAll(async () => {
-    ({ root, dirA, dirB } = twoMountPoints('mempool-mount-dirleases-'));
-    cluster = await startCluster({ nodes: 2, memory: '128MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] });
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV, ['--dir-leases']), mountAt(cluster.url, dirB, ENV, ['--dir-leases', '--debug'])]);
-  });
-
-  afterAll(async () => {
-    await tearDownTwoMounts(
-      root,
-      [
-        [mountA, dirA],
-        [mountB, dirB],
-      ],
-      killAll,
-    );
-  });
-
   test(`B sees every create, rename and unlink by A right after it returns (${ROUNDS} rounds)`, () => {
-    sh(`mkdir ${dirA}/d ${dirA}/e`);
-    const a = (p: string) => path.join(dirA, p);
-    const b = (p: string) => path.join(dirB, p);
+    sh(`mkdir ${two.dirA}/d ${two.dirA}/e`);
+    const a = (p: string) => path.join(two.dirA, p);
+    const b = (p: string) => path.join(two.dirB, p);
     const wrong: string[] = [];
     const check = (round: number, what: string, got: unknown, want: unknown) => {
       if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`round ${round}, ${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
@@ -93,9 +72,9 @@ describeMount('directory entries cached in the kernel under directory leases', (
   }, 300_000);
 
   test('under the lease the kernel answers repeated lookups itself, names and absent names alike', () => {
-    sh(`mkdir ${dirA}/k && touch ${dirA}/k/there`);
-    const lookups = () => (mountB!.output().match(/ -> op 1 node /g) ?? []).length;
-    const stats = () => sh(`for i in 1 2 3 4 5 6 7 8 9 10; do stat ${dirB}/k/there >/dev/null; stat ${dirB}/k/absent >/dev/null 2>&1 || true; done`);
+    sh(`mkdir ${two.dirA}/k && touch ${two.dirA}/k/there`);
+    const lookups = () => (two.mountB.output().match(/ -> op 1 node /g) ?? []).length;
+    const stats = () => sh(`for i in 1 2 3 4 5 6 7 8 9 10; do stat ${two.dirB}/k/there >/dev/null; stat ${two.dirB}/k/absent >/dev/null 2>&1 || true; done`);
     stats(); // the first lookups miss, then the client takes the leases of / and k
     const before = lookups();
     stats();
@@ -103,8 +82,8 @@ describeMount('directory entries cached in the kernel under directory leases', (
     console.log(`20 stats of a cached name and an absent one sent ${asked} LOOKUPs to the mount`);
     expect(asked).toBeLessThan(4);
     // and a change on A is still seen at once
-    sh(`touch ${dirA}/k/absent && rm ${dirA}/k/there`);
-    expect(exists(`${dirB}/k/absent`)).toBe('yes');
-    expect(exists(`${dirB}/k/there`)).toBe('no');
+    sh(`touch ${two.dirA}/k/absent && rm ${two.dirA}/k/there`);
+    expect(exists(`${two.dirB}/k/absent`)).toBe('yes');
+    expect(exists(`${two.dirB}/k/there`)).toBe('no');
   });
 });

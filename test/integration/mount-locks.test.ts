@@ -8,11 +8,9 @@ import { ChildProcess, exec, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
-import { canMount, mountAt, sh, tearDownTwoMounts, twoMountPoints } from '../helpers/mounts';
-import { Cluster, killAll, Proc, startCluster } from '../helpers/procs';
+import { canMount, sh, TwoMounts } from '../helpers/mounts';
 
 const SECRET = 'mount-locks-secret-for-tests-0123456789';
-const ENV = { MEMPOOL_SECRET: SECRET };
 const TERM_S = 3;
 /** flock(1) iterations per mount (MEMPOOL_LOCK_ITERS overrides, for a quicker run). */
 const ITERS = Number(process.env.MEMPOOL_LOCK_ITERS ?? 500);
@@ -104,14 +102,16 @@ class Locker {
   }
 }
 
-let root = '';
-let dirA = '';
-let dirB = '';
 let script = '';
-let cluster: Cluster | null = null;
-let mountA: Proc | null = null;
-let mountB: Proc | null = null;
 const lockers: Locker[] = [];
+const two = new TwoMounts('mempool-mount-locks-', {
+  cluster: { nodes: 2, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] },
+  prepare: (root) => {
+    script = path.join(root, 'locker.py');
+    fs.writeFileSync(script, LOCKER);
+  },
+  beforeTeardown: () => lockers.forEach((l) => l.stop()),
+});
 
 function locker(file: string): Locker {
   const l = new Locker(file, script);
@@ -120,49 +120,29 @@ function locker(file: string): Locker {
 }
 
 describeMount('cluster-wide locks through two mounts', () => {
-  beforeAll(async () => {
-    ({ root, dirA, dirB } = twoMountPoints('mempool-mount-locks-'));
-    script = path.join(root, 'locker.py');
-    fs.writeFileSync(script, LOCKER);
-    cluster = await startCluster({ nodes: 2, memory: '256MiB', secret: SECRET, extraManagerArgs: ['--lease-term', String(TERM_S)] });
-    [mountA, mountB] = await Promise.all([mountAt(cluster.url, dirA, ENV), mountAt(cluster.url, dirB, ENV)]);
-  });
-
-  afterAll(async () => {
-    for (const l of lockers) l.stop();
-    await tearDownTwoMounts(
-      root,
-      [
-        [mountA, dirA],
-        [mountB, dirB],
-      ],
-      killAll,
-    );
-  });
-
   test(`flock(1) serializes a read-modify-write loop run on both mounts at once: ${ITERS} iterations each`, async () => {
-    fs.writeFileSync(path.join(dirA, 'counter'), '0\n');
+    fs.writeFileSync(path.join(two.dirA, 'counter'), '0\n');
     const loop = (dir: string) => run(`for i in $(seq ${ITERS}); do flock counter.lock sh -c 'n=$(cat counter); echo $((n+1)) > counter'; done`, { cwd: dir, shell: '/bin/bash' });
     const started = Date.now();
-    await Promise.all([loop(dirA), loop(dirB)]);
+    await Promise.all([loop(two.dirA), loop(two.dirB)]);
     const ms = Date.now() - started;
     console.log(`flock counter: ${2 * ITERS} locked increments from two mounts in ${ms} ms`);
-    expect(fs.readFileSync(path.join(dirB, 'counter'), 'utf8').trim()).toBe(String(2 * ITERS));
-    expect(fs.readFileSync(path.join(dirA, 'counter'), 'utf8').trim()).toBe(String(2 * ITERS));
+    expect(fs.readFileSync(path.join(two.dirB, 'counter'), 'utf8').trim()).toBe(String(2 * ITERS));
+    expect(fs.readFileSync(path.join(two.dirA, 'counter'), 'utf8').trim()).toBe(String(2 * ITERS));
   }, 600_000);
 
   test('flock -n on one mount fails while the other holds the lock, and succeeds once it is let go', async () => {
-    const holder = spawn('flock', [path.join(dirA, 'excl.lock'), '-c', 'echo held; read x'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = spawn('flock', [path.join(two.dirA, 'excl.lock'), '-c', 'echo held; read x'], { stdio: ['pipe', 'pipe', 'inherit'] });
     await new Promise<void>((res) => holder.stdout!.once('data', () => res()));
-    expect(() => sh(`flock -n ${path.join(dirB, 'excl.lock')} true`)).toThrow(/status 1/);
+    expect(() => sh(`flock -n ${path.join(two.dirB, 'excl.lock')} true`)).toThrow(/status 1/);
     holder.stdin!.end('\n');
     await new Promise((res) => holder.once('exit', res));
-    sh(`flock -n ${path.join(dirB, 'excl.lock')} true`);
+    sh(`flock -n ${path.join(two.dirB, 'excl.lock')} true`);
   });
 
   test('fcntl byte-range locks conflict across mounts: GETLK sees the holder, SETLK gets EAGAIN, SETLKW waits, a signal interrupts it', async () => {
-    const a = locker(path.join(dirA, 'ranges'));
-    const b = locker(path.join(dirB, 'ranges'));
+    const a = locker(path.join(two.dirA, 'ranges'));
+    const b = locker(path.join(two.dirB, 'ranges'));
     expect(await a.next()).toBe('ready');
     expect(await b.next()).toBe('ready');
     expect(await a.ask('lock w 100 100')).toBe('ok'); // bytes 100..199
@@ -179,7 +159,7 @@ describeMount('cluster-wide locks through two mounts', () => {
     b.send('lock w 100 1 wait');
     for (let i = 0; i < 5; i++) {
       expect(await a.ask(`getlk w 0 10`)).toBe('w 0 100');
-      sh(`ls ${dirB} >/dev/null; stat ${path.join(dirB, 'ranges')} >/dev/null`);
+      sh(`ls ${two.dirB} >/dev/null; stat ${path.join(two.dirB, 'ranges')} >/dev/null`);
     }
     expect(b.answered).toBe(false);
     expect(await a.ask('lock u 100 100')).toBe('ok');
@@ -188,8 +168,8 @@ describeMount('cluster-wide locks through two mounts', () => {
   });
 
   test('closing any descriptor of the file drops the POSIX locks of that process (FLUSH)', async () => {
-    const a = locker(path.join(dirA, 'closing'));
-    const b = locker(path.join(dirB, 'closing'));
+    const a = locker(path.join(two.dirA, 'closing'));
+    const b = locker(path.join(two.dirB, 'closing'));
     expect(await a.next()).toBe('ready');
     expect(await b.next()).toBe('ready');
     expect(await a.ask('lock w 0 0')).toBe('ok'); // the whole file
@@ -205,7 +185,7 @@ describeMount('cluster-wide locks through two mounts', () => {
   });
 
   test(`a holder killed with -9 releases its flock and fcntl locks within the lease term (${TERM_S} s) and a margin`, async () => {
-    const holder = spawn('flock', [path.join(dirA, 'killed.lock'), '-c', `echo held; exec python3 ${script} ${path.join(dirA, 'killed')}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = spawn('flock', [path.join(two.dirA, 'killed.lock'), '-c', `echo held; exec python3 ${script} ${path.join(two.dirA, 'killed')}`], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     holder.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const waitFor = async (s: string) => {
@@ -218,23 +198,23 @@ describeMount('cluster-wide locks through two mounts', () => {
     await waitFor('ready');
     holder.stdin!.write('lock w 0 10\n');
     await waitFor('ok');
-    const b = locker(path.join(dirB, 'killed'));
+    const b = locker(path.join(two.dirB, 'killed'));
     expect(await b.next()).toBe('ready');
     expect(await b.ask('lock w 0 1')).toBe('EAGAIN');
-    expect(() => sh(`flock -n ${path.join(dirB, 'killed.lock')} true`)).toThrow(/status 1/);
+    expect(() => sh(`flock -n ${path.join(two.dirB, 'killed.lock')} true`)).toThrow(/status 1/);
     const killed = Date.now();
     holder.kill('SIGKILL');
     expect(await b.ask('lock w 0 1 wait', (TERM_S + 5) * 1000)).toBe('ok');
-    sh(`flock -w ${TERM_S + 5} ${path.join(dirB, 'killed.lock')} true`);
+    sh(`flock -w ${TERM_S + 5} ${path.join(two.dirB, 'killed.lock')} true`);
     const ms = Date.now() - killed;
     console.log(`locks of a process killed with -9 were free on the other mount after ${ms} ms`);
     expect(ms).toBeLessThan((TERM_S + 5) * 1000);
   });
 
   test(`sqlite3 on both mounts at once (rollback journal, busy timeout): ${ROWS} rows each, all there, integrity ok`, async () => {
-    sh(`sqlite3 ${path.join(dirA, 'db.sqlite')} 'PRAGMA journal_mode=DELETE; CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT, n INTEGER);'`);
+    sh(`sqlite3 ${path.join(two.dirA, 'db.sqlite')} 'PRAGMA journal_mode=DELETE; CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT, n INTEGER);'`);
     const inserts = (who: string) => {
-      const f = path.join(root, `inserts-${who}.sql`);
+      const f = path.join(two.root, `inserts-${who}.sql`);
       const lines = [`.timeout ${BUSY_MS}`];
       for (let i = 0; i < ROWS; i++) lines.push(`INSERT INTO t (who, n) VALUES ('${who}', ${i});`);
       fs.writeFileSync(f, lines.join('\n') + '\n');
@@ -243,9 +223,9 @@ describeMount('cluster-wide locks through two mounts', () => {
     const fa = inserts('a');
     const fb = inserts('b');
     const started = Date.now();
-    await Promise.all([run(`sqlite3 -bail db.sqlite < ${fa}`, { cwd: dirA, shell: '/bin/bash' }), run(`sqlite3 -bail db.sqlite < ${fb}`, { cwd: dirB, shell: '/bin/bash' })]);
+    await Promise.all([run(`sqlite3 -bail db.sqlite < ${fa}`, { cwd: two.dirA, shell: '/bin/bash' }), run(`sqlite3 -bail db.sqlite < ${fb}`, { cwd: two.dirB, shell: '/bin/bash' })]);
     console.log(`sqlite3: ${2 * ROWS} inserts from two mounts in ${Date.now() - started} ms`);
-    expect(sh(`sqlite3 ${path.join(dirB, 'db.sqlite')} "SELECT who, count(*), count(DISTINCT n) FROM t GROUP BY who ORDER BY who;"`).trim()).toBe(`a|${ROWS}|${ROWS}\nb|${ROWS}|${ROWS}`);
-    expect(sh(`sqlite3 ${path.join(dirA, 'db.sqlite')} 'PRAGMA integrity_check;'`).trim()).toBe('ok');
+    expect(sh(`sqlite3 ${path.join(two.dirB, 'db.sqlite')} "SELECT who, count(*), count(DISTINCT n) FROM t GROUP BY who ORDER BY who;"`).trim()).toBe(`a|${ROWS}|${ROWS}\nb|${ROWS}|${ROWS}`);
+    expect(sh(`sqlite3 ${path.join(two.dirA, 'db.sqlite')} 'PRAGMA integrity_check;'`).trim()).toBe('ok');
   }, 600_000);
 });
