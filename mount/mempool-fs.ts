@@ -461,6 +461,11 @@ export class MempoolFs implements FuseFileSystem {
     }
   }
 
+  /** The kernel drops its cached pages of a punched range, and learns a grown size, itself. */
+  async fallocate(_ctx: RequestContext, _ino: number, fh: number, offset: number, length: number, mode: number): Promise<void> {
+    await this.client.fallocate(fh, offset, length, mode);
+  }
+
   async statfs(): Promise<abi.Statfs> {
     return toStatfs(await this.client.statfs());
   }

@@ -22,6 +22,10 @@ export const RENAME_NOREPLACE = 1;
 /** rename flag: atomically swap source and destination (both must exist). */
 export const RENAME_EXCHANGE = 2;
 
+/** fallocate(2) modes mempool takes, as tmpfs: keep the size (reserve only), punch a hole (zeroes; needs KEEP_SIZE). */
+export const FALLOC_FL_KEEP_SIZE = 1;
+export const FALLOC_FL_PUNCH_HOLE = 2;
+
 /** fcntl(2) lock types (struct flock l_type). */
 export const F_RDLCK = 0;
 export const F_WRLCK = 1;

@@ -68,6 +68,8 @@ export interface FuseFileSystem {
   read?(ctx: RequestContext, nodeid: number, fh: number, offset: number, size: number): Promise<Buffer>;
   /** data is a copy the method may keep; answers the bytes written. */
   write?(ctx: RequestContext, nodeid: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number>;
+  /** fallocate(2) on an open file (mode: FALLOC_FL_* bits). */
+  fallocate?(ctx: RequestContext, nodeid: number, fh: number, offset: number, length: number, mode: number): Promise<void>;
   statfs?(ctx: RequestContext, nodeid: number): Promise<Statfs>;
   flush?(ctx: RequestContext, nodeid: number, fh: number, lockOwner: number): Promise<void>;
   release?(ctx: RequestContext, nodeid: number, fh: number, flags: number, releaseFlags: number, lockOwner: number): Promise<void>;

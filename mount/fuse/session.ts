@@ -394,6 +394,8 @@ export class FuseSession {
           const data = b.subarray(start, start + size);
           return this.answer(u, fs.write && (() => fs.write!(ctx, n, fh, off, data, flags)), (w) => this.reply(u, 8, (out, o) => out.writeUInt32LE(w, o)));
         }
+        case Op.FALLOCATE:
+          return this.empty(u, fs.fallocate && (() => fs.fallocate!(ctx, n, abi.u64(b, p), abi.u64(b, p + 8), abi.u64(b, p + 16), b.readUInt32LE(p + 24))));
         case Op.STATFS:
           return this.answer(u, fs.statfs && (() => fs.statfs!(ctx, n)), (s) => this.reply(u, abi.STATFS_OUT_SIZE, (out, o) => abi.putStatfs(out, o, s)));
         case Op.RELEASE:
@@ -441,7 +443,7 @@ export class FuseSession {
         case Op.SETLKW:
           return this.empty(u, fs.setlk && (() => fs.setlk!(ctx, n, lockRequest(b, p), h.opcode === Op.SETLKW)));
         default:
-          // IOCTL, POLL, BMAP, FALLOCATE, LSEEK, COPY_FILE_RANGE, STATX, TMPFILE, SYNCFS…: the kernel falls back or reports EOPNOTSUPP.
+          // IOCTL, POLL, BMAP, LSEEK, COPY_FILE_RANGE, STATX, TMPFILE, SYNCFS…: the kernel falls back or reports EOPNOTSUPP.
           return this.replyError(u, ENOSYS);
       }
     } catch (err) {

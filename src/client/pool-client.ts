@@ -9,7 +9,7 @@ import { Errno, FsError } from '../errors';
 import { Attr, ChunkLocation, Cred, DirEntry, PoolStatus, QuotaStatus, StatFs } from '../types';
 import { Api, call, callData, dispatcher, Link, nodeAccessKey, Peer } from '../../transport';
 import { MAX_CRED_GROUPS, MAX_FILE_SIZE, MAX_LOCATE, ROOT_INO, TIME_MS_MAX, WIRE_PATH_MAX } from '../limits';
-import { LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
+import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, LOCK_UN, O, S_IFDIR, S_IFMT, S_IFREG } from '../posix';
 import { ChunkIO } from './chunk-io';
 import { LastKnown, Stall } from './last-known';
 import { ManagerLink } from './manager-link';
@@ -553,6 +553,29 @@ export class PoolClient {
     return data.length;
   }
 
+  /**
+   * fallocate(2) as tmpfs takes it: mode 0 grows the file to offset + length (zeros; ENOSPC when the pool clearly
+   * lacks the room), KEEP_SIZE alone changes nothing (memory is not reserved ahead), PUNCH_HOLE | KEEP_SIZE zeroes the
+   * range inside the file; any other mode is EOPNOTSUPP.
+   */
+  async fallocate(fh: number, offset: number, length: number, mode = 0): Promise<void> {
+    const h = this.handle(fh);
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0) throw new FsError('EINVAL', `bad range ${offset}+${length}`);
+    if ((h.flags & O.ACCMODE) === O.RDONLY) throw new FsError('EBADF', 'handle is read-only');
+    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE) || (mode & FALLOC_FL_PUNCH_HOLE && !(mode & FALLOC_FL_KEEP_SIZE))) throw new FsError('EOPNOTSUPP', `fallocate mode ${mode}`);
+    checkSize(offset + length);
+    const { size } = await this.fgetattr(fh);
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+      const zeros = Buffer.alloc(Math.min(FALLOCATE_ZERO_STEP, length));
+      for (let at = offset, end = Math.min(offset + length, size); at < end; at += zeros.length) {
+        await this.files.write(h.ino, at, zeros.subarray(0, Math.min(zeros.length, end - at)), false);
+      }
+    } else if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + length > size) {
+      if (offset + length - size > (await this.statfs()).free) throw new FsError('ENOSPC', `no room for ${offset + length - size} more bytes`);
+      await this.ftruncate(fh, offset + length);
+    }
+  }
+
   /** Sends a file's cached writes to the memory nodes (acknowledged by every replica). */
   async fsync(fh: number): Promise<void> {
     await this.files.flush(this.handle(fh).ino);
@@ -730,6 +753,9 @@ export function bytesToText(s: string): string {
 }
 
 /** A file size: EINVAL when negative or fractional, EFBIG past the largest file size. */
+/** Zeros written per step when punching a hole. */
+const FALLOCATE_ZERO_STEP = 1 << 20;
+
 function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `bad size ${size}`);
   if (size > MAX_FILE_SIZE) throw new FsError('EFBIG', `size ${size} is past the largest file size`);

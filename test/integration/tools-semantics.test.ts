@@ -89,6 +89,27 @@ describeMount('POSIX semantics on the mount, compared with tmpfs', () => {
     for (const [, dir] of targets()) sh('rm -rf deep', dir);
   });
 
+  it('fallocate(1) as on tmpfs: grows the size, --keep-size changes nothing, --punch-hole zeroes a range, collapse is refused, more than the room is ENOSPC', () => {
+    const script = [
+      'f=falloc.bin; head -c 20000 /dev/urandom > src.bin; cp src.bin $f',
+      'fallocate -l 100000 $f && stat -c "grown %s" $f',
+      'fallocate -n -o 0 -l 500000 $f && stat -c "kept %s" $f',
+      'fallocate -p -o 4096 -l 8192 $f && stat -c "punched %s" $f',
+      'cmp -n 4096 src.bin $f && echo "head intact"',
+      'dd if=$f bs=4096 skip=1 count=2 2>/dev/null | tr -d "\\0" | wc -c',
+      'cmp -i 12288 -n 7712 src.bin $f && echo "tail intact"',
+      'dd if=$f bs=1 skip=20000 count=80000 2>/dev/null | tr -d "\\0" | wc -c',
+      'fallocate -c -o 0 -l 4096 $f 2>/dev/null && echo collapsed || echo "collapse refused"',
+      'fallocate -l 100G huge.bin 2>&1 | grep -o "No space left on device"',
+      'rm -f $f src.bin huge.bin',
+    ].join('; ');
+    const [tmpfs, mempool] = targets().map(([, dir]) => sh(script, dir));
+    expect(mempool).toBe(tmpfs);
+    expect(mempool).toContain('grown 100000');
+    expect(mempool).toContain('punched 100000');
+    expect(mempool).toContain('No space left on device');
+  });
+
   it('hard links: one st_ino; chmod, writes and nlink through one name show through every other at once', () => {
     const script = [
       'mkdir -p hl/a hl/b && echo one > hl/a/n1 && ln hl/a/n1 hl/b/n2 && ln hl/b/n2 hl/n3',
