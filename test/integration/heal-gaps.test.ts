@@ -277,6 +277,7 @@ maybeMount('mempool drain under fio verify on a mount', () => {
       '--verify=crc32c',
       '--do_verify=1',
       '--verify_fatal=1',
+      '--verify_state_save=0', // no state file in the working directory
       '--group_reporting',
     ];
     const fio = spawn('fio', fioArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
