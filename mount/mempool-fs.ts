@@ -119,6 +119,12 @@ export class MempoolFs implements FuseFileSystem {
   private readonly given = new Map<number, Map<string, number>>();
   /** Inodes whose attributes the kernel got with a positive timeout, per directory whose lease covers them, to invalidate on recall. */
   private readonly attrsGiven = new Map<number, Set<number>>();
+  /**
+   * Nodes this mount made, per directory, while holding its lease, and gave no extended attribute since: their
+   * getxattr is ENODATA without a round trip (the kernel asks for security.capability at each chown and write) until
+   * the lease ends (another client's setxattr recalls it).
+   */
+  private readonly bare = new Map<number, Set<number>>();
   /** Supplementary groups of calling processes: each call carries its caller's credentials to the manager. */
   private readonly callerGroups = new CallerGroups();
 
@@ -166,6 +172,7 @@ export class MempoolFs implements FuseFileSystem {
     const attrs = this.attrsGiven.get(ino);
     this.given.delete(ino);
     this.attrsGiven.delete(ino);
+    this.bare.delete(ino);
     if (!this.notify) return;
     const notify = this.notify;
     const removed = new Set(gone);
@@ -251,8 +258,13 @@ export class MempoolFs implements FuseFileSystem {
    * lease the kernel may keep the name and the attributes the manager answered (another client's change to either
    * recalls that lease; this client's own go through the kernel, which drops what they change).
    */
-  private made(parent: number, gen: number, name: string, a: Attr): abi.EntryOut {
+  private made(parent: number, gen: number, name: string, a: Attr, created = true): abi.EntryOut {
     const ttl = this.entryTtl(parent, gen, name, a.ino);
+    if (ttl > 0 && created) {
+      let made = this.bare.get(parent);
+      if (!made) this.bare.set(parent, (made = new Set()));
+      made.add(a.ino);
+    }
     if (ttl <= 0 || !this.kernelCache) return this.entry(parent, name, a, ttl);
     let inos = this.attrsGiven.get(parent);
     if (!inos) this.attrsGiven.set(parent, (inos = new Set()));
@@ -430,9 +442,9 @@ export class MempoolFs implements FuseFileSystem {
     const name = this.name(nameBuf);
     // The kernel already applied the umask; the manager gives the entry a setgid parent's group, as tmpfs does.
     const gen = this.dirGen(parent);
-    const { fh, attr: a } = await this.client.openAttr(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, await this.cred(ctx));
+    const { fh, attr: a, created } = await this.client.openAttr(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, await this.cred(ctx));
     // The name is this client's own under the directory's lease: the kernel may keep it (its attributes are asked for: it is open for writing).
-    return { entry: this.made(parent, gen, name, a), open: { fh, flags: this.openMode(a.ino, fh) } };
+    return { entry: this.made(parent, gen, name, a, created), open: { fh, flags: this.openMode(a.ino, fh) } };
   }
 
   /** Page-cache mode (keep the kernel's pages) while a cached lease is held and kernel caching is on; else direct I/O. */
@@ -529,16 +541,23 @@ export class MempoolFs implements FuseFileSystem {
 
   async setxattr(ctx: RequestContext, ino: number, nameBuf: Buffer, value: Buffer, flags: number): Promise<void> {
     const name = xattrName(nameBuf);
+    this.clothed(ino);
     await this.client.setxattr(this.inodes.path(ino), name, value, flags, await this.cred(ctx));
   }
 
   async getxattr(ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<Buffer> {
     const name = xattrName(nameBuf);
+    if (this.bare.get(this.inodes.parentOf(ino))?.has(ino)) throw new FsError('ENODATA');
     return this.client.getxattr(this.inodes.path(ino), name, await this.cred(ctx));
   }
 
   async listxattr(ctx: RequestContext, ino: number): Promise<Buffer[]> {
     return (await this.client.listxattr(this.inodes.path(ino), await this.cred(ctx))).map((n) => Buffer.from(n, 'latin1'));
+  }
+
+  /** ino may have extended attributes from now on (before this mount's setxattr is sent): getxattr asks the manager. */
+  private clothed(ino: number): void {
+    for (const made of this.bare.values()) made.delete(ino);
   }
 
   async removexattr(ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<void> {

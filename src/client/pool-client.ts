@@ -531,13 +531,17 @@ export class PoolClient {
     return (await this.openAttr(path, flags, mode, owner)).fh;
   }
 
-  /** open(), also answering the file's attributes as of the open (a create's, or after O_TRUNC): no fgetattr round trip. */
-  async openAttr(path: string, flags: number = O.RDONLY, mode = 0o644, owner?: Owner): Promise<{ fh: number; attr: Attr }> {
+  /**
+   * open(), also answering the file's attributes as of the open (a create's, or after O_TRUNC): no fgetattr round
+   * trip; created: this call made the file (new, so without extended attributes).
+   */
+  async openAttr(path: string, flags: number = O.RDONLY, mode = 0o644, owner?: Owner): Promise<{ fh: number; attr: Attr; created: boolean }> {
     // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too (a read-only open keeps it: the manager asks write permission for it, and truncates nothing).
     const wire = this.path(path);
     const sent = (flags & O.ACCMODE) === O.RDONLY ? flags : flags & ~O.TRUNC;
     const send = () => call(this.manager, Api.Open, { path: wire, flags: sent >>> 0, mode, ...this.owner(owner) });
-    const { attr } = flags & O.CREAT ? await this.entryChange(wire, send, (r) => r.attr) : await send();
+    const { attr, parent } = flags & O.CREAT ? await this.entryChange(wire, send, (r) => r.attr) : await send();
+    const created = parent !== undefined; // (the manager answers the directory's attributes only when it made the file)
     if ((flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(attr.ino, 1);
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
@@ -545,13 +549,13 @@ export class PoolClient {
     this.openCount.set(attr.ino, (this.openCount.get(attr.ino) ?? 0) + 1);
     if (flags & O.TRUNC && (flags & O.ACCMODE) !== O.RDONLY && (attr.mode & S_IFMT) === S_IFREG) {
       try {
-        return { fh, attr: this.overlay(await this.ftruncate(fh, 0)) };
+        return { fh, attr: this.overlay(await this.ftruncate(fh, 0)), created };
       } catch (err) {
         await this.release(fh).catch(() => undefined);
         throw err;
       }
     }
-    return { fh, attr: this.overlay({ ...attr }) };
+    return { fh, attr: this.overlay({ ...attr }), created };
   }
 
   /** Creates (or truncates) and opens a file for writing. */
