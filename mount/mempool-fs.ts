@@ -255,8 +255,8 @@ export class MempoolFs implements FuseFileSystem {
 
   /**
    * The entry reply for a name this client just made in parent (asked at recall generation gen): under the directory's
-   * lease the kernel may keep the name and the attributes the manager answered (another client's change to either
-   * recalls that lease; this client's own go through the kernel, which drops what they change).
+   * lease the kernel may keep the name and, but for a directory's, the attributes the manager answered (another
+   * client's change to either recalls that lease; this client's own go through the kernel, which drops what they change).
    */
   private made(parent: number, gen: number, name: string, a: Attr, created = true): abi.EntryOut {
     const ttl = this.entryTtl(parent, gen, name, a.ino);
@@ -265,7 +265,8 @@ export class MempoolFs implements FuseFileSystem {
       if (!made) this.bare.set(parent, (made = new Set()));
       made.add(a.ino);
     }
-    if (ttl <= 0 || !this.kernelCache) return this.entry(parent, name, a, ttl);
+    // (a directory's own attributes change with what changes inside it, which recalls its own lease, not parent's)
+    if (ttl <= 0 || !this.kernelCache || (a.mode & S_IFMT) === S_IFDIR) return this.entry(parent, name, a, ttl);
     let inos = this.attrsGiven.get(parent);
     if (!inos) this.attrsGiven.set(parent, (inos = new Set()));
     inos.add(a.ino);

@@ -91,9 +91,12 @@ export class DirCache {
       if (!dir.entries.has(name)) return { absent: true };
       const a = dir.entries.get(name) ?? null;
       if (i === parts.length - 1) {
-        // a directory whose own lease is held: its own attributes (kept current by this client's changes inside it)
-        const own = a && (a.mode & S_IFMT) === S_IFDIR ? this.valid(a.ino) : undefined;
-        if (a && own && this.trusted(a.ino, own)) return { attr: own.attr };
+        // A directory's attributes only from its own lease (kept current by this client's changes inside it): another
+        // client's change inside it changes its times and links, and recalls that lease, not its parent's.
+        if (a && (a.mode & S_IFMT) === S_IFDIR) {
+          const own = this.valid(a.ino);
+          return own && this.trusted(a.ino, own) ? { attr: own.attr } : { unknown: true };
+        }
         return a && this.trusted(a.ino, dir, name) ? { attr: a } : { unknown: true };
       }
       if (a === null || (a.mode & S_IFMT) !== S_IFDIR) return { unknown: true };
