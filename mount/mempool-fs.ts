@@ -255,7 +255,7 @@ export class MempoolFs implements FuseFileSystem {
 
   /**
    * The entry reply for a name this client just made in parent (asked at recall generation gen): under the directory's
-   * lease the kernel may keep the name and, but for a directory's, the attributes the manager answered (another
+   * lease the kernel may keep the name and, for a new file (not a directory), the attributes the manager answered (another
    * client's change to either recalls that lease; this client's own go through the kernel, which drops what they change).
    */
   private made(parent: number, gen: number, name: string, a: Attr, created = true): abi.EntryOut {
@@ -265,8 +265,9 @@ export class MempoolFs implements FuseFileSystem {
       if (!made) this.bare.set(parent, (made = new Set()));
       made.add(a.ino);
     }
-    // (a directory's own attributes change with what changes inside it, which recalls its own lease, not parent's)
-    if (ttl <= 0 || !this.kernelCache || (a.mode & S_IFMT) === S_IFDIR) return this.entry(parent, name, a, ttl);
+    // (a directory's own attributes change with what changes inside it, which recalls its own lease, not parent's;
+    // an existing file opened with O_CREAT may have a writer elsewhere whose size the manager does not know yet)
+    if (ttl <= 0 || !this.kernelCache || !created || (a.mode & S_IFMT) === S_IFDIR) return this.entry(parent, name, a, ttl);
     let inos = this.attrsGiven.get(parent);
     if (!inos) this.attrsGiven.set(parent, (inos = new Set()));
     inos.add(a.ino);
