@@ -24,6 +24,8 @@ const cfg = {
   trials: Math.max(1, Number(process.env.BENCH_FS_TRIALS ?? 2)),
   /** Comma-separated subset of mempool,tmpfs (default: both). */
   only: (process.env.BENCH_FS_ONLY ?? 'mempool,tmpfs').split(','),
+  /** Comma-separated workloads to run, by key: seq, dd, fio, metadata, untar (default: all). */
+  workloads: process.env.BENCH_FS_WORKLOADS?.split(',').filter(Boolean),
 };
 
 /** Figures of one file system, by key (e.g. "seqWrite", "create"); higher is better. */
@@ -31,14 +33,17 @@ type FsFigures = Record<string, number>;
 
 /** One workload: runs on a directory and returns its figures. */
 interface Workload {
+  /** Short key BENCH_FS_WORKLOADS selects by. */
+  key: string;
   name: string;
   run(dir: string): Promise<FsFigures>;
 }
 
 /** The workloads, in order; each cleans up what it wrote. */
 function workloads(meta: string, tar: Tarball): Workload[] {
-  return [
+  const all: Workload[] = [
     {
+      key: 'seq',
       name: 'seq write + read',
       async run(d) {
         const w = await seqWrite(d, cfg.seqMiB);
@@ -49,6 +54,7 @@ function workloads(meta: string, tar: Tarball): Workload[] {
       },
     },
     {
+      key: 'dd',
       name: 'dd bs=4k',
       async run(d) {
         const small = await smallWrites(d, cfg.smallMiB);
@@ -57,6 +63,7 @@ function workloads(meta: string, tar: Tarball): Workload[] {
       },
     },
     {
+      key: 'fio',
       name: 'fio 4 KiB random',
       async run(d) {
         const f: FsFigures = {};
@@ -69,9 +76,11 @@ function workloads(meta: string, tar: Tarball): Workload[] {
         return f;
       },
     },
-    { name: 'metadata', run: async (d) => ({ ...(await metaLoop(meta, d, cfg.metaFiles)) }) },
-    { name: 'untar + rm -rf', run: async (d) => ({ ...(await untarRm(d, tar)) }) },
+    { key: 'metadata', name: 'metadata', run: async (d) => ({ ...(await metaLoop(meta, d, cfg.metaFiles)) }) },
+    { key: 'untar', name: 'untar + rm -rf', run: async (d) => ({ ...(await untarRm(d, tar)) }) },
   ];
+  const want = cfg.workloads;
+  return want ? all.filter((w) => want.includes(w.key)) : all;
 }
 
 /** Runs every workload on every mounted file system: trials interleaved across file systems, keeping each figure's best. */

@@ -49,6 +49,13 @@ export interface MempoolFsOptions {
 /** The attributes sent with a negative entry (nodeid 0): ignored by the kernel. */
 const NO_ATTR: abi.FuseAttr = { ino: 0, size: 0, blocks: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0, mode: 0, nlink: 0, uid: 0, gid: 0, rdev: 0, blksize: 0 };
 
+/**
+ * The entry and attribute timeout given to the kernel under a directory lease (ms): long, so that what the kernel
+ * holds outlives the lease's renewals; the lease's end (recall, loss, or its term run out without renewal, which
+ * the client notices within a fraction of its margin below the manager's term) invalidates it through the queue.
+ */
+const LEASED_TTL_MS = 3_600_000;
+
 /** How often kernel-cached files are checked for a lease that ran out without a recall (ms). */
 const KERNEL_CACHE_CHECK_MS = 250;
 
@@ -112,6 +119,12 @@ export class MempoolFs implements FuseFileSystem {
   private readonly given = new Map<number, Map<string, number>>();
   /** Inodes whose attributes the kernel got with a positive timeout, per directory whose lease covers them, to invalidate on recall. */
   private readonly attrsGiven = new Map<number, Set<number>>();
+  /**
+   * Nodes this mount made, per directory, while holding its lease, and gave no extended attribute since: their
+   * getxattr is ENODATA without a round trip (the kernel asks for security.capability at each chown and write) until
+   * the lease ends (another client's setxattr recalls it).
+   */
+  private readonly bare = new Map<number, Set<number>>();
   /** Supplementary groups of calling processes: each call carries its caller's credentials to the manager. */
   private readonly callerGroups = new CallerGroups();
 
@@ -159,6 +172,7 @@ export class MempoolFs implements FuseFileSystem {
     const attrs = this.attrsGiven.get(ino);
     this.given.delete(ino);
     this.attrsGiven.delete(ino);
+    this.bare.delete(ino);
     if (!this.notify) return;
     const notify = this.notify;
     const removed = new Set(gone);
@@ -181,37 +195,35 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   /**
-   * The entry timeout (ms) for name in parent: what is left of the parent's directory lease, if no recall came since
+   * The entry timeout (ms) for name in parent: LEASED_TTL_MS while the parent's directory lease is held, if no recall came since
    * gen (then the name is remembered for the next recall); 0 without a lease. The reply is written before any
    * invalidation queued later, and the kernel applies an invalidation only after the request holding the directory ends.
    */
   private entryTtl(parent: number, gen: number, name: string, child: number): number {
     if (!this.dirLeases || !this.notify || this.dirGen(parent) !== gen) return 0;
-    const ms = this.client.dirLeaseMs(parent);
-    if (ms <= 0) {
-      this.given.delete(parent);
-      return 0;
-    }
+    // (a lease that ended ran the recall hook, which invalidated and forgot what was given under it)
+    if (this.client.dirLeaseMs(parent) <= 0) return 0;
     let names = this.given.get(parent);
     if (!names) this.given.set(parent, (names = new Map()));
     names.set(name, child);
-    return ms;
+    return LEASED_TTL_MS;
   }
 
   /**
    * Attributes of path the client answers under a directory lease, and the attribute timeout the kernel may keep them
-   * for (what is left of that lease; the directory is remembered for its recall), or undefined. Synchronous: a recall
+   * for (LEASED_TTL_MS; the directory is remembered for its recall), or undefined. Synchronous: a recall
    * either came before (no lease) or finds the inode recorded. (The kernel itself ignores attributes in a reply to a
    * request sent before an INVAL_INODE of the node.)
    */
   private leased(path: string, ino?: number): { attr: Attr; ttl: number } | undefined {
-    if (!this.kernelCache || !this.notify) return undefined;
+    // (only with the recall hook installed: the kernel keeps them past the lease's term until invalidated)
+    if (!this.kernelCache || !this.dirLeases || !this.notify) return undefined;
     const held = this.client.leasedAttr(path);
     if (!held || (ino !== undefined && held.attr.ino !== ino)) return undefined;
     let inos = this.attrsGiven.get(held.dir);
     if (!inos) this.attrsGiven.set(held.dir, (inos = new Set()));
     inos.add(held.attr.ino);
-    return { attr: held.attr, ttl: held.ms };
+    return { attr: held.attr, ttl: LEASED_TTL_MS };
   }
 
   /** leased() for a node by its known name (undefined when it has none here). */
@@ -239,6 +251,27 @@ export class MempoolFs implements FuseFileSystem {
   private entry(parent: number, name: string, a: Attr, entryTtlMs = 0, attrTtlMs = 0): abi.EntryOut {
     this.inodes.remember(parent, name, a.ino, a.mode);
     return { nodeid: a.ino, generation: 0, entryTtlMs, attrTtlMs, attr: toFuseAttr(a) };
+  }
+
+  /**
+   * The entry reply for a name this client just made in parent (asked at recall generation gen): under the directory's
+   * lease the kernel may keep the name and, for a new file (not a directory), the attributes the manager answered (another
+   * client's change to either recalls that lease; this client's own go through the kernel, which drops what they change).
+   */
+  private made(parent: number, gen: number, name: string, a: Attr, created = true): abi.EntryOut {
+    const ttl = this.entryTtl(parent, gen, name, a.ino);
+    if (ttl > 0 && created) {
+      let made = this.bare.get(parent);
+      if (!made) this.bare.set(parent, (made = new Set()));
+      made.add(a.ino);
+    }
+    // (a directory's own attributes change with what changes inside it, which recalls its own lease, not parent's;
+    // an existing file opened with O_CREAT may have a writer elsewhere whose size the manager does not know yet)
+    if (ttl <= 0 || !this.kernelCache || !created || (a.mode & S_IFMT) === S_IFDIR) return this.entry(parent, name, a, ttl);
+    let inos = this.attrsGiven.get(parent);
+    if (!inos) this.attrsGiven.set(parent, (inos = new Set()));
+    inos.add(a.ino);
+    return this.entry(parent, name, a, ttl, ttl);
   }
 
   private attrOut(a: Attr, attrTtlMs = 0): abi.AttrOut {
@@ -328,7 +361,7 @@ export class MempoolFs implements FuseFileSystem {
       }
       // both set to now (touch, utimes(NULL)): write permission is enough; any explicit time needs ownership
       const touch = (s.valid & (abi.FATTR_ATIME_NOW | abi.FATTR_MTIME_NOW)) === (abi.FATTR_ATIME_NOW | abi.FATTR_MTIME_NOW);
-      last = await this.client.utimens(path, a, m, as, touch);
+      last = await this.client.utimens(path, a, m, as, touch, ino);
     }
     // HANDLE_KILLPRIV_V2: a chown, or a truncate by a caller without CAP_FSETID, clears SUID (and SGID with group exec).
     if (s.valid & abi.FATTR_KILL_SUIDGID) last = (await this.killSuid(ino, last ?? (fh ? await this.client.fgetattr(fh) : await this.attrOf(ino)), as)) ?? last;
@@ -349,17 +382,20 @@ export class MempoolFs implements FuseFileSystem {
 
   async symlink(ctx: RequestContext, parent: number, nameBuf: Buffer, target: Buffer): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.symlink(target.toString('latin1'), this.inodes.child(parent, name), await this.cred(ctx)));
+    const gen = this.dirGen(parent);
+    return this.made(parent, gen, name, await this.client.symlink(target.toString('latin1'), this.inodes.child(parent, name), await this.cred(ctx)));
   }
 
   async mknod(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, rdev: number): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.mknod(this.inodes.child(parent, name), mode, rdev, await this.cred(ctx)));
+    const gen = this.dirGen(parent);
+    return this.made(parent, gen, name, await this.client.mknod(this.inodes.child(parent, name), mode, rdev, await this.cred(ctx)));
   }
 
   async mkdir(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number): Promise<abi.EntryOut> {
     const name = this.name(nameBuf);
-    return this.entry(parent, name, await this.client.mkdir(this.inodes.child(parent, name), mode & 0o7777, await this.cred(ctx)));
+    const gen = this.dirGen(parent);
+    return this.made(parent, gen, name, await this.client.mkdir(this.inodes.child(parent, name), mode & 0o7777, await this.cred(ctx)));
   }
 
   async unlink(ctx: RequestContext, parent: number, nameBuf: Buffer): Promise<void> {
@@ -407,14 +443,10 @@ export class MempoolFs implements FuseFileSystem {
   async create(ctx: RequestContext, parent: number, nameBuf: Buffer, mode: number, _umask: number, flags: number): Promise<{ entry: abi.EntryOut; open: abi.OpenOut }> {
     const name = this.name(nameBuf);
     // The kernel already applied the umask; the manager gives the entry a setgid parent's group, as tmpfs does.
-    const fh = await this.client.open(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, await this.cred(ctx));
-    try {
-      const a = await this.client.fgetattr(fh);
-      return { entry: this.entry(parent, name, a), open: { fh, flags: this.openMode(a.ino, fh) } };
-    } catch (err) {
-      await this.client.release(fh).catch(() => undefined);
-      throw err;
-    }
+    const gen = this.dirGen(parent);
+    const { fh, attr: a, created } = await this.client.openAttr(this.inodes.child(parent, name), (flags | O.CREAT) >>> 0, mode & 0o7777, await this.cred(ctx));
+    // The name is this client's own under the directory's lease: the kernel may keep it (its attributes are asked for: it is open for writing).
+    return { entry: this.made(parent, gen, name, a, created), open: { fh, flags: this.openMode(a.ino, fh) } };
   }
 
   /** Page-cache mode (keep the kernel's pages) while a cached lease is held and kernel caching is on; else direct I/O. */
@@ -516,16 +548,23 @@ export class MempoolFs implements FuseFileSystem {
 
   async setxattr(ctx: RequestContext, ino: number, nameBuf: Buffer, value: Buffer, flags: number): Promise<void> {
     const name = xattrName(nameBuf);
+    this.clothed(ino);
     await this.client.setxattr(this.inodes.path(ino), name, value, flags, await this.cred(ctx));
   }
 
   async getxattr(ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<Buffer> {
     const name = xattrName(nameBuf);
+    if (this.bare.get(this.inodes.parentOf(ino))?.has(ino)) throw new FsError('ENODATA');
     return this.client.getxattr(this.inodes.path(ino), name, await this.cred(ctx));
   }
 
   async listxattr(ctx: RequestContext, ino: number): Promise<Buffer[]> {
     return (await this.client.listxattr(this.inodes.path(ino), await this.cred(ctx))).map((n) => Buffer.from(n, 'latin1'));
+  }
+
+  /** ino may have extended attributes from now on (before this mount's setxattr is sent): getxattr asks the manager. */
+  private clothed(ino: number): void {
+    for (const made of this.bare.values()) made.delete(ino);
   }
 
   async removexattr(ctx: RequestContext, ino: number, nameBuf: Buffer): Promise<void> {

@@ -221,6 +221,10 @@ export const attrCheck = obj({
   ctimeMs: timeMs,
 });
 const withAttr = obj({ attr: attrCheck });
+/** A creating call's answer: the new entry's attributes, and its directory's after the change (when it still resolves). */
+const withAttrs = obj({ attr: attrCheck, parent: opt(attrCheck) });
+/** A removing call's answer: the directory's attributes after the change (when it still resolves). */
+const withParent = obj({ parent: opt(attrCheck) });
 const none = empty;
 
 const statfs = obj({ capacity: uint(), used: uint(), free: uint(), files: uint(), maxFiles: opt(uint()), chunkSize: uint() });
@@ -284,21 +288,21 @@ export const Api = {
   Getattr: spec(Msg.Getattr, obj({ path }), withAttr, CLIENT),
   GetattrIno: spec(Msg.GetattrIno, obj({ ino }), withAttr, CLIENT),
   Readdir: spec(Msg.Readdir, obj({ path, ...page }), obj({ entries: list(obj({ name: path, attr: attrCheck }), 1 << 20), next }), CLIENT),
-  Mknod: spec(Msg.Mknod, obj({ path, mode, uid: id, gid: id, rdev: def(uint(0xffffffff), 0) }), withAttr, CLIENT),
-  Mkdir: spec(Msg.Mkdir, obj({ path, mode, uid: id, gid: id }), withAttr, CLIENT),
-  Symlink: spec(Msg.Symlink, obj({ target: bytes(PATH_MAX, 'ENAMETOOLONG'), path, uid: id, gid: id }), withAttr, CLIENT),
+  Mknod: spec(Msg.Mknod, obj({ path, mode, uid: id, gid: id, rdev: def(uint(0xffffffff), 0) }), withAttrs, CLIENT),
+  Mkdir: spec(Msg.Mkdir, obj({ path, mode, uid: id, gid: id }), withAttrs, CLIENT),
+  Symlink: spec(Msg.Symlink, obj({ target: bytes(PATH_MAX, 'ENAMETOOLONG'), path, uid: id, gid: id }), withAttrs, CLIENT),
   Readlink: spec(Msg.Readlink, obj({ path }), obj({ target: path }), CLIENT),
-  Unlink: spec(Msg.Unlink, obj({ path }), none, CLIENT),
-  Rmdir: spec(Msg.Rmdir, obj({ path }), none, CLIENT),
+  Unlink: spec(Msg.Unlink, obj({ path }), withParent, CLIENT),
+  Rmdir: spec(Msg.Rmdir, obj({ path }), withParent, CLIENT),
   Rename: spec(Msg.Rename, obj({ src: path, dst: path, flags }), none, CLIENT),
-  Link: spec(Msg.Link, obj({ src: path, dst: path }), withAttr, CLIENT),
+  Link: spec(Msg.Link, obj({ src: path, dst: path }), withAttrs, CLIENT),
   // killPriv: only clear SUID, and SGID with group exec, as a write or truncate by a writer does (mode ignored)
   Chmod: spec(Msg.Chmod, obj({ path, mode, killPriv: def(bool, false) }), withAttr, CLIENT),
   Chown: spec(Msg.Chown, obj({ path, uid: chownId, gid: chownId }), withAttr, CLIENT),
   // now: both times are the current time (touch), which write permission allows; explicit times need ownership
   Utimens: spec(Msg.Utimens, obj({ path, atimeMs: timeMs, mtimeMs: timeMs, now: def(bool, false) }), withAttr, CLIENT),
   Truncate: spec(Msg.Truncate, obj({ path: opt(path), ino: opt(ino), size: fileSize, cut: def(bool, false), epoch }), withAttr, CLIENT),
-  Open: spec(Msg.Open, obj({ path, flags: uint(0xffffffff), mode: def(mode, 0o644), uid: def(id, 0), gid: def(id, 0) }), withAttr, CLIENT),
+  Open: spec(Msg.Open, obj({ path, flags: uint(0xffffffff), mode: def(mode, 0o644), uid: def(id, 0), gid: def(id, 0) }), withAttrs, CLIENT),
   Release: spec(Msg.Release, obj({ ino }), none, CLIENT),
   // after a reconnection: the client's open handles as [ino, count] pairs, counted again (unlinked open files stay)
   Reopen: spec(Msg.Reopen, obj({ opens: list(tuple(ino, uint(1 << 20)), 1 << 20) }), obj({ missing: list(ino, 1 << 20) }), CLIENT),

@@ -23,6 +23,8 @@ export type DirRecallHook = (ino: number, names: string[] | undefined, gone: str
 const ROOT = 1;
 /** Safety margin the client keeps below the manager's term (ms), as for file leases. */
 const CLIENT_MARGIN_MS = 750;
+/** How often held leases are checked against the clock (ms): one that ran out tells the hook within this (well inside CLIENT_MARGIN_MS). */
+const EXPIRY_CHECK_MS = 200;
 /** Lookups that miss in one directory before its lease and listing are fetched (a single stat is cheaper asked). */
 const MISSES_BEFORE_FETCH = 2;
 
@@ -39,6 +41,15 @@ interface CachedDir {
   freshAt: Map<string, number>;
 }
 
+/** An own entry change in flight (ownStart): its directory, the mark before it was sent, and its place among that directory's changes. */
+export interface OwnChange {
+  ino: number;
+  mark: number;
+  started: number;
+  /** No other own change of the directory was in flight when it started. */
+  first: boolean;
+}
+
 /** What the cache knows of a path: its attributes, that it does not exist, or nothing (need: a directory worth fetching). */
 export type Lookup = { attr: Attr } | { absent: true } | { unknown: true; need?: number };
 
@@ -52,9 +63,15 @@ export class DirCache {
   /** Own changes to an inode's attributes: the seq after the last one, Infinity while a write handle is open. */
   private readonly changing = new Map<number, number>();
   private readonly writers = new Map<number, number>();
+  /** Per inode with write handles open: its changing mark before the first opened; and those changed meanwhile. */
+  private readonly before = new Map<number, number | undefined>();
+  private readonly dirtied = new Set<number>();
+  /** Own entry changes in flight per directory: how many, and how many started (ownStart/ownDone). */
+  private readonly inDir = new Map<number, { active: number; started: number }>();
   private seq = 0;
   private termMs = 6000;
   private timer: NodeJS.Timeout | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
   /** Runs before a recall is answered (see DirRecallHook). */
   hook: DirRecallHook | null = null;
 
@@ -73,7 +90,15 @@ export class DirCache {
       if (name === '' || name === '.' || name === '..') return { unknown: true };
       if (!dir.entries.has(name)) return { absent: true };
       const a = dir.entries.get(name) ?? null;
-      if (i === parts.length - 1) return a && this.trusted(a.ino, dir, name) ? { attr: a } : { unknown: true };
+      if (i === parts.length - 1) {
+        // A directory's attributes only from its own lease (kept current by this client's changes inside it): another
+        // client's change inside it changes its times and links, and recalls that lease, not its parent's.
+        if (a && (a.mode & S_IFMT) === S_IFDIR) {
+          const own = this.valid(a.ino);
+          return own && this.trusted(a.ino, own) ? { attr: own.attr } : { unknown: true };
+        }
+        return a && this.trusted(a.ino, dir, name) ? { attr: a } : { unknown: true };
+      }
       if (a === null || (a.mode & S_IFMT) !== S_IFDIR) return { unknown: true };
       const next = this.valid(a.ino);
       if (!next) return { unknown: true, need: a.ino };
@@ -197,21 +222,67 @@ export class DirCache {
     this.changing.set(ino, ++this.seq);
   }
 
-  /** An own change of ino's attributes (chmod, times, size, links): cached copies of them are not trusted until fetched again. */
+  /** An own change of ino's attributes (chmod, times, size, links, a write): cached copies of them are not trusted until fetched again. */
   ownAttr(ino: number): void {
     if (!this.writers.has(ino)) this.changing.set(ino, ++this.seq);
+    else this.dirtied.add(ino);
   }
 
-  /** A write handle of ino opened (+1) or closed (-1): while one is open, its attributes are always asked for. */
+  /**
+   * A write handle of ino opened (+1) or closed (-1): while one is open, its attributes are always asked for; after
+   * the last closes, they are trusted again as they were before the first opened if nothing changed them meanwhile
+   * (a file created and closed unwritten, as touch or a create loop does), else once fetched again.
+   */
   ownWriter(ino: number, delta: number): void {
-    const n = (this.writers.get(ino) ?? 0) + delta;
+    const before = this.writers.get(ino);
+    const n = (before ?? 0) + delta;
     if (n > 0) {
+      if (before === undefined) this.before.set(ino, this.changing.get(ino));
       this.writers.set(ino, n);
       this.changing.set(ino, Infinity);
-    } else {
-      this.writers.delete(ino);
-      this.changing.set(ino, ++this.seq);
+      return;
     }
+    this.writers.delete(ino);
+    const prior = this.before.get(ino);
+    const clean = this.before.has(ino) && !this.dirtied.has(ino);
+    this.before.delete(ino);
+    this.dirtied.delete(ino);
+    if (!clean) this.changing.set(ino, ++this.seq);
+    else if (prior === undefined) this.changing.delete(ino);
+    else this.changing.set(ino, prior);
+  }
+
+  /**
+   * An own change of an entry of the directory at parentParts starts (pair with ownDone): the directory's attributes
+   * the manager answers with it may replace the cached ones only if no other own change there overlaps it.
+   */
+  ownStart(parentParts: readonly string[]): OwnChange | undefined {
+    const ino = this.dirIno(parentParts);
+    if (ino === undefined) return undefined;
+    const st = this.inDir.get(ino) ?? { active: 0, started: 0 };
+    this.inDir.set(ino, st);
+    const first = st.active++ === 0;
+    return { ino, mark: this.mark(), started: ++st.started, first };
+  }
+
+  /**
+   * The change started with ownStart was answered (parent: the directory's attributes after it) or failed (undefined):
+   * after ownEntry, the cached directory's own attributes become parent, and trusted, when the directory was leased
+   * before the change, is reached by the same path, and no other own change of it overlapped.
+   */
+  ownDone(op: OwnChange | undefined, parentParts: readonly string[], parent: Attr | undefined): void {
+    if (!op) return;
+    const st = this.inDir.get(op.ino);
+    if (!st) return;
+    const alone = op.first && st.active === 1 && st.started === op.started;
+    if (--st.active === 0) this.inDir.delete(op.ino);
+    if (!alone || !parent || parent.ino !== op.ino || this.dirIno(parentParts) !== op.ino) return;
+    const d = this.valid(op.ino);
+    if (!d || d.fetchedAt >= op.mark) return;
+    const c = this.changing.get(op.ino);
+    if (c === Infinity) return;
+    d.attr = parent;
+    d.attrAt = ++this.seq;
   }
 
   /** The link to the manager dropped: nothing cached can be trusted (a new manager owes us no recall). */
@@ -235,7 +306,9 @@ export class DirCache {
   /** Stops the heartbeat and gives every lease back (on close). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweeper) clearInterval(this.sweeper);
     this.timer = null;
+    this.sweeper = null;
     const held = [...this.dirs.keys()];
     this.dropAll();
     await Promise.all(held.map((ino) => call(this.manager, Api.DirLeaseRelease, { ino }, undefined, 2000).catch(() => undefined)));
@@ -294,10 +367,24 @@ export class DirCache {
   private valid(ino: number): CachedDir | undefined {
     const d = this.dirs.get(ino);
     if (d && performance.now() >= d.validUntil) {
-      this.dirs.delete(ino);
+      this.expire(ino);
       return undefined;
     }
     return d;
+  }
+
+  /** A lease ran out by the clock (renewals unanswered): dropped, and the hook told, as for a lease found lost. */
+  private expire(ino: number): void {
+    this.gens.set(ino, (this.gens.get(ino) ?? 0) + 1);
+    this.dirs.delete(ino);
+    this.misses.delete(ino);
+    this.lost(ino);
+  }
+
+  /** Drops every lease past its term now, so that a FUSE layer's kernel entries (which may outlive the term) go within EXPIRY_CHECK_MS of it. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const [ino, d] of this.dirs) if (now >= d.validUntil) this.expire(ino);
   }
 
   /** Whether the attributes of ino held in dir (its entry `name`, or without a name the directory's own) are newer than this client's last change of them. */
@@ -311,13 +398,17 @@ export class DirCache {
     if (this.timer) return;
     this.timer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.termMs / 3)));
     this.timer.unref();
+    this.sweeper ??= setInterval(() => this.sweep(), EXPIRY_CHECK_MS);
+    this.sweeper.unref();
   }
 
   private async renew(): Promise<void> {
     const inos = [...this.dirs.keys()];
     if (inos.length === 0) {
       if (this.timer) clearInterval(this.timer);
+      if (this.sweeper) clearInterval(this.sweeper);
       this.timer = null;
+      this.sweeper = null;
       return;
     }
     const sent = performance.now();

@@ -286,6 +286,24 @@ export class PoolClient {
     this.dirs.ownEntry(parent, name, now);
   }
 
+  /**
+   * Runs an own change of the entry at wire (a create or removal) whose answer carries its directory's new
+   * attributes: change() sends it and answers what ownEntry records; the cached directory keeps those attributes.
+   */
+  private async entryChange<R extends { parent?: Attr }>(wire: string, send: () => Promise<R>, now: (r: R) => Attr | null | 'gone'): Promise<R> {
+    if (!this.dirs) return send();
+    const { parent } = this.split(wire);
+    const op = this.dirs.ownStart(parent);
+    let r: R | undefined;
+    try {
+      r = await send();
+      this.ownEntry(wire, now(r));
+      return r;
+    } finally {
+      this.dirs.ownDone(op, parent, r?.parent);
+    }
+  }
+
   /** Attributes of an open file, valid even after its last name was unlinked. */
   async fgetattr(fh: number): Promise<Attr> {
     return this.overlay((await call(this.manager, Api.GetattrIno, { ino: this.handle(fh).ino })).attr);
@@ -318,25 +336,22 @@ export class PoolClient {
   /** Creates a directory. */
   async mkdir(path: string, mode = 0o755, owner?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    const attr = (await call(this.manager, Api.Mkdir, { path: wire, mode: mode & 0o7777, ...this.owner(owner) })).attr;
-    this.ownEntry(wire, attr);
-    return attr;
+    const send = () => call(this.manager, Api.Mkdir, { path: wire, mode: mode & 0o7777, ...this.owner(owner) });
+    return (await this.entryChange(wire, send, (r) => r.attr)).attr;
   }
 
   /** Creates a regular file, fifo, socket or device node (metadata only for the latter). */
   async mknod(path: string, mode: number, rdev = 0, owner?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    const attr = (await call(this.manager, Api.Mknod, { path: wire, mode, rdev, ...this.owner(owner) })).attr;
-    this.ownEntry(wire, attr);
-    return attr;
+    const send = () => call(this.manager, Api.Mknod, { path: wire, mode, rdev, ...this.owner(owner) });
+    return (await this.entryChange(wire, send, (r) => r.attr)).attr;
   }
 
   /** Creates a symbolic link at path pointing to target. */
   async symlink(target: string, path: string, owner?: Owner): Promise<Attr> {
     const wire = this.path(path);
-    const attr = (await call(this.manager, Api.Symlink, { target: this.toWire(target), path: wire, ...this.owner(owner) })).attr;
-    this.ownEntry(wire, attr);
-    return attr;
+    const send = () => call(this.manager, Api.Symlink, { target: this.toWire(target), path: wire, ...this.owner(owner) });
+    return (await this.entryChange(wire, send, (r) => r.attr)).attr;
   }
 
   /** The target of a symbolic link. */
@@ -348,16 +363,22 @@ export class PoolClient {
   async unlink(path: string, as?: Owner): Promise<void> {
     const wire = this.path(path);
     const ino = this.dirs ? (await this.getattr(path).catch(() => null))?.ino : undefined;
-    await call(this.manager, Api.Unlink, { path: wire, ...this.as(as) });
-    this.ownEntry(wire, 'gone');
+    await this.entryChange(
+      wire,
+      () => call(this.manager, Api.Unlink, { path: wire, ...this.as(as) }),
+      () => 'gone',
+    );
     if (ino !== undefined) this.dirs?.ownAttr(ino); // its other links' nlink
   }
 
   /** Removes an empty directory. */
   async rmdir(path: string, as?: Owner): Promise<void> {
     const wire = this.path(path);
-    await call(this.manager, Api.Rmdir, { path: wire, ...this.as(as) });
-    this.ownEntry(wire, 'gone');
+    await this.entryChange(
+      wire,
+      () => call(this.manager, Api.Rmdir, { path: wire, ...this.as(as) }),
+      () => 'gone',
+    );
   }
 
   /** Renames atomically, replacing dst as POSIX rename(2) does (flags: 1 NOREPLACE, 2 EXCHANGE). */
@@ -373,9 +394,9 @@ export class PoolClient {
   /** Adds a hard link dst to the file at src. */
   async link(src: string, dst: string, as?: Owner): Promise<Attr> {
     const d = this.path(dst);
-    const attr = (await call(this.manager, Api.Link, { src: this.path(src), dst: d, ...this.as(as) })).attr;
+    const send = () => call(this.manager, Api.Link, { src: this.path(src), dst: d, ...this.as(as) });
+    const { attr } = await this.entryChange(d, send, () => null);
     this.dirs?.ownAttr(attr.ino);
-    this.ownEntry(d, null);
     return attr;
   }
 
@@ -394,14 +415,15 @@ export class PoolClient {
     return this.ownAttr((await call(this.manager, Api.Chown, { path: this.path(path), uid, gid, ...this.as(as) })).attr);
   }
 
-  /** Sets access and modification times, in ms since the epoch (negative before 1970). */
-  async utimens(path: string, atimeMs: number, mtimeMs: number, as?: Owner, now = false): Promise<Attr> {
+  /** Sets access and modification times, in ms since the epoch (negative before 1970); knownIno: the inode path names, if the caller knows it. */
+  async utimens(path: string, atimeMs: number, mtimeMs: number, as?: Owner, now = false, knownIno?: number): Promise<Attr> {
     // Cached writes carry their own mtime: send them first, or their flush at close would undo these times (cp -a sets times before close).
     const a = Math.trunc(atimeMs);
     const m = Math.trunc(mtimeMs);
     // A time a file cannot keep exactly (a JS number past 2^53 ms) is EOVERFLOW, as for a time the file system cannot store.
     if (!(Math.abs(a) <= TIME_MS_MAX && Math.abs(m) <= TIME_MS_MAX)) throw new FsError('EOVERFLOW', `times ${atimeMs}, ${mtimeMs} ms are out of range`);
-    const { ino } = await this.getattr(path, as);
+    // (knownIno: the inode the caller knows path names, saving a lookup; the manager checks permission by path)
+    const ino = knownIno ?? (await this.getattr(path, as)).ino;
     await this.files.flush(ino);
     return this.ownAttr((await call(this.manager, Api.Utimens, { path: this.path(path), atimeMs: a, mtimeMs: m, now, ...this.as(as) })).attr);
   }
@@ -506,11 +528,20 @@ export class PoolClient {
 
   /** Opens a file (O_CREAT creates it with mode and owner) and returns a handle number. */
   async open(path: string, flags: number = O.RDONLY, mode = 0o644, owner?: Owner): Promise<number> {
+    return (await this.openAttr(path, flags, mode, owner)).fh;
+  }
+
+  /**
+   * open(), also answering the file's attributes as of the open (a create's, or after O_TRUNC): no fgetattr round
+   * trip; created: this call made the file (new, so without extended attributes).
+   */
+  async openAttr(path: string, flags: number = O.RDONLY, mode = 0o644, owner?: Owner): Promise<{ fh: number; attr: Attr; created: boolean }> {
     // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too (a read-only open keeps it: the manager asks write permission for it, and truncates nothing).
     const wire = this.path(path);
     const sent = (flags & O.ACCMODE) === O.RDONLY ? flags : flags & ~O.TRUNC;
-    const { attr } = await call(this.manager, Api.Open, { path: wire, flags: sent >>> 0, mode, ...this.owner(owner) });
-    if (flags & O.CREAT) this.ownEntry(wire, attr);
+    const send = () => call(this.manager, Api.Open, { path: wire, flags: sent >>> 0, mode, ...this.owner(owner) });
+    const { attr, parent } = flags & O.CREAT ? await this.entryChange(wire, send, (r) => r.attr) : await send();
+    const created = parent !== undefined; // (the manager answers the directory's attributes only when it made the file)
     if ((flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(attr.ino, 1);
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
@@ -518,13 +549,13 @@ export class PoolClient {
     this.openCount.set(attr.ino, (this.openCount.get(attr.ino) ?? 0) + 1);
     if (flags & O.TRUNC && (flags & O.ACCMODE) !== O.RDONLY && (attr.mode & S_IFMT) === S_IFREG) {
       try {
-        await this.ftruncate(fh, 0);
+        return { fh, attr: this.overlay(await this.ftruncate(fh, 0)), created };
       } catch (err) {
         await this.release(fh).catch(() => undefined);
         throw err;
       }
     }
-    return fh;
+    return { fh, attr: this.overlay({ ...attr }), created };
   }
 
   /** Creates (or truncates) and opens a file for writing. */
@@ -549,6 +580,7 @@ export class PoolClient {
     if ((h.flags & 3) === 0) throw new FsError('EBADF', 'handle is read-only');
     checkRange(position, data.length);
     if (data.length === 0) return 0;
+    this.dirs?.ownAttr(h.ino); // (while its write handle is open: its attributes are asked for again after the last close)
     await this.files.write(h.ino, position, data, (h.flags & O.APPEND) !== 0);
     return data.length;
   }

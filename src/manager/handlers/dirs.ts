@@ -5,6 +5,7 @@ import { READDIR_PAGE } from '../../limits';
 import { S_IFDIR, S_IFMT } from '../../posix';
 import type { DirChange } from '../dir-leases';
 import type { Manager } from '../manager';
+import type { Attr } from '../../types';
 import { MAY_EXEC, MAY_READ, need } from '../access';
 
 /** The directory and final name of a path (after the change: the directory still exists), or null when it does not resolve. */
@@ -16,6 +17,20 @@ export function entryOf(m: Manager, path: string): DirChange | null {
     return { dir: m.ns.lookupIno(trimmed.slice(0, cut) || '/'), name: trimmed.slice(cut + 1) };
   } catch {
     return null;
+  }
+}
+
+/**
+ * The attributes of a path's directory as they are now, or undefined when it does not resolve: a creating or removing
+ * call answers them, so that its client, holding that directory's lease, need not ask for its new times again.
+ */
+export function parentAttr(m: Manager, path: string): { parent?: Attr } {
+  const e = entryOf(m, path);
+  if (!e) return {};
+  try {
+    return { parent: m.ns.getattrIno(e.dir) };
+  } catch {
+    return {};
   }
 }
 

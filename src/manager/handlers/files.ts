@@ -5,7 +5,7 @@ import { MAX_FILE_SIZE } from '../../limits';
 import type { Manager } from '../manager';
 import { O, S_IFDIR, S_IFMT, S_IFREG } from '../../posix';
 import { createdMode, existing, MAY_WRITE, mayCreate, need, openMask, walk } from '../access';
-import { attrChanges, entryOf, recallDirs } from './dirs';
+import { attrChanges, entryOf, parentAttr, recallDirs } from './dirs';
 
 /** Handlers for open, release, truncate, extend and append reservations. */
 export function fileHandlers(m: Manager): Handlers {
@@ -25,7 +25,7 @@ export function fileHandlers(m: Manager): Handlers {
       const attr = await m.open(peer, path, flags, existed ? mode : createdMode(c, w.parent, 0o100000 | mode) & 0o7777, c.uid, c.gid);
       const trunc = (flags & O.TRUNC) !== 0 && (flags & O.ACCMODE) !== O.RDONLY;
       await recallDirs(m, m.clientOf(remote), [existed ? null : entryOf(m, path), ...(trunc ? attrChanges(m, attr.ino) : [])]);
-      return { attr };
+      return existed ? { attr } : { attr, ...parentAttr(m, path) };
     },
     Release: ({ ino }, { peer }) => {
       m.releaseOpen(peer, ino);

@@ -24,7 +24,7 @@ import {
   renaming,
   walk,
 } from '../access';
-import { attrChanges, entryOf, recallDirs } from './dirs';
+import { attrChanges, entryOf, parentAttr, recallDirs } from './dirs';
 
 /** Handlers for the namespace messages. */
 export function namespaceHandlers(m: Manager): Handlers {
@@ -59,21 +59,21 @@ export function namespaceHandlers(m: Manager): Handlers {
       if ((kind === S_IFCHR || kind === S_IFBLK) && !isRoot(c)) throw new FsError('EPERM', `${path}: only root makes device nodes`);
       const attr = ns.mknod(path, createdMode(c, dir, kind ? mode : mode | 0o100000), c.uid, c.gid, rdev);
       await recallDirs(m, m.clientOf(remote), [entryOf(m, path)]);
-      return { attr };
+      return { attr, ...parentAttr(m, path) };
     },
     Mkdir: async ({ path, mode, uid, gid }, ctx) => {
       const c = m.credOf(ctx, { uid, gid });
       creating(ns, c, path);
       const attr = ns.mkdir(path, mode, c.uid, c.gid);
       await recallDirs(m, m.clientOf(ctx.remote), [entryOf(m, path)]);
-      return { attr };
+      return { attr, ...parentAttr(m, path) };
     },
     Symlink: async ({ target, path, uid, gid }, ctx) => {
       const c = m.credOf(ctx, { uid, gid });
       creating(ns, c, path);
       const attr = ns.symlink(target, path, c.uid, c.gid);
       await recallDirs(m, m.clientOf(ctx.remote), [entryOf(m, path)]);
-      return { attr };
+      return { attr, ...parentAttr(m, path) };
     },
     Readlink: ({ path }, ctx) => {
       existing(ns, m.credOf(ctx), path);
@@ -84,7 +84,7 @@ export function namespaceHandlers(m: Manager): Handlers {
       const ino = ns.lookupIno(path);
       m.afterRelease(ns.unlink(path));
       await recallDirs(m, m.clientOf(ctx.remote), [entryOf(m, path), ...attrChanges(m, ino)]); // its other links' nlink
-      return {};
+      return parentAttr(m, path);
     },
     Rmdir: async ({ path }, ctx) => {
       removing(ns, m.credOf(ctx), path);
@@ -92,7 +92,7 @@ export function namespaceHandlers(m: Manager): Handlers {
       ns.rmdir(path);
       m.dirs.forget(ino);
       await recallDirs(m, m.clientOf(ctx.remote), [entryOf(m, path)]);
-      return {};
+      return parentAttr(m, path);
     },
     Rename: async ({ src, dst, flags }, ctx) => {
       renaming(ns, m.credOf(ctx), src, dst, flags);
@@ -117,7 +117,7 @@ export function namespaceHandlers(m: Manager): Handlers {
       if (to.parent) mayCreate(c, to.parent, dst);
       const attr = ns.link(src, dst);
       await recallDirs(m, m.clientOf(ctx.remote), [entryOf(m, dst), ...attrChanges(m, attr.ino)]);
-      return { attr };
+      return { attr, ...parentAttr(m, dst) };
     },
     Chmod: async ({ path, mode, killPriv }, ctx) => {
       const c = m.credOf(ctx);
