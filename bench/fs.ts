@@ -24,6 +24,8 @@ const cfg = {
   trials: Math.max(1, Number(process.env.BENCH_FS_TRIALS ?? 2)),
   /** Comma-separated subset of mempool,tmpfs (default: both). */
   only: (process.env.BENCH_FS_ONLY ?? 'mempool,tmpfs').split(','),
+  /** Comma-separated prefixes of workload names to run (e.g. "seq,fio"; default: all). */
+  workloads: (process.env.BENCH_FS_WORKLOADS ?? '').split(',').filter(Boolean),
 };
 
 /** Figures of one file system, by key (e.g. "seqWrite", "create"); higher is better. */
@@ -137,7 +139,8 @@ export async function runFs(): Promise<void> {
       mounts.push(await mountMempool(cluster.url, { cache: cfg.cache }));
     }
     if (cfg.only.includes('tmpfs')) mounts.push(await mountTmpfs('2G'));
-    const figures = await measureAll(mounts, workloads(meta, tar));
+    const list = workloads(meta, tar).filter((w) => cfg.workloads.length === 0 || cfg.workloads.some((p) => w.name.startsWith(p)));
+    const figures = await measureAll(mounts, list);
     printCompare("fs (MB = 10^6 bytes; /tmpfs = mempool's ratio)", 'mempool', ['tmpfs'], rows(figures));
   } finally {
     for (const m of mounts) await m.unmount();

@@ -435,7 +435,8 @@ export class MempoolFs implements FuseFileSystem {
     // The kernel drops its pages of a range written through a direct-I/O open itself; a mapping's writeback
     // (WRITE_CACHE) or a write through a page-cache open leaves them cached.
     const cached = (writeFlags & abi.WRITE_CACHE) !== 0 || this.cachedFh.has(fh);
-    return this.pageIo(ino, offset, data.length, cached, () => this.client.write(fh, offset, data));
+    // (data is this request's own buffer: the client may send it in the background)
+    return this.pageIo(ino, offset, data.length, cached, () => this.client.write(fh, offset, data, true));
   }
 
   /**
