@@ -426,7 +426,7 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   async read(_ctx: RequestContext, ino: number, fh: number, offset: number, size: number): Promise<Buffer> {
-    return this.pageIo(ino, offset, size, true, () => this.client.read(fh, offset, size));
+    return this.pageIo(ino, offset, size, true, () => this.client.read(fh, offset, size, true)); // (a reply: never changed)
   }
 
   async write(ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {

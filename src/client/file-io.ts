@@ -61,8 +61,8 @@ export class FileIO {
     );
   }
 
-  /** Reads [pos, pos+len) clamped to the file's size. */
-  async read(ino: number, pos: number, len: number): Promise<Buffer> {
+  /** Reads [pos, pos+len) clamped to the file's size; with `view` the answer may be a view of clean cached pages (never to be changed). */
+  async read(ino: number, pos: number, len: number, view = false): Promise<Buffer> {
     const h = await this.enter(ino, READ);
     try {
       if (!h.cached) {
@@ -73,7 +73,7 @@ export class FileIO {
       }
       const end = Math.min(pos + len, h.size);
       if (end <= pos) return Buffer.alloc(0);
-      const out = await this.readCached(h, pos, end - pos);
+      const out = await this.readCached(h, pos, end - pos, view);
       const sequential = this.lastEnd.get(ino) === pos;
       this.lastEnd.set(ino, end);
       if (sequential) this.readAhead(h, end);
@@ -264,20 +264,20 @@ export class FileIO {
     }
   }
 
-  private async readCached(h: Held, pos: number, len: number): Promise<Buffer> {
+  private async readCached(h: Held, pos: number, len: number, view: boolean): Promise<Buffer> {
     const ps = this.cache.pageSize;
     const first = Math.floor(pos / ps);
     const last = Math.floor((pos + len - 1) / ps);
     this.prefetch(h, first, last + 1);
     const pages: Buffer[] = [];
-    let clean = true;
+    let clean = view;
     for (let p = first; p <= last; p++) {
       pages.push(await this.page(h, p));
       clean &&= !this.cache.getDirty(h.ino, p);
     }
     // Clean pages never change (a write copies them): consecutive ones in one received buffer are answered as a view.
-    const view = clean ? contiguous(pages) : null;
-    if (view) return view.subarray(pos - first * ps, pos - first * ps + len);
+    const whole = clean ? contiguous(pages) : null;
+    if (whole) return whole.subarray(pos - first * ps, pos - first * ps + len);
     if (pages.length === 1) return Buffer.from(pages[0]!.subarray(pos - first * ps, pos - first * ps + len));
     const out = Buffer.allocUnsafe(len);
     let at = 0;

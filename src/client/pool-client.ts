@@ -537,10 +537,13 @@ export class PoolClient {
     return this.handle(fh).ino;
   }
 
-  /** Reads up to length bytes at position; shorter at end of file. */
-  async read(fh: number, position: number, length: number): Promise<Buffer> {
+  /**
+   * Reads up to length bytes at position; shorter at end of file. `view`: the caller never changes the answer, which
+   * may then be a view of cached pages instead of a copy (the mount's replies).
+   */
+  async read(fh: number, position: number, length: number, view = false): Promise<Buffer> {
     checkRange(position, length);
-    return this.files.read(this.handle(fh).ino, position, length);
+    return this.files.read(this.handle(fh).ino, position, length, view);
   }
 
   /**
