@@ -275,9 +275,12 @@ export class FileIO {
       pages.push(await this.page(h, p));
       clean &&= !this.cache.getDirty(h.ino, p);
     }
-    // Clean pages never change (a write copies them): consecutive ones in one received buffer are answered as a view.
+    // Consecutive clean pages of one received buffer are answered as a view of them (lent: a write copies them first).
     const whole = clean ? contiguous(pages) : null;
-    if (whole) return whole.subarray(pos - first * ps, pos - first * ps + len);
+    if (whole) {
+      this.cache.lend(pages);
+      return whole.subarray(pos - first * ps, pos - first * ps + len);
+    }
     if (pages.length === 1) return Buffer.from(pages[0]!.subarray(pos - first * ps, pos - first * ps + len));
     const out = Buffer.allocUnsafe(len);
     let at = 0;
