@@ -458,7 +458,7 @@ export class MempoolFs implements FuseFileSystem {
   }
 
   async read(_ctx: RequestContext, ino: number, fh: number, offset: number, size: number): Promise<Buffer> {
-    return this.pageIo(ino, offset, size, true, () => this.client.read(fh, offset, size));
+    return this.pageIo(ino, offset, size, true, () => this.client.read(fh, offset, size, true)); // (a reply: never changed)
   }
 
   async write(ctx: RequestContext, ino: number, fh: number, offset: number, data: Buffer, writeFlags: number): Promise<number> {
@@ -467,7 +467,8 @@ export class MempoolFs implements FuseFileSystem {
     // The kernel drops its pages of a range written through a direct-I/O open itself; a mapping's writeback
     // (WRITE_CACHE) or a write through a page-cache open leaves them cached.
     const cached = (writeFlags & abi.WRITE_CACHE) !== 0 || this.cachedFh.has(fh);
-    return this.pageIo(ino, offset, data.length, cached, () => this.client.write(fh, offset, data));
+    // (data is this request's own buffer: the client may send it in the background)
+    return this.pageIo(ino, offset, data.length, cached, () => this.client.write(fh, offset, data, true));
   }
 
   /**

@@ -70,16 +70,34 @@ export function sessionKeys(secret: string, serverNonce: string, clientNonce: st
   return side === 'client' ? { base, send: c2s, recv: s2c, mac } : { base, send: s2c, recv: c2s, mac };
 }
 
-/** Bytes of the MAC behind every frame on ws:// (HMAC-SHA256 truncated to 128 bits). */
+/** Bytes of the MAC behind every frame on ws:// (HMAC-SHA256 truncated to 128 bits, or GMAC's 128-bit tag). */
 export const MAC_SIZE = 16;
 
-/** The MAC of one frame: HMAC over its sequence number in its direction (stops replay and reordering) and its bytes. */
+/** Frames of at least this many bytes carry a GMAC (about 4x HMAC-SHA256's throughput with AES-NI; slower to set up). */
+export const GMAC_MIN = 64 * 1024;
+
+/** Each direction's GMAC key, derived from its frame-MAC key (one key, one primitive). */
+const gmacKeys = new WeakMap<Buffer, Buffer>();
+
+/**
+ * The MAC of one frame over its sequence number in its direction (stops replay and reordering) and its bytes:
+ * HMAC-SHA256, or for a large frame AES-256-GMAC (GCM over no plaintext) under a key derived for it, with the sequence
+ * number as the nonce (never repeated under one key: every link has its own keys, every frame its own number).
+ */
 export function frameMac(key: Buffer, seq: number, parts: readonly Buffer[]): Buffer {
+  const s = Buffer.alloc(12);
+  s.writeUInt32BE(Math.floor(seq / 0x100000000), 4);
+  s.writeUInt32BE(seq >>> 0, 8);
+  if (parts.reduce((n, p) => n + p.length, 0) >= GMAC_MIN) {
+    let k = gmacKeys.get(key);
+    if (!k) gmacKeys.set(key, (k = createHmac('sha256', key).update('mempool/2 gmac').digest()));
+    const g = createCipheriv('aes-256-gcm', k, s);
+    for (const p of parts) g.setAAD(p);
+    g.final();
+    return g.getAuthTag();
+  }
   const h = createHmac('sha256', key);
-  const s = Buffer.allocUnsafe(8);
-  s.writeUInt32BE(Math.floor(seq / 0x100000000), 0);
-  s.writeUInt32BE(seq >>> 0, 4);
-  h.update(s);
+  h.update(s.subarray(4));
   for (const p of parts) h.update(p);
   return h.digest().subarray(0, MAC_SIZE);
 }

@@ -47,11 +47,14 @@ export class ProtocolError extends Error {
 const EMPTY = Buffer.alloc(0);
 const EMPTY_META = Buffer.from('{}');
 
-/** Encodes a frame into one buffer (one copy of the data; Peer sends large data without this copy, see encodeHead). */
-export function encodeFrame(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, data?: Buffer): Buffer {
+/**
+ * Encodes a frame into one buffer (one copy of the data; Peer sends large data without this copy, see encodeHead),
+ * with `tail` spare bytes after it (room for a MAC).
+ */
+export function encodeFrame(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, data?: Buffer, tail = 0): Buffer {
   const body = data ?? EMPTY;
-  const head = encodeHead(kind, type, id, status, meta, body.length, body.length);
-  body.copy(head, head.length - body.length);
+  const head = encodeHead(kind, type, id, status, meta, body.length, body.length + tail);
+  body.copy(head, head.length - tail - body.length);
   return head;
 }
 

@@ -42,7 +42,7 @@ function envPingMs(): number | undefined {
 /** Data size from which a frame's data is sent as its own fragment instead of being copied behind the header. */
 const ZERO_COPY_MIN = 64 * 1024;
 
-/** An encoded frame: one buffer, or header+metadata and data to send as two fragments of one ws message. */
+/** An encoded frame: one buffer (with room for the MAC at its end when frames carry one), or header+metadata and data to send as two fragments of one ws message. */
 type Outgoing = Buffer | [Buffer, Buffer];
 
 interface Pending {
@@ -155,7 +155,12 @@ export class Peer extends EventEmitter {
   /** A request as one buffer, or (large data) as header+metadata and the caller's data, sent as two fragments of one message with no copy (the caller keeps its buffer unchanged until the reply). */
   private encode(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, data?: Buffer): Outgoing {
     if (data && data.length >= ZERO_COPY_MIN) return [encodeHead(kind, type, id, status, meta, data.length), data];
-    return encodeFrame(kind, type, id, status, meta, data);
+    return this.encodeWhole(kind, type, id, status, meta, data);
+  }
+
+  /** A frame as one buffer, with room for its MAC when frames carry one (filled in by send, no further copy). */
+  private encodeWhole(kind: FrameKind, type: number, id: number, status: number, meta: Meta | undefined, data?: Buffer): Buffer {
+    return encodeFrame(kind, type, id, status, meta, data, this.session?.mac ? MAC_SIZE : 0);
   }
 
   private async send(frame: Outgoing): Promise<void> {
@@ -165,10 +170,11 @@ export class Peer extends EventEmitter {
     if (this.closedReason) throw new FsError('ENOTCONN', `link to ${this.describe()} is down: ${this.closedReason}`);
     if (this.session?.mac) {
       // The MAC is made here, right before the socket queues the frame, so sequence numbers follow the wire's order.
-      const parts = Buffer.isBuffer(frame) ? [frame] : frame;
+      const parts = Buffer.isBuffer(frame) ? [frame.subarray(0, frame.length - MAC_SIZE)] : frame;
       const tag = frameMac(this.session.send, this.sentSeq++, parts);
       if (Buffer.isBuffer(frame)) {
-        this.ws.send(Buffer.concat([frame, tag]), { binary: true }, () => this.wakeSenders());
+        tag.copy(frame, frame.length - MAC_SIZE); // the room encodeWhole left
+        this.ws.send(frame, { binary: true }, () => this.wakeSenders());
       } else {
         // Large data goes as its own fragment (no copy) between the header and the MAC, all queued in this tick.
         this.ws.send(frame[0], { binary: true, fin: false });
@@ -245,7 +251,7 @@ export class Peer extends EventEmitter {
     try {
       const reply = (await this.handler(frame.type, frame.meta, frame.data, this)) ?? {};
       // Replies are copied: their data may be a view of storage (a chunk) that a later request changes before the socket sends it.
-      out = encodeFrame(FrameKind.Response, frame.type, frame.id, 0, reply.meta, reply.data);
+      out = this.encodeWhole(FrameKind.Response, frame.type, frame.id, 0, reply.meta, reply.data);
     } catch (err) {
       if (err instanceof ProtocolError) {
         this.violation(err);
@@ -253,7 +259,7 @@ export class Peer extends EventEmitter {
       }
       const errno = err instanceof FsError ? err.errno : Errno.EIO;
       if (!(err instanceof FsError)) this.opts.log(`internal error serving type ${frame.type} for ${this.describe()}: ${(err as Error).stack ?? err}`);
-      out = encodeFrame(FrameKind.Response, frame.type, frame.id, errno, { message: (err as Error).message });
+      out = this.encodeWhole(FrameKind.Response, frame.type, frame.id, errno, { message: (err as Error).message });
     } finally {
       this.inFlight--;
       if (this.inFlight < this.opts.maxInFlight / 2 && this.ws.isPaused) this.ws.resume();

@@ -1,13 +1,17 @@
 /**
  * A worker thread that reads requests from /dev/fuse with blocking reads (off
  * the event loop) and hands each one to the main thread as a transferred
- * ArrayBuffer. Ends, telling why, when the device is gone (unmounted).
+ * buffer: a large one (a WRITE's data) is the read buffer itself, replaced by
+ * a new one, a small one a copy. Ends, telling why, when the device is gone
+ * (unmounted).
  */
 import { readSync } from 'fs';
 import { parentPort, workerData } from 'worker_threads';
 
 const { fd, bufSize } = workerData as { fd: number; bufSize: number };
-const buf = Buffer.allocUnsafe(bufSize);
+/** Requests from this size on are handed over in the buffer they were read into (no copy). */
+const HAND_OVER_MIN = 64 * 1024;
+let buf = Buffer.allocUnsafeSlow(bufSize);
 const port = parentPort;
 
 for (;;) {
@@ -24,6 +28,12 @@ for (;;) {
   if (n === 0) {
     port?.postMessage({ end: 'EOF' });
     break;
+  }
+  if (n >= HAND_OVER_MIN) {
+    const whole = buf.buffer;
+    port?.postMessage(new Uint8Array(whole, buf.byteOffset, n), [whole]);
+    buf = Buffer.allocUnsafeSlow(bufSize);
+    continue;
   }
   const out = new ArrayBuffer(n);
   new Uint8Array(out).set(buf.subarray(0, n));

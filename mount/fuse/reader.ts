@@ -44,8 +44,9 @@ function workerReader(opts: ReaderOptions): Reader {
   };
   for (let i = 0; i < opts.parallel; i++) {
     const w = new Worker(join(__dirname, 'reader-worker.js'), { workerData: { fd: opts.fd, bufSize: opts.bufSize } });
-    w.on('message', (m: ArrayBuffer | { end: string }) => {
+    w.on('message', (m: ArrayBuffer | Uint8Array | { end: string }) => {
       if (m instanceof ArrayBuffer) opts.onRequest(Buffer.from(m));
+      else if (m instanceof Uint8Array) opts.onRequest(Buffer.from(m.buffer, m.byteOffset, m.length));
       else end(m.end);
     });
     w.on('error', (err) => end(`worker failed: ${err.message}`));

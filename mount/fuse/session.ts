@@ -13,9 +13,12 @@ import { Op } from './abi';
 import { NotifyQueue } from './notify';
 import { DirEntryOut, DirSink, FuseFileSystem, LockRequest, RequestContext } from './ops';
 import { ReaderKind, startReader, Reader } from './reader';
+import { setReadAhead } from './bdi';
 
 /** Largest READ/WRITE request we negotiate: 1 MiB (256 pages, the kernel's max_pages_limit here). */
 export const MAX_WRITE = 1024 * 1024;
+/** The kernel's read-ahead on the mount (KiB): a sequential reader's READs are max_write each, a few in flight. */
+const READ_AHEAD_KB = 4096;
 
 export interface SessionOptions {
   /** Shown as the mount's source in /proc/mounts. */
@@ -142,6 +145,8 @@ export class FuseSession {
       await s.unmount().catch(() => undefined);
       throw err;
     }
+    const why = setReadAhead(mountpoint, READ_AHEAD_KB);
+    if (why) s.log(`mempool: kernel read-ahead left at its default: ${why}`);
     return s;
   }
 

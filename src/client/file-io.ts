@@ -9,6 +9,7 @@ import { Api, call, Link } from '../../transport';
 import { ChunkIO } from './chunk-io';
 import { Held, Leases, READ, WRITE } from './leases';
 import { DirtyPage, PageCache } from './page-cache';
+import { StreamedWrites } from './streamed-writes';
 
 /** Bytes read ahead of a sequential reader. */
 const READ_AHEAD = 4 * 1024 * 1024;
@@ -18,6 +19,8 @@ const TIGHT_MARGIN = 16 * 1024 * 1024;
 const SCATTER_MAX = 64 * 1024;
 /** Bytes per write-back request (pages are coalesced up to this). */
 const FLUSH_BATCH = 1024 * 1024;
+/** Large writes of one file on their way to the nodes at once, in the background (a sequential writer's pipeline). */
+const STREAM_DEPTH = 4;
 
 /** Contiguous dirty bytes to send, with the pages they came from and each page's version when taken. */
 interface WriteRun {
@@ -36,6 +39,8 @@ export class FileIO {
   private readonly generation = new Map<number, number>();
   /** Write-behind batch in flight per file (at most one). */
   private readonly behind = new Map<number, Promise<void>>();
+  /** Large whole-page writes in flight per file, sent from the caller's buffer. */
+  private readonly streams = new StreamedWrites(STREAM_DEPTH);
   /** Files whose cached writes were thrown away (lease lost or fenced): the next fsync or close of each reports EIO, once. */
   private readonly lostWrites = new Set<number>();
   readonly leases: Leases;
@@ -56,8 +61,8 @@ export class FileIO {
     );
   }
 
-  /** Reads [pos, pos+len) clamped to the file's size. */
-  async read(ino: number, pos: number, len: number): Promise<Buffer> {
+  /** Reads [pos, pos+len) clamped to the file's size; with `view` the answer may be a view of clean cached pages (never to be changed). */
+  async read(ino: number, pos: number, len: number, view = false): Promise<Buffer> {
     const h = await this.enter(ino, READ);
     try {
       if (!h.cached) {
@@ -68,7 +73,7 @@ export class FileIO {
       }
       const end = Math.min(pos + len, h.size);
       if (end <= pos) return Buffer.alloc(0);
-      const out = await this.readCached(h, pos, end - pos);
+      const out = await this.readCached(h, pos, end - pos, view);
       const sequential = this.lastEnd.get(ino) === pos;
       this.lastEnd.set(ino, end);
       if (sequential) this.readAhead(h, end);
@@ -78,8 +83,12 @@ export class FileIO {
     }
   }
 
-  /** Writes data at pos (or at end of file when append); returns the position written. */
-  async write(ino: number, pos: number, data: Buffer, append: boolean): Promise<number> {
+  /**
+   * Writes data at pos (or at end of file when append); returns the position written. With `owned` the caller gives
+   * data up (never changes it again): a large whole-page write is then acknowledged once cached and sent from it in
+   * the background.
+   */
+  async write(ino: number, pos: number, data: Buffer, append: boolean, owned = false): Promise<number> {
     const h = await this.enter(ino, WRITE);
     try {
       if (!h.cached) {
@@ -92,8 +101,10 @@ export class FileIO {
         if (append) pos = h.size;
         const ps = this.cache.pageSize;
         if (data.length >= FLUSH_BATCH && pos % ps === 0 && data.length % ps === 0) {
+          if (owned && this.streamable(h, pos + data.length)) return this.stream(h, pos, data);
           // Whole pages of a batch or more: send them as they are (no copy into the cache), then forget older copies.
           await this.behind.get(ino); // an older batch of these pages must not land after this write
+          await this.streams.room(ino, pos, pos + data.length);
           this.generation.set(ino, (this.generation.get(ino) ?? 0) + 1);
           this.cache.dropRange(ino, pos / ps, (pos + data.length) / ps);
           await this.io.write(ino, pos, data, h.epoch);
@@ -114,6 +125,32 @@ export class FileIO {
     }
     if (this.cache.dirtyBytes > this.cache.dirtyLimit) await this.flushSome(ino);
     return pos;
+  }
+
+  /** True when a cached write ending at `end` may be acknowledged before it lands: ample room in the pool and the quota. */
+  private streamable(h: Held, end: number): boolean {
+    return end <= h.quotaEnd && this.io.room >= this.cache.dirtyBytes + TIGHT_MARGIN + FLUSH_BATCH * STREAM_DEPTH;
+  }
+
+  /**
+   * A large whole-page write, acknowledged once its pages are cached (views of data, no copy) and sent from data in the
+   * background: pages it lands stay cached clean, a failure leaves them dirty for the next write-back to send again and
+   * report. Waits first for an overlapping write in flight (order) or for room in the file's pipeline.
+   */
+  private async stream(h: Held, pos: number, data: Buffer): Promise<void> {
+    const ps = this.cache.pageSize;
+    await this.behind.get(h.ino); // an older batch of these pages must not land after this write
+    await this.streams.room(h.ino, pos, pos + data.length);
+    this.generation.set(h.ino, (this.generation.get(h.ino) ?? 0) + 1);
+    const pages: Array<[number, DirtyPage]> = [];
+    for (let at = 0; at < data.length; at += ps) pages.push([(pos + at) / ps, this.cache.adoptDirty(h.ino, (pos + at) / ps, data.subarray(at, at + ps))]);
+    h.size = Math.max(h.size, pos + data.length);
+    h.mtimeMs = Date.now();
+    h.attrDirty = true;
+    this.streams.start(h.ino, pos, pos + data.length, async () => {
+      await this.io.write(h.ino, pos, data, h.epoch);
+      for (const [p, d] of pages) if (d.version === 0) this.cache.markClean(h.ino, p, d);
+    });
   }
 
   /** Sends a file's dirty pages and size to the pool (fsync, close); EIO when earlier cached writes to it were lost. */
@@ -227,13 +264,23 @@ export class FileIO {
     }
   }
 
-  private async readCached(h: Held, pos: number, len: number): Promise<Buffer> {
+  private async readCached(h: Held, pos: number, len: number, view: boolean): Promise<Buffer> {
     const ps = this.cache.pageSize;
     const first = Math.floor(pos / ps);
     const last = Math.floor((pos + len - 1) / ps);
     this.prefetch(h, first, last + 1);
     const pages: Buffer[] = [];
-    for (let p = first; p <= last; p++) pages.push(await this.page(h, p));
+    let clean = view;
+    for (let p = first; p <= last; p++) {
+      pages.push(await this.page(h, p));
+      clean &&= !this.cache.getDirty(h.ino, p);
+    }
+    // Consecutive clean pages of one received buffer are answered as a view of them (lent: a write copies them first).
+    const whole = clean ? contiguous(pages) : null;
+    if (whole) {
+      this.cache.lend(pages);
+      return whole.subarray(pos - first * ps, pos - first * ps + len);
+    }
     if (pages.length === 1) return Buffer.from(pages[0]!.subarray(pos - first * ps, pos - first * ps + len));
     const out = Buffer.allocUnsafe(len);
     let at = 0;
@@ -308,8 +355,9 @@ export class FileIO {
     this.prefetch(h, missing, Math.min(Math.ceil(h.size / ps), missing + Math.ceil(READ_AHEAD / 2 / ps)));
   }
 
-  /** Starts fetches, one per run of consecutive pages, for pages in [first, last) not cached or on their way. */
+  /** Starts fetches, one per run of consecutive pages inside one chunk (its bytes are cached as received, no copy), for pages in [first, last) not cached or on their way. */
   private prefetch(h: Held, first: number, last: number): void {
+    const perChunk = Math.max(1, Math.floor(this.io.chunkSize / this.cache.pageSize));
     let start = -1;
     const flushRun = (end: number) => {
       if (start >= 0) this.fetch(h, start, end - start).catch(() => undefined);
@@ -318,7 +366,10 @@ export class FileIO {
     for (let p = first; p < last; p++) {
       const cached = this.cache.getDirty(h.ino, p)?.loaded || this.inflight.has(`${h.ino}:${p}`) || this.peekClean(h.ino, p);
       if (cached) flushRun(p);
-      else if (start < 0) start = p;
+      else {
+        if (start >= 0 && p % perChunk === 0) flushRun(p);
+        if (start < 0) start = p;
+      }
     }
     flushRun(last);
   }
@@ -347,6 +398,10 @@ export class FileIO {
       d.version++;
       const empty = d.hi <= d.lo;
       if (!d.loaded && !empty && (b < d.lo || a > d.hi) && !(a === 0 && b === ps)) await this.page(h, p);
+      if (d.shared) {
+        d.data = Buffer.from(d.data); // the bytes on their way must not change under the send (its MAC covers them)
+        d.shared = false;
+      }
       data.copy(d.data, a, at, at + n);
       d.lo = empty ? a : Math.min(d.lo, a);
       d.hi = empty ? b : Math.max(d.hi, b);
@@ -369,7 +424,7 @@ export class FileIO {
    * is not sent here: it goes with the next foreground write-back (fsync, close, recall), after the data.
    */
   private writeBehind(h: Held, partial: boolean): void {
-    if (this.behind.has(h.ino)) return;
+    if (this.behind.has(h.ino) || this.streams.busy(h.ino)) return;
     const ps = this.cache.pageSize;
     const dirty = this.cache.dirtyOf(h.ino);
     if (!dirty || (!partial && dirty.size * ps < FLUSH_BATCH)) return;
@@ -423,6 +478,7 @@ export class FileIO {
   /** Writes a file's dirty pages (coalesced into batches) and then its size; the caller holds the file's lock. */
   private async writeBack(h: Held): Promise<void> {
     await this.behind.get(h.ino); // a write-behind batch lands first, so nothing older lands after this
+    await this.streams.settled(h.ino);
     const dirty = this.cache.dirtyOf(h.ino);
     const runs = this.collectRuns(dirty ? [...dirty.entries()].sort((x, y) => x[0] - y[0]) : []);
     try {
@@ -526,4 +582,17 @@ export class FileIO {
       await this.writeBackFile(other).catch((err: Error) => this.log(`write-back of inode ${other} failed: ${err.message}`));
     }
   }
+}
+
+/** The pages as one view when each follows the previous one in the same memory, else null. */
+function contiguous(pages: Buffer[]): Buffer | null {
+  const head = pages[0];
+  if (!head) return null;
+  let end = head.byteOffset + head.length;
+  for (let i = 1; i < pages.length; i++) {
+    const p = pages[i]!;
+    if (p.buffer !== head.buffer || p.byteOffset !== end) return null;
+    end += p.length;
+  }
+  return Buffer.from(head.buffer, head.byteOffset, end - head.byteOffset);
 }

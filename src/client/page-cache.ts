@@ -15,6 +15,8 @@ export interface DirtyPage {
   loaded: boolean;
   /** Bumped by every write into the page: a write-behind that sent an older version must not mark it clean. */
   version: number;
+  /** data is a view of a buffer on its way to the nodes: a write copies it before changing it (the bytes sent must not change). */
+  shared?: boolean;
 }
 
 /** Hit counters for status. */
@@ -32,6 +34,8 @@ export class PageCache {
   readonly dirtyLimit: number;
   private readonly clean: LRUCache<string, Buffer>;
   private readonly dirtyFiles = new Map<number, Map<number, DirtyPage>>();
+  /** Clean pages handed out as views (a reader may still hold them): a write copies them first. */
+  private readonly lent = new WeakSet<Buffer>();
   private dirtyCount = 0;
   hits = 0;
   misses = 0;
@@ -63,7 +67,12 @@ export class PageCache {
     return this.dirtyFiles.get(ino)?.get(page);
   }
 
-  /** Makes a page dirty, starting from its clean copy when cached (moved out of the LRU). */
+  /** Marks clean pages as handed out as views: they must never change in place. */
+  lend(pages: Buffer[]): void {
+    for (const p of pages) this.lent.add(p);
+  }
+
+  /** Makes a page dirty, starting from its clean page when cached (moved out of the LRU; copied if lent). */
   makeDirty(ino: number, page: number, beyondEof: boolean): DirtyPage {
     let pages = this.dirtyFiles.get(ino);
     if (!pages) this.dirtyFiles.set(ino, (pages = new Map()));
@@ -72,7 +81,20 @@ export class PageCache {
     const k = key(ino, page);
     const clean = this.clean.get(k);
     this.clean.delete(k);
-    d = clean ? { data: clean, lo: 0, hi: 0, loaded: true, version: 0 } : { data: Buffer.alloc(this.pageSize), lo: 0, hi: 0, loaded: beyondEof, version: 0 };
+    // a page lent as a view is copied: what a reader holds never changes
+    const data = clean && this.lent.has(clean) ? Buffer.from(clean) : clean;
+    d = data ? { data, lo: 0, hi: 0, loaded: true, version: 0 } : { data: Buffer.alloc(this.pageSize), lo: 0, hi: 0, loaded: beyondEof, version: 0 };
+    pages.set(page, d);
+    this.dirtyCount++;
+    return d;
+  }
+
+  /** Makes a page dirty with data (a whole page, kept as is: shared) in place of any cached copy. */
+  adoptDirty(ino: number, page: number, data: Buffer): DirtyPage {
+    this.dropRange(ino, page, page + 1);
+    let pages = this.dirtyFiles.get(ino);
+    if (!pages) this.dirtyFiles.set(ino, (pages = new Map()));
+    const d: DirtyPage = { data, lo: 0, hi: this.pageSize, loaded: true, version: 0, shared: true };
     pages.set(page, d);
     this.dirtyCount++;
     return d;

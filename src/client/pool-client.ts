@@ -568,20 +568,26 @@ export class PoolClient {
     return this.handle(fh).ino;
   }
 
-  /** Reads up to length bytes at position; shorter at end of file. */
-  async read(fh: number, position: number, length: number): Promise<Buffer> {
+  /**
+   * Reads up to length bytes at position; shorter at end of file. `view`: the caller never changes the answer, which
+   * may then be a view of cached pages instead of a copy (the mount's replies).
+   */
+  async read(fh: number, position: number, length: number, view = false): Promise<Buffer> {
     checkRange(position, length);
-    return this.files.read(this.handle(fh).ino, position, length);
+    return this.files.read(this.handle(fh).ino, position, length, view);
   }
 
-  /** Writes data at position (at end of file with O_APPEND); returns bytes written. */
-  async write(fh: number, position: number, data: Buffer): Promise<number> {
+  /**
+   * Writes data at position (at end of file with O_APPEND); returns bytes written. `owned`: the caller never changes
+   * data again, so a large write may be sent from it in the background, without a copy (the mount's request buffers).
+   */
+  async write(fh: number, position: number, data: Buffer, owned = false): Promise<number> {
     const h = this.handle(fh);
     if ((h.flags & 3) === 0) throw new FsError('EBADF', 'handle is read-only');
     checkRange(position, data.length);
     if (data.length === 0) return 0;
     this.dirs?.ownAttr(h.ino); // (while its write handle is open: its attributes are asked for again after the last close)
-    await this.files.write(h.ino, position, data, (h.flags & O.APPEND) !== 0);
+    await this.files.write(h.ino, position, data, (h.flags & O.APPEND) !== 0, owned);
     return data.length;
   }
 
