@@ -4,6 +4,7 @@
  * mount a non-root user (with a supplementary group) gets the same errno as on a tmpfs for the same operations.
  */
 import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PoolClient, O } from '../../src/client/pool-client';
@@ -136,6 +137,66 @@ describe('with --squash-root', () => {
       expect([f.uid, f.gid]).toEqual([65534, 65534]);
     } finally {
       await root.close();
+    }
+  });
+});
+
+describe('a squashed client secret beside a full one (--squashed-client-secret-file)', () => {
+  const FULL = `full-${randomBytes(16).toString('base64url')}`;
+  const SQUASHED = `squashed-${randomBytes(16).toString('base64url')}`;
+  let dir = '';
+  let manager: Proc | null = null;
+  let node: Proc | null = null;
+  let url = '';
+
+  /** A 0600 secret file holding text. */
+  function secretFile(name: string, text: string): string {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text + '\n', { mode: 0o600 });
+    return f;
+  }
+
+  beforeAll(async () => {
+    dir = tempDir('mempool-squash-secret-');
+    // the common secret (MEMPOOL_SECRET) stays the node and operator secret; clients prove FULL or SQUASHED
+    manager = mempool(['manager', '--listen', '127.0.0.1:0', '--client-secret-file', secretFile('full', FULL), '--squashed-client-secret-file', secretFile('squashed', SQUASHED)], {
+      MEMPOOL_SECRET: SECRET,
+    });
+    url = defined((await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1], 'the manager URL');
+    node = mempool(['node', '--manager', url, '--memory', '64MiB'], { MEMPOOL_SECRET: SECRET });
+    await node.waitFor(/serving .* on ws/);
+  });
+
+  afterAll(async () => {
+    await node?.stop();
+    await manager?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('root through the squashed secret is nobody, root through the other is root; each reaches the memory nodes; a wrong secret is refused', async () => {
+    const root = await PoolClient.connect(url, { secret: FULL, uid: 0, gid: 0, groups: [] });
+    const squashed = await PoolClient.connect(url, { secret: SQUASHED, uid: 0, gid: 0, groups: [] });
+    try {
+      await root.writeFile('/secret', Buffer.from('root only'), 0o600);
+      expect(await errno(squashed.open('/secret', O.RDONLY))).toBe('EACCES');
+      expect(await errno(squashed.readFile('/secret'))).toBe('EACCES');
+      expect(await errno(squashed.chmod('/secret', 0o644))).toBe('EPERM');
+      expect((await root.readFile('/secret')).toString()).toBe('root only');
+      // data through the memory nodes with either secret (each has its node-access key)
+      await squashed.writeFile('/by-squashed', Buffer.from('written by nobody'));
+      const made = await root.getattr('/by-squashed');
+      expect([made.uid, made.gid]).toEqual([65534, 65534]);
+      expect((await root.readFile('/by-squashed')).toString()).toBe('written by nobody');
+      expect((await squashed.readFile('/by-squashed')).toString()).toBe('written by nobody');
+      // a quota is root's business: the squashed root may not set one
+      expect(await errno(squashed.quotaSet('/', { files: 100 }))).toBe('EPERM');
+    } finally {
+      await squashed.close();
+      await root.close();
+    }
+    // the common secret is no client secret here, and neither is a made-up one
+    for (const secret of [SECRET, `wrong-${randomBytes(16).toString('base64url')}`]) {
+      expect(await errno(PoolClient.connect(url, { secret, connectTimeoutMs: 5000 }))).toBe('EACCES');
     }
   });
 });

@@ -51,7 +51,12 @@ export function fileHandlers(m: Manager): Handlers {
       if (!writer) await recallDirs(m, client, attrChanges(m, target));
       return { attr };
     },
-    Reopen: ({ opens }, { peer }) => ({ missing: m.reopen(peer, opens) }),
+    // each group as the credentials it was opened with (those of the call when it names none)
+    Reopen: ({ opens }, ctx) =>
+      m.reopen(
+        ctx.peer,
+        opens.map((o) => ({ ...o, cred: m.credOf({ ...ctx, cred: o.cred ?? ctx.cred }) })),
+      ),
     Extend: async ({ ino, end, mtimeMs, epoch, clamp }, ctx) => {
       const { remote } = ctx;
       m.mayUseData(ctx, ino, true);
