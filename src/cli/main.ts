@@ -63,8 +63,8 @@ interface ManagerFlags {
   dataDir?: string;
   meta?: string;
   advertise?: string;
-  clientSecretFile: string[];
-  squashedClientSecretFile: string[];
+  clientSecretFile?: string[];
+  squashedClientSecretFile?: string[];
   nodeSecretFile?: string;
   operatorSecretFile?: string;
   maxNodeMemory?: number;
@@ -72,8 +72,8 @@ interface ManagerFlags {
 }
 
 /** Collects a repeatable option's values. */
-function repeatable(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function repeatable(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /**
@@ -81,8 +81,9 @@ function repeatable(value: string, previous: string[]): string[] {
  * --squashed-client-secret-file, whose holders' uid and gid 0 are squashed.
  */
 function clientSecrets(common: string, o: ManagerFlags): ClientSecret[] {
-  const full = o.clientSecretFile.length ? o.clientSecretFile.map((f) => roleSecret('', f)) : [common];
-  return [...full.map((secret) => ({ secret, squashRoot: false })), ...o.squashedClientSecretFile.map((f) => ({ secret: roleSecret('', f), squashRoot: true }))];
+  const full = o.clientSecretFile?.map((f) => roleSecret('', f)) ?? [common];
+  const squashed = o.squashedClientSecretFile?.map((f) => roleSecret('', f)) ?? [];
+  return [...full.map((secret) => ({ secret, squashRoot: false })), ...squashed.map((secret) => ({ secret, squashRoot: true }))];
 }
 
 /** Checks an etcd:// URL for commander. */
@@ -120,8 +121,8 @@ withSecurity(
     .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
     .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
     .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg))
-    .option('--client-secret-file <file>', 'a secret of clients (mounts, API): file system calls; repeat for several (default: --secret-file)', repeatable, [])
-    .option('--squashed-client-secret-file <file>', "a client secret whose holders' uid and gid 0 are mapped to nobody (65534), as NFS root_squash; repeatable", repeatable, [])
+    .option('--client-secret-file <file>', 'a secret of clients (mounts, API): file system calls; repeat for several (default: --secret-file)', repeatable)
+    .option('--squashed-client-secret-file <file>', "a client secret whose holders' uid and gid 0 are mapped to nobody (65534), as NFS root_squash; repeatable", repeatable)
     .option('--node-secret-file <file>', 'secret of memory nodes (default: --secret-file)')
     .option('--operator-secret-file <file>', 'secret of operators: status, quota get and drain only (default: --secret-file)')
     .addOption(new Option('--max-node-memory <size>', 'largest capacity a memory node may declare; a larger one counts as this').argParser(sizeArg))
@@ -208,7 +209,7 @@ withSecurity(
     .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)')
     .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)')
     .option('--node-secret-file <file>', 'the node secret (default: --secret-file)')
-    .option('--client-secret-file <file>', 'a client secret (repeatable): serve clients before the manager hands over their keys (default: wait for them)', repeatable, []),
+    .option('--client-secret-file <file>', 'a client secret (repeatable): serve clients before the manager hands over their keys (default: wait for them)', repeatable),
   true,
 ).action(
   async (
@@ -219,7 +220,7 @@ withSecurity(
       advertise?: string;
       overcommit?: boolean;
       nodeSecretFile?: string;
-      clientSecretFile: string[];
+      clientSecretFile?: string[];
     },
   ) => {
     logStrayErrors('node');
@@ -236,7 +237,7 @@ withSecurity(
         advertiseHost: o.advertise,
         ...sec,
         secret: roleSecret(sec.secret, o.nodeSecretFile),
-        clientSecrets: o.clientSecretFile.map((f) => roleSecret('', f)),
+        clientSecrets: o.clientSecretFile?.map((f) => roleSecret('', f)),
       });
       onSignals(() => node.stop());
       await node.start();
