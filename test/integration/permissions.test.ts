@@ -243,11 +243,14 @@ describe('a squashed client secret beside a full one (--squashed-client-secret-f
       const exited = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
       while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 50));
       const port = new URL(url).port;
+      const env = { MEMPOOL_SECRET: SECRET };
+      const held = (await statusWhen(url, () => true, 5000, env)).leases.held;
+      expect(held).toBeGreaterThanOrEqual(1); // the writer's WRITE lease, with "before" cached under it
       await manager?.stop('SIGKILL');
       manager = mempool(['manager', '--listen', `127.0.0.1:${port}`, ...managerArgs], { MEMPOOL_SECRET: SECRET });
       await manager.waitFor(/listening on/);
-      // the mount is back with its lease reclaimed (a write-back racing the reclaim is another matter: ESTALE)
-      await statusWhen(url, (st) => st.leases.held >= 1, 15_000, { MEMPOOL_SECRET: SECRET });
+      // both mounts are back with their leases reclaimed (a write-back racing the reclaim is another matter: ESTALE)
+      await statusWhen(url, (st) => st.leases.held >= held, 15_000, env);
       writer.stdin.end('go\n');
       const code = await exited;
       expect({ code, out }).toEqual({ code: 0, out: 'ready\nbefore\nafter\n' });
