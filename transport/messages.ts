@@ -344,8 +344,14 @@ export const Api = {
   LeaseRenew: spec(Msg.LeaseRenew, obj({ inos: list(ino, MAX_RENEW), stats: opt(clientStatsCheck) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
   LeaseRelease: spec(Msg.LeaseRelease, obj({ ino }), none, CLIENT),
   LeaseRecall: spec(Msg.LeaseRecall, obj({ ino }), none, MANAGER),
-  // after a reconnection: the leases the client held as [ino, mode] pairs; those granted back come with their epoch
-  LeaseReclaim: spec(Msg.LeaseReclaim, obj({ leases: list(tuple(ino, int(1, 2)), MAX_RENEW) }), obj({ granted: list(tuple(ino, uint()), MAX_RENEW) }), CLIENT),
+  // after a reconnection: the leases the client held as [ino, mode] pairs, and the epoch each had (same order; its write-backs in
+  // flight carry it and still land while the lease is held); those granted back come with their new epoch
+  LeaseReclaim: spec(
+    Msg.LeaseReclaim,
+    obj({ leases: list(tuple(ino, int(1, 2)), MAX_RENEW), epochs: def(list(uint(), MAX_RENEW), []) }),
+    obj({ granted: list(tuple(ino, uint()), MAX_RENEW) }),
+    CLIENT,
+  ),
   AppendReserve: spec(Msg.AppendReserve, obj({ ino, len: uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG'), epoch }), obj({ offset: fileSize }), CLIENT),
 
   // node -> manager

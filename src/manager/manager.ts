@@ -682,8 +682,8 @@ export class Manager {
   }
 
   /** ESTALE for I/O under a lease epoch that was taken away. */
-  checkEpoch(ino: number, epoch: number | undefined): void {
-    if (epoch !== undefined && !this.leases.epochValid(ino, epoch)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
+  checkEpoch(ino: number, epoch: number | undefined, client: string | null): void {
+    if (epoch !== undefined && !this.leases.epochValid(ino, epoch, client)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
   }
 
   /** Drops one open of ino on a client link (EBADF when it has none). */
