@@ -18,6 +18,10 @@ export const ID_MAX = 0xfffffffe;
 export const MAX_CRED_GROUPS = 65536;
 /** The uid and gid a squashed root becomes (--squash-root): nobody / nogroup. */
 export const NOBODY_ID = 65534;
+/** Most client secrets a manager takes (each handshake tries every one; each node-access key is 43 characters in NodeAccess). */
+export const MAX_CLIENT_SECRETS = 64;
+/** Longest sealed NodeAccess value: the node-access keys of MAX_CLIENT_SECRETS client secrets, with room to spare. */
+export const NODE_ACCESS_MAX = 16384;
 /** chown's "leave unchanged" as the kernel passes it (and -1 as a program does). */
 export const ID_UNCHANGED = 0xffffffff;
 /** Largest st_mode (file type and permission bits). */

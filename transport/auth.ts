@@ -16,12 +16,16 @@ export function newNonce(): string {
   return randomBytes(32).toString('hex');
 }
 
-/** The secret each role proves; a role without one is not served, null: not yet (try again later). A string: one secret for every role. */
-export type RoleSecrets = string | Partial<Record<Role, string | null>>;
+/** The secret a peer of one role proves, or the list of secrets it may prove one of (e.g. several client secrets). */
+export type RoleSecret = string | readonly string[];
 
-/** The secret a peer declaring `role` must prove; undefined when this side serves no such role, null when not yet. */
-export function secretFor(secrets: RoleSecrets, role: Role): string | null | undefined {
-  return typeof secrets === 'string' ? secrets : secrets[role];
+/** The secret each role proves; a role without one is not served, null: not yet (try again later). A string: one secret for every role. */
+export type RoleSecrets = string | Partial<Record<Role, RoleSecret | null>>;
+
+/** The secrets a peer declaring `role` may prove (one of); undefined when this side serves no such role, null when not yet. */
+export function secretsFor(secrets: RoleSecrets, role: Role): readonly string[] | null | undefined {
+  const s = typeof secrets === 'string' ? secrets : secrets[role];
+  return typeof s === 'string' ? [s] : s;
 }
 
 /** Throws unless the secret is empty (loopback only, checked by the listener) or at least 128 bits long. */
@@ -51,6 +55,18 @@ export function proofMatches(expected: string, received: unknown): boolean {
   return timingSafeEqual(Buffer.from(expected), Buffer.from(received));
 }
 
+/**
+ * Which candidate made a received proof (-1: none). Every candidate is computed and compared in constant time, whatever
+ * matched, so the time taken tells nothing of which secret the peer holds or which others exist.
+ */
+export function provenSecret(candidates: readonly string[], received: unknown, proofOf: (secret: string) => string): number {
+  let found = -1;
+  candidates.forEach((secret, i) => {
+    if (proofMatches(proofOf(secret), received) && found < 0) found = i;
+  });
+  return found;
+}
+
 /** The keys of one link: a base key from the secret and both nonces, and one frame-MAC key per direction. */
 export interface Session {
   /** Keys the messages that carry key material (NodeAccess). */
@@ -60,14 +76,16 @@ export interface Session {
   recv: Buffer;
   /** True when each frame carries a MAC (ws://); false on wss://, where TLS gives integrity. */
   mac: boolean;
+  /** Server side: which of its role's secrets the peer proved (their order as configured); 0 on the dialing side. */
+  secretIndex: number;
 }
 
 /** Derives a link's session keys; `side` says which direction is "send". */
-export function sessionKeys(secret: string, serverNonce: string, clientNonce: string, side: 'client' | 'server', mac: boolean): Session {
+export function sessionKeys(secret: string, serverNonce: string, clientNonce: string, side: 'client' | 'server', mac: boolean, secretIndex = 0): Session {
   const base = createHmac('sha256', secret).update(`mempool/2 session ${serverNonce} ${clientNonce}`).digest();
   const c2s = createHmac('sha256', base).update('client to server').digest();
   const s2c = createHmac('sha256', base).update('server to client').digest();
-  return side === 'client' ? { base, send: c2s, recv: s2c, mac } : { base, send: s2c, recv: c2s, mac };
+  return side === 'client' ? { base, send: c2s, recv: s2c, mac, secretIndex } : { base, send: s2c, recv: c2s, mac, secretIndex };
 }
 
 /** Bytes of the MAC behind every frame on ws:// (HMAC-SHA256 truncated to 128 bits, or GMAC's 128-bit tag). */
@@ -104,7 +122,7 @@ export function frameMac(key: Buffer, seq: number, parts: readonly Buffer[]): Bu
 
 /**
  * The key clients prove to memory nodes: derived from the client secret, so nodes can check clients without holding
- * the client secret itself (the manager hands it to each node over the node's authenticated link).
+ * the client secret itself (the manager hands each node the keys of every client secret over the node's authenticated link).
  */
 export function nodeAccessKey(clientSecret: string): string {
   return clientSecret ? createHmac('sha256', clientSecret).update('mempool/2 node access').digest('base64url') : '';
@@ -127,6 +145,18 @@ export function openSealed(session: Session, sealed: string): string {
   const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
   d.setAuthTag(buf.subarray(12, 28));
   return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
+}
+
+/** Seals, for one node's link, the node-access keys of every client secret (a JSON list). */
+export function sealNodeAccess(session: Session, clientSecrets: readonly string[]): string {
+  return sealFor(session, JSON.stringify(clientSecrets.map(nodeAccessKey)));
+}
+
+/** Opens what sealNodeAccess sealed: the keys clients may prove to this node; throws if altered or malformed. */
+export function openNodeAccess(session: Session, sealed: string): string[] {
+  const keys: unknown = JSON.parse(openSealed(session, sealed));
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k): k is string => typeof k === 'string')) throw new Error('not a list of node-access keys');
+  return keys;
 }
 
 /** This process's identity key (Ed25519, made once per process): a peer's id is bound to it, so another process cannot take a live id. */

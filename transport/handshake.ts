@@ -1,7 +1,7 @@
 /** The authentication exchange that opens every link, before any other frame. */
 import WebSocket from 'ws';
 import { Errno, FsError } from '../src/errors';
-import { idSignatureValid, newNonce, proof, proofMatches, RoleSecrets, secretFor, Session, sessionKeys, signId } from './auth';
+import { idSignatureValid, newNonce, proof, proofMatches, provenSecret, RoleSecrets, secretsFor, Session, sessionKeys, signId } from './auth';
 import { decodeFrame, encodeFrame, Frame, FrameKind, Meta, ProtocolError } from './frame';
 import { Hello, Msg, Role } from './messages';
 
@@ -91,16 +91,17 @@ export function parseHello(raw: unknown): Hello {
   return out;
 }
 
-/** What a handshake establishes: the proven peer's hello and the link's session keys. */
+/** What a handshake establishes: the proven peer's hello and the link's session keys (on the server, with which secret it proved). */
 export interface Handshaken {
   hello: Hello;
   session: Session;
 }
 
 /**
- * Server side: challenges the newly connected socket, checks the proof against the secret of the role the peer
- * declares (the hello is covered by the proof) and, when it names an id with an identity key, the signature that
- * binds the id to that key; returns the proven hello and the session. Throws (after telling the peer) on failure.
+ * Server side: challenges the newly connected socket, checks the proof against the secrets of the role the peer
+ * declares (the hello is covered by the proof; a role with several secrets: each is tried, in constant time) and, when
+ * it names an id with an identity key, the signature that binds the id to that key; returns the proven hello and the
+ * session, keyed by the secret the peer proved. Throws (after telling the peer) on failure.
  */
 export async function acceptHandshake(
   ws: WebSocket,
@@ -118,24 +119,24 @@ export async function acceptHandshake(
   const clientNonce = f.meta.nonce;
   if (typeof clientNonce !== 'string' || !/^[0-9a-f]{64}$/.test(clientNonce)) throw new ProtocolError('bad client nonce');
   const hello = parseHello(f.meta.hello);
-  const refuse = (why: string, errno: 'EACCES' | 'EAGAIN' = 'EACCES'): never => {
+  const refuse: (why: string, errno?: 'EACCES' | 'EAGAIN') => never = (why, errno = 'EACCES') => {
     ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, errno === 'EAGAIN' ? Errno.EAGAIN : Errno.EACCES, { message: why }));
     throw new FsError(errno, why);
   };
-  const secret = secretFor(secrets, hello.role);
-  if (secret === undefined) refuse(`authentication failed: role ${hello.role} is not served here`);
-  if (secret === null) refuse(`role ${hello.role} is not served yet (a memory node serves clients once registered with a manager)`, 'EAGAIN');
-  if (!proofMatches(proof(secret as string, 'client', serverNonce, clientNonce, f.meta.hello), f.meta.proof)) {
-    refuse(`authentication failed: wrong or missing secret for role ${hello.role}`);
-  }
+  const candidates = secretsFor(secrets, hello.role);
+  if (candidates === undefined) refuse(`authentication failed: role ${hello.role} is not served here`);
+  if (candidates === null) refuse(`role ${hello.role} is not served yet (a memory node serves clients once registered with a manager)`, 'EAGAIN');
+  const index = provenSecret(candidates, f.meta.proof, (s) => proof(s, 'client', serverNonce, clientNonce, f.meta.hello));
+  const secret = candidates[index];
+  if (secret === undefined) refuse(`authentication failed: wrong or missing secret for role ${hello.role}`);
   if (hello.key !== undefined && (!hello.id || !idSignatureValid(hello.key, f.meta.idSig, serverNonce, clientNonce, hello.id))) {
     refuse('authentication failed: the identity signature does not match the identity key');
   }
   // A proven peer this server will not take (a role it does not serve, an id in use, a wrong URL) learns why in the result.
   const refusal = (await accept?.(hello)) ?? null;
   if (refusal) refuse(`refused: ${refusal}`);
-  ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 0, { proof: proof(secret as string, 'server', clientNonce, serverNonce, ours), hello: ours as unknown as Meta }));
-  return { hello, session: sessionKeys(secret as string, serverNonce, clientNonce, 'server', mac) };
+  ws.send(encodeFrame(FrameKind.Response, Msg.AuthResult, 0, 0, { proof: proof(secret, 'server', clientNonce, serverNonce, ours), hello: ours as unknown as Meta }));
+  return { hello, session: sessionKeys(secret, serverNonce, clientNonce, 'server', mac, index) };
 }
 
 /** Client side: answers the server's challenge (signing with the process identity when the hello carries its key), checks the server's own proof, and returns the server's Hello and the session. */

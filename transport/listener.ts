@@ -16,7 +16,7 @@ export interface ListenOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** The secret each role must prove (a string: one for all); empty is allowed only on loopback. */
+  /** The secret each role must prove (a string: one for all; a list: any one of them); empty is allowed only on loopback. */
   secret: RoleSecrets;
   /** PEM certificate and key files: serve wss:// instead of ws://. */
   tlsCert?: string;
@@ -64,7 +64,7 @@ export class Listener extends EventEmitter {
 /** Starts a listener; refuses a non-loopback address without a secret. */
 export async function listen(opts: ListenOptions): Promise<Listener> {
   const log = opts.log ?? ((m: string) => console.error(m));
-  const secrets = typeof opts.secret === 'string' ? [opts.secret] : Object.values(opts.secret);
+  const secrets = typeof opts.secret === 'string' ? [opts.secret] : Object.values(opts.secret).flatMap((s) => s ?? []);
   if (secrets.some((s) => s === '') && !isLoopback(opts.host)) {
     throw new Error(`refusing to listen on ${opts.host}:${opts.port} without a secret: set --secret-file FILE or MEMPOOL_SECRET (only loopback addresses may run without one)`);
   }

@@ -11,6 +11,7 @@ import {
   MAX_LOCATE,
   MAX_RENEW,
   MODE_MAX,
+  NODE_ACCESS_MAX,
   PATH_MAX,
   TEXT_MAX,
   TIME_MS_MAX,
@@ -19,6 +20,7 @@ import {
 } from '../src/limits';
 import { bool, bytes, Check, def, empty, int, list, nullable, nullOr, obj, ObjCheck, oneOf, opt, str, tuple, uint } from './check';
 import { Meta } from './frame';
+import { O } from '../src/posix';
 
 /** Message type numbers: one per RPC. Unknown numbers close the connection. */
 export const Msg = {
@@ -304,8 +306,14 @@ export const Api = {
   Truncate: spec(Msg.Truncate, obj({ path: opt(path), ino: opt(ino), size: fileSize, cut: def(bool, false), epoch }), withAttr, CLIENT),
   Open: spec(Msg.Open, obj({ path, flags: uint(0xffffffff), mode: def(mode, 0o644), uid: def(id, 0), gid: def(id, 0) }), withAttrs, CLIENT),
   Release: spec(Msg.Release, obj({ ino }), none, CLIENT),
-  // after a reconnection: the client's open handles as [ino, count] pairs, counted again (unlinked open files stay)
-  Reopen: spec(Msg.Reopen, obj({ opens: list(tuple(ino, uint(1 << 20)), 1 << 20) }), obj({ missing: list(ino, 1 << 20) }), CLIENT),
+  // after a reconnection: the client's open handles, counted again (unlinked open files stay), by file, access mode
+  // (O_ACCMODE) and the credentials they were opened with; the manager checks that access again (denied: not restored)
+  Reopen: spec(
+    Msg.Reopen,
+    obj({ opens: list(obj({ ino, count: uint(1 << 20), accmode: def(uint(O.ACCMODE), 0), cred: opt(credCheck) }), 1 << 20) }),
+    obj({ missing: list(ino, 1 << 20), denied: def(list(ino, 1 << 20), []) }),
+    CLIENT,
+  ),
   // the value travels as the frame's data
   Setxattr: spec(Msg.Setxattr, obj({ path, name: xattrName, flags }), none, CLIENT),
   Getxattr: spec(Msg.Getxattr, obj({ path, name: xattrName }), none, CLIENT),
@@ -340,8 +348,14 @@ export const Api = {
   LeaseRenew: spec(Msg.LeaseRenew, obj({ inos: list(ino, MAX_RENEW), stats: opt(clientStatsCheck) }), obj({ lost: list(ino, MAX_RENEW) }), CLIENT),
   LeaseRelease: spec(Msg.LeaseRelease, obj({ ino }), none, CLIENT),
   LeaseRecall: spec(Msg.LeaseRecall, obj({ ino }), none, MANAGER),
-  // after a reconnection: the leases the client held as [ino, mode] pairs; those granted back come with their epoch
-  LeaseReclaim: spec(Msg.LeaseReclaim, obj({ leases: list(tuple(ino, int(1, 2)), MAX_RENEW) }), obj({ granted: list(tuple(ino, uint()), MAX_RENEW) }), CLIENT),
+  // after a reconnection: the leases the client held as [ino, mode] pairs, and the epoch each had (same order; its write-backs in
+  // flight carry it and still land while the lease is held); those granted back come with their new epoch
+  LeaseReclaim: spec(
+    Msg.LeaseReclaim,
+    obj({ leases: list(tuple(ino, int(1, 2)), MAX_RENEW), epochs: def(list(uint(), MAX_RENEW), []) }),
+    obj({ granted: list(tuple(ino, uint()), MAX_RENEW) }),
+    CLIENT,
+  ),
   AppendReserve: spec(Msg.AppendReserve, obj({ ino, len: uint(MAX_FILE_SIZE, 'EINVAL', 'EFBIG'), epoch }), obj({ offset: fileSize }), CLIENT),
 
   // node -> manager
@@ -398,8 +412,8 @@ export const Api = {
   // the operator's one action: it moves chunks between nodes and changes no file (status, statfs and quota get are its reads)
   Drain: spec(Msg.Drain, obj({ node: text }), obj({ chunks: uint() }), OPERATOR),
   ChunkVersions: spec(Msg.ChunkVersions, obj({ keys: list(chunkKey, MAX_DELETE) }), obj({ vers: list(int(-1, Number.MAX_SAFE_INTEGER), MAX_DELETE) }), MANAGER),
-  // sealed: the node-access key, encrypted and authenticated under the link's session key (see transport/auth.ts sealFor)
-  NodeAccess: spec(Msg.NodeAccess, obj({ sealed: str(4096, 'EINVAL') }), none, MANAGER),
+  // sealed: the node-access keys (one per client secret), encrypted and authenticated under the link's session key (transport/auth.ts sealNodeAccess)
+  NodeAccess: spec(Msg.NodeAccess, obj({ sealed: str(NODE_ACCESS_MAX, 'EINVAL') }), none, MANAGER),
 } as const;
 
 export type ApiName = keyof typeof Api;

@@ -61,6 +61,11 @@ export type Handlers = { [K in ApiName]?: TypedHandler<(typeof Api)[K]> };
 
 type AnyHandler = (req: Meta, ctx: CallContext) => Meta | WithData<Meta> | Promise<Meta | WithData<Meta>>;
 
+/** The context a handler gets for a request from peer: its link, data, the sender's hello and the checked `cred` field. */
+export function contextOf(peer: Peer, meta: Meta, data: Buffer): CallContext {
+  return { peer, data, remote: peer.remote, cred: meta.cred === undefined ? undefined : credCheck(meta.cred, 'cred') };
+}
+
 /**
  * A Peer handler serving the given typed handlers. A frame whose fields have the wrong JSON type is a protocol
  * error (the link closes); everything else answers an errno: a message this server does not serve (ENOSYS), a
@@ -77,8 +82,7 @@ export function dispatcher(handlers: Handlers, name: string): Handler {
     if (!spec || !handle) throw new FsError('ENOSYS', `message type ${type} is not served by ${name}`);
     if (!spec.from.includes(peer.remote.role)) throw new FsError('EPERM', `a ${peer.remote.role} may not send message type ${type}`);
     const req = spec.req(meta, '');
-    const cred = meta.cred === undefined ? undefined : credCheck(meta.cred, 'cred');
-    const out = await handle(req, { peer, data, remote: peer.remote, cred });
+    const out = await handle(req, contextOf(peer, meta, data));
     return out instanceof WithData ? { meta: out.meta, data: out.data } : { meta: out };
   };
 }

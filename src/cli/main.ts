@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatSize } from '../size';
 import { resolve } from 'path';
-import { Manager } from '../manager/manager';
+import { checkClientSecrets, ClientSecret, Manager, roleSecretsOf } from '../manager/manager';
 import { DEFAULT_MAX_XATTR_BYTES, DEFAULT_MAX_XATTR_TOTAL } from '../manager/namespace';
 import { Journal } from '../manager/log/journal';
 import { EtcdLog } from '../manager/log/etcd-log';
@@ -63,11 +63,27 @@ interface ManagerFlags {
   dataDir?: string;
   meta?: string;
   advertise?: string;
-  clientSecretFile?: string;
+  clientSecretFile?: string[];
+  squashedClientSecretFile?: string[];
   nodeSecretFile?: string;
   operatorSecretFile?: string;
   maxNodeMemory?: number;
   squashRoot?: boolean;
+}
+
+/** Collects a repeatable option's values. */
+function repeatable(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * The manager's client secrets: each --client-secret-file (none given: the common secret), then each
+ * --squashed-client-secret-file, whose holders' uid and gid 0 are squashed.
+ */
+function clientSecrets(common: string, o: ManagerFlags): ClientSecret[] {
+  const full = o.clientSecretFile?.map((f) => roleSecret('', f)) ?? [common];
+  const squashed = o.squashedClientSecretFile?.map((f) => roleSecret('', f)) ?? [];
+  return [...full.map((secret) => ({ secret, squashRoot: false })), ...squashed.map((secret) => ({ secret, squashRoot: true }))];
 }
 
 /** Checks an etcd:// URL for commander. */
@@ -105,18 +121,20 @@ withSecurity(
     .addOption(new Option('--max-files <n>', 'most files and directories in the pool, the root included (ENOSPC beyond, as tmpfs nr_inodes)').default(DEFAULT_MAX_FILES).argParser(positiveInt))
     .addOption(new Option('--max-xattr-bytes <size>', "most bytes of one file's xattrs, names plus values (ENOSPC beyond)").default(DEFAULT_MAX_XATTR_BYTES, '1MiB').argParser(sizeArg))
     .addOption(new Option('--max-xattr-total <size>', 'most xattr bytes in the whole pool (ENOSPC beyond)').default(DEFAULT_MAX_XATTR_TOTAL, '256MiB').argParser(sizeArg))
-    .option('--client-secret-file <file>', 'secret of clients (mounts, API): file system calls (default: --secret-file)')
+    .option('--client-secret-file <file>', 'a secret of clients (mounts, API): file system calls; repeat for several (default: --secret-file)', repeatable)
+    .option('--squashed-client-secret-file <file>', "a client secret whose holders' uid and gid 0 are mapped to nobody (65534), as NFS root_squash; repeatable", repeatable)
     .option('--node-secret-file <file>', 'secret of memory nodes (default: --secret-file)')
     .option('--operator-secret-file <file>', 'secret of operators: status, quota get and drain only (default: --secret-file)')
     .addOption(new Option('--max-node-memory <size>', 'largest capacity a memory node may declare; a larger one counts as this').argParser(sizeArg))
-    .option('--squash-root', "map clients' uid and gid 0 to nobody (65534), as NFS root_squash: a client host's root is not root in the pool"),
+    .option('--squash-root', "map every client's uid and gid 0 to nobody (65534), as NFS root_squash: a client host's root is not root in the pool"),
   true,
 ).action(async (o: SecurityOptions & ManagerFlags) => {
   logStrayErrors('manager');
   try {
     const addr = typeof o.listen === 'string' ? parseHostPort(o.listen) : o.listen;
     const sec = security(o);
-    const secrets = { client: roleSecret(sec.secret, o.clientSecretFile), node: roleSecret(sec.secret, o.nodeSecretFile), operator: roleSecret(sec.secret, o.operatorSecretFile) };
+    const secrets = { clients: clientSecrets(sec.secret, o), node: roleSecret(sec.secret, o.nodeSecretFile), operator: roleSecret(sec.secret, o.operatorSecretFile) };
+    checkClientSecrets(secrets.clients);
     const etcd = o.meta ? EtcdLog.fromUrl(o.meta) : undefined;
     const m = new Manager({
       ...addr,
@@ -149,7 +167,7 @@ withSecurity(
         log: etcd,
         manager: m,
         ...addr,
-        secret: secrets,
+        secret: roleSecretsOf(secrets),
         tlsCert: sec.tlsCert,
         tlsKey: sec.tlsKey,
         advertise: o.advertise,
@@ -191,7 +209,7 @@ withSecurity(
     .option('--advertise <host>', 'address clients use to reach this node (default: the listen address)')
     .option('--overcommit', 'allow --memory beyond what this host can give (RAM or cgroup limit, less a reserve)')
     .option('--node-secret-file <file>', 'the node secret (default: --secret-file)')
-    .option('--client-secret-file <file>', 'the client secret: serve clients before the manager hands over their key (default: wait for it)'),
+    .option('--client-secret-file <file>', 'a client secret (repeatable): serve clients before the manager hands over their keys (default: wait for them)', repeatable),
   true,
 ).action(
   async (
@@ -202,7 +220,7 @@ withSecurity(
       advertise?: string;
       overcommit?: boolean;
       nodeSecretFile?: string;
-      clientSecretFile?: string;
+      clientSecretFile?: string[];
     },
   ) => {
     logStrayErrors('node');
@@ -219,7 +237,7 @@ withSecurity(
         advertiseHost: o.advertise,
         ...sec,
         secret: roleSecret(sec.secret, o.nodeSecretFile),
-        clientSecret: o.clientSecretFile ? roleSecret('', o.clientSecretFile) : undefined,
+        clientSecrets: o.clientSecretFile?.map((f) => roleSecret('', f)),
       });
       onSignals(() => node.stop());
       await node.start();

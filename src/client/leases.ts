@@ -151,7 +151,7 @@ export class Leases {
     const sent = performance.now();
     let granted: Array<[number, number]>;
     try {
-      granted = (await call(peer, Api.LeaseReclaim, { leases: mine.map((h): [number, number] => [h.ino, h.mode]) })).granted;
+      granted = (await call(peer, Api.LeaseReclaim, { leases: mine.map((h): [number, number] => [h.ino, h.mode]), epochs: mine.map((h) => h.epoch) })).granted;
     } catch {
       return; // the link went again: the next one reclaims, or the leases run out by the clock
     }

@@ -72,6 +72,8 @@ export { O } from '../posix';
 interface OpenFile {
   ino: number;
   flags: number;
+  /** The credentials the open named (none: the link's own), named again when the handle is reopened on a new link. */
+  cred?: Cred;
 }
 
 const MAX_IO = 64 * 1024 * 1024;
@@ -82,6 +84,8 @@ const OUTAGE_WAIT_MS = 2000;
 export class PoolClient {
   private readonly handles = new Map<number, OpenFile>();
   private readonly openCount = new Map<number, number>();
+  /** Handles being closed: open at the manager until their Release goes out (after the last write-back), so a new link names them too. */
+  private readonly closing = new Set<OpenFile>();
   private nextFh = 1;
   private readonly files: FileIO;
   /** flock and POSIX locks held at the manager. */
@@ -539,13 +543,14 @@ export class PoolClient {
     // O_TRUNC goes through ftruncate below, so this client's own cached pages of the file go too (a read-only open keeps it: the manager asks write permission for it, and truncates nothing).
     const wire = this.path(path);
     const sent = (flags & O.ACCMODE) === O.RDONLY ? flags : flags & ~O.TRUNC;
-    const send = () => call(this.manager, Api.Open, { path: wire, flags: sent >>> 0, mode, ...this.owner(owner) });
+    const who = this.owner(owner);
+    const send = () => call(this.manager, Api.Open, { path: wire, flags: sent >>> 0, mode, ...who });
     const { attr, parent } = flags & O.CREAT ? await this.entryChange(wire, send, (r) => r.attr) : await send();
     const created = parent !== undefined; // (the manager answers the directory's attributes only when it made the file)
     if ((flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(attr.ino, 1);
     const fh = this.nextFh;
     this.nextFh = this.nextFh >= 0xfffffff0 ? 1 : this.nextFh + 1;
-    this.handles.set(fh, { ino: attr.ino, flags });
+    this.handles.set(fh, { ino: attr.ino, flags, cred: who.cred });
     this.openCount.set(attr.ino, (this.openCount.get(attr.ino) ?? 0) + 1);
     if (flags & O.TRUNC && (flags & O.ACCMODE) !== O.RDONLY && (attr.mode & S_IFMT) === S_IFREG) {
       try {
@@ -633,6 +638,7 @@ export class PoolClient {
   async release(fh: number): Promise<void> {
     const h = this.handle(fh);
     this.handles.delete(fh);
+    this.closing.add(h);
     let flushError: unknown = null;
     await this.files.flush(h.ino).catch((err: unknown) => (flushError = err));
     if ((h.flags & O.ACCMODE) !== O.RDONLY) this.dirs?.ownWriter(h.ino, -1); // what it wrote is at the manager now
@@ -646,6 +652,7 @@ export class PoolClient {
     // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
     if (flushError && n <= 0) await this.files.discard(h.ino);
     // Not awaited: nothing the caller does depends on the answer, and later calls on this link are ordered after it.
+    this.closing.delete(h);
     call(this.manager, Api.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
     if (flushError) throw flushError;
   }
@@ -705,15 +712,30 @@ export class PoolClient {
 
   /**
    * On a new link (the manager restarted, or the link dropped and the manager released our handles), counts
-   * our open handles again before any other call goes out, so unlinked files we hold open are not freed.
+   * our open handles again before any other call goes out, so unlinked files we hold open are not freed, and
+   * those open for writing may still write (the manager checks each access again, as the handle's credentials).
    */
   private reopen(peer: Peer): void {
-    if (this.openCount.size === 0) return;
-    call(peer, Api.Reopen, { opens: [...this.openCount] })
-      .then(({ missing }) => {
+    if (this.handles.size + this.closing.size === 0) return;
+    call(peer, Api.Reopen, { opens: this.openGroups() })
+      .then(({ missing, denied }) => {
         if (missing.length > 0) this.log(`after reconnecting, ${missing.length} open files were gone at the manager`);
+        if (denied.length > 0) this.log(`after reconnecting, the manager refused the access of open files (permissions changed?): inodes ${denied.join(', ')}`);
       })
       .catch((err: Error) => this.log(`re-registering open files: ${err.message}`));
+  }
+
+  /** The open handles as Reopen names them: grouped by file, access mode and credentials, with how many share them. */
+  private openGroups(): Array<{ ino: number; count: number; accmode: number; cred?: Cred }> {
+    const groups = new Map<string, { ino: number; count: number; accmode: number; cred?: Cred }>();
+    for (const h of [...this.handles.values(), ...this.closing]) {
+      const accmode = h.flags & O.ACCMODE;
+      const k = `${h.ino} ${accmode} ${JSON.stringify(h.cred ?? null)}`;
+      const g = groups.get(k);
+      if (g) g.count++;
+      else groups.set(k, { ino: h.ino, count: 1, accmode, ...(h.cred ? { cred: h.cred } : {}) });
+    }
+    return [...groups.values()];
   }
 
   /** A path as sent to the manager: a byte string, ENAMETOOLONG past the wire's limit (a mount's full paths have no other limit). */

@@ -53,6 +53,11 @@ interface Holder {
   expiresAt: number;
   /** Set once a recall started: renewals no longer extend the lease. */
   recalled: boolean;
+  /**
+   * Reclaimed in the grace after a restart: the epoch the holder had before. Its write-backs made before it learned the
+   * file's new epoch carry that one, and still land while it holds this lease (nobody else can have written meanwhile).
+   */
+  reclaimedEpoch?: number;
 }
 
 interface FileLeases {
@@ -111,10 +116,10 @@ export class LeaseTable {
    * file since, and the holder's cached writes must not land over that); returns [ino, epoch] of those granted
    * (the epoch its writes carry from now on).
    */
-  reclaim(client: string, held: Array<[number, LeaseMode]>): Array<[number, number]> {
+  reclaim(client: string, held: Array<[number, LeaseMode, number?]>): Array<[number, number]> {
     const granted: Array<[number, number]> = [];
     const grace = this.inGrace();
-    for (const [ino, mode] of held) {
+    for (const [ino, mode, before] of held) {
       if (!grace && !this.files.get(ino)?.holders.has(client)) continue;
       const f = this.file(ino);
       if (f.holders.has(client)) {
@@ -127,7 +132,7 @@ export class LeaseTable {
         continue;
       }
       const cached = this.now() >= f.uncachedUntil;
-      f.holders.set(client, { mode, cached, expiresAt: this.now() + this.opts.termMs, recalled: false });
+      f.holders.set(client, { mode, cached, expiresAt: this.now() + this.opts.termMs, recalled: false, ...(before !== undefined ? { reclaimedEpoch: before } : {}) });
       this.track(client, ino, true);
       granted.push([ino, f.epoch]);
     }
@@ -232,9 +237,12 @@ export class LeaseTable {
     this.gc(ino, f);
   }
 
-  /** Whether a write with this epoch may still land (false once the writer was fenced). */
-  epochValid(ino: number, epoch: number): boolean {
-    return epoch >= (this.files.get(ino)?.epoch ?? 0);
+  /** Whether a write with this epoch may still land (false once the writer was fenced); client: who writes (its reclaimed epoch counts). */
+  epochValid(ino: number, epoch: number, client: string | null = null): boolean {
+    const f = this.files.get(ino);
+    if (epoch >= (f?.epoch ?? 0)) return true;
+    const reclaimed = client === null ? undefined : f?.holders.get(client)?.reclaimedEpoch;
+    return reclaimed !== undefined && epoch >= reclaimed;
   }
 
   /** The epoch new writes to ino carry. */

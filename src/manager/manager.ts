@@ -7,9 +7,9 @@
  */
 import { FsError } from '../errors';
 import { Attr, chunkKey, ChunkLocation, ClientStats, Cred, MetadataStatus, NodeInfo, PoolStatus, StartInfo, StatFs } from '../types';
-import { Api, call, CallContext, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, nodeAccessKey, Peer, Reply, sealFor } from '../../transport';
+import { Api, call, CallContext, contextOf, dispatcher, ONCE, Hello, listen, Listener, Meta, Msg, Peer, Reply, RoleSecrets, sealNodeAccess } from '../../transport';
 import { uint as uintCheck } from '../../transport/check';
-import { CAP_TTL_MS, MAX_CHUNK_SIZE, MAX_FILE_SIZE, RECLAIM_ALLOWANCE_MS, STATUS_CLIENTS_PAGE } from '../limits';
+import { CAP_TTL_MS, MAX_CHUNK_SIZE, MAX_CLIENT_SECRETS, MAX_FILE_SIZE, RECLAIM_ALLOWANCE_MS, STATUS_CLIENTS_PAGE } from '../limits';
 import { capKey, issueCap } from '../security/capability';
 import { clientHandlers, nodeHandlers } from './handlers';
 import { LeaseTable } from './lease-table';
@@ -25,13 +25,39 @@ import { placeChunk, PlacementCandidate } from './placement';
 import { Repairer } from './repair';
 import { ReplicaSets } from './replicas';
 import { Inventory } from './inventory';
-import { MAY_READ, MAY_WRITE, need, ROOT, squash } from './access';
+import { MAY_READ, MAY_WRITE, need, openMask, ownerOrRoot, permits, ROOT, squash } from './access';
 
-/** The secret of each role the manager serves: clients (file system calls), memory nodes, operators (read-only status). */
+/** A secret clients may prove, and whether its holders' uid and gid 0 become nobody (root squashing per client secret). */
+export interface ClientSecret {
+  secret: string;
+  squashRoot: boolean;
+}
+
+/** A group of a client's open handles named again after a reconnection: the file, how many, their access mode and credentials. */
+export interface Reopened {
+  ino: number;
+  count: number;
+  accmode: number;
+  cred: Cred;
+}
+
+/** The secrets of each role the manager serves: clients (file system calls; one or more), memory nodes, operators (read-only status). */
 export interface ManagerSecrets {
-  client: string;
+  clients: ClientSecret[];
   node: string;
   operator: string;
+}
+
+/** What the manager's listener checks: any one client secret, the node secret, the operator secret. */
+export function roleSecretsOf(s: ManagerSecrets): RoleSecrets {
+  return { client: s.clients.map((c) => c.secret), node: s.node, operator: s.operator };
+}
+
+/** Throws unless there is at least one client secret, at most MAX_CLIENT_SECRETS, and none is given twice (squashed and not would be ambiguous). */
+export function checkClientSecrets(clients: readonly ClientSecret[]): void {
+  if (clients.length === 0) throw new Error('the manager needs at least one client secret');
+  if (clients.length > MAX_CLIENT_SECRETS) throw new Error(`at most ${MAX_CLIENT_SECRETS} client secrets`);
+  if (new Set(clients.map((c) => c.secret)).size !== clients.length) throw new Error('the same client secret is given twice');
 }
 
 export interface ManagerOptions {
@@ -63,7 +89,7 @@ export interface ManagerOptions {
   /** Most xattr bytes (names + values) of one inode, and of the whole pool: ENOSPC beyond. */
   maxXattrBytes?: number;
   maxXattrTotal?: number;
-  /** Map uid and gid 0 of every client to nobody (65534), as NFS's root_squash: a client host's root is not root in the pool. */
+  /** Map uid and gid 0 of every client to nobody (65534), as NFS's root_squash, whatever its secret (see ClientSecret for one secret's holders). */
   squashRoot?: boolean;
   /** Where the metadata is logged (local journal or etcd); none: volatile metadata, lost when the manager stops. */
   metaLog?: MetaLog;
@@ -146,6 +172,7 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
+    checkClientSecrets(this.secrets.clients);
     this.capKey = capKey(this.secrets.node);
     // The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user.
     this.meta = new MetaStore({
@@ -241,7 +268,7 @@ export class Manager {
     this.listener = await listen({
       host: this.opts.host,
       port: takeover?.port ?? this.opts.port,
-      secret: this.secrets,
+      secret: roleSecretsOf(this.secrets),
       tlsCert: this.opts.tlsCert,
       tlsKey: this.opts.tlsKey,
       maxPayload: 40 * 1024 * 1024,
@@ -443,10 +470,10 @@ export class Manager {
     return out;
   }
 
-  /** The secret each role proves to this manager. */
+  /** The secrets each role proves to this manager. */
   get secrets(): ManagerSecrets {
     const s = this.opts.secret;
-    return this.opts.secrets ?? { client: s, node: s, operator: s };
+    return this.opts.secrets ?? { clients: [{ secret: s, squashRoot: false }], node: s, operator: s };
   }
 
   private acceptReason(h: Hello): string | null {
@@ -538,9 +565,15 @@ export class Manager {
     if (m.rid === undefined || !client || !ONCE.has(type)) return serve(type, m, data, peer);
     const key = `${client}:${uintCheck()(m.rid, 'rid')}`;
     const first = this.meta.state.replies.get(key);
-    // Open counts the handle on the link it ran on; a retry comes on a new link (the client drops a link before it retries), so it counts there again.
+    // Open counts the handle on the link it ran on; a retry comes on a new link (the client drops a link before it retries), so it counts there
+    // again, with its access mode checked again (a retry must not gain an access the first attempt was not asked for).
     const again = (meta: Meta | undefined): void => {
-      if (type === Msg.Open) this.reopen(peer, [[uintCheck()((meta?.attr as Meta | undefined)?.ino, 'attr.ino'), 1]]);
+      if (type !== Msg.Open) return;
+      const req = Api.Open.req(m, '');
+      const cred = this.credOf(contextOf(peer, m, data), { uid: req.uid, gid: req.gid });
+      const ino = uintCheck()((meta?.attr as Meta | undefined)?.ino, 'attr.ino');
+      const { missing, denied } = this.reopen(peer, [{ ino, count: 1, accmode: req.flags & O.ACCMODE, cred }]);
+      if (missing.length || denied.length) throw new FsError(missing.length ? 'ENOENT' : 'EACCES', `open of inode ${ino} retried`);
     };
     if (first !== undefined) {
       const meta = JSON.parse(first) as Meta;
@@ -566,10 +599,13 @@ export class Manager {
     }
   }
 
-  /** Hands a node, over its own link, the key clients prove to it (derived from the client secret), sealed for that link. */
+  /** Hands a node, over its own link, the keys clients prove to it (one derived from each client secret), sealed for that link. */
   private sendNodeAccess(peer: Peer): void {
     if (!peer.session) return;
-    const sealed = sealFor(peer.session, nodeAccessKey(this.secrets.client));
+    const sealed = sealNodeAccess(
+      peer.session,
+      this.secrets.clients.map((c) => c.secret),
+    );
     call(peer, Api.NodeAccess, { sealed }, undefined, 5000).catch((err: Error) => this.log(`node-access key to ${peer.describe()}: ${err.message}`));
   }
 
@@ -592,15 +628,17 @@ export class Manager {
 
   /**
    * The credentials a request acts with: those it carries, else the ids a creation call names, else root (a client
-   * states its ids, as NFS's AUTH_SYS); squashed at the edge (squash: per link, so it can follow a client's secret).
+   * states its ids, as NFS's AUTH_SYS); squashed at the edge, per link (by the client secret it proved).
    */
   credOf(ctx: CallContext, ids?: { uid: number; gid: number }): Cred {
-    return this.squash(ctx.cred ?? (ids ? { uid: ids.uid, gid: ids.gid, groups: [] } : ROOT), ctx.remote);
+    return this.squash(ctx.cred ?? (ids ? { uid: ids.uid, gid: ids.gid, groups: [] } : ROOT), ctx.peer);
   }
 
-  /** --squash-root for a link: clients' uid and gid 0 become nobody. */
-  squash(cred: Cred, remote: Hello): Cred {
-    return squash(cred, this.opts.squashRoot === true && remote.role === 'client');
+  /** Root squashing of a link: a client's uid and gid 0 become nobody under --squash-root, or when its secret is a squashed one. */
+  squash(cred: Cred, peer: Peer): Cred {
+    if (peer.remote.role !== 'client') return cred;
+    const proven = this.secrets.clients[peer.session?.secretIndex ?? 0];
+    return squash(cred, this.opts.squashRoot === true || proven?.squashRoot !== false);
   }
 
   /**
@@ -608,8 +646,21 @@ export class Manager {
    * when write), else to credentials that may read (write) it; EACCES otherwise. Open checked the permission already.
    */
   mayUseData(ctx: CallContext, ino: number, write: boolean): void {
-    if (write ? this.writable.get(ctx.peer)?.has(ino) : this.opens.get(ctx.peer)?.has(ino)) return;
+    if (this.hasOpen(ctx.peer, ino, write)) return;
     need(this.credOf(ctx), this.ns.getattrIno(ino), write ? MAY_WRITE : MAY_READ, `inode ${ino}`);
+  }
+
+  /** True when this link has ino open (for writing, when write). */
+  hasOpen(peer: Peer, ino: number, write: boolean): boolean {
+    return (write ? this.writable : this.opens).get(peer)?.has(ino) === true;
+  }
+
+  /**
+   * Locks are on open files, as the kernel keeps them: EBADF unless this link has ino open, and for a POSIX write lock
+   * open for writing (fcntl(2)'s rule). Open checked the permission, so no lock is taken on a file its caller could not open.
+   */
+  mayLock(peer: Peer, ino: number, write: boolean): void {
+    if (!this.hasOpen(peer, ino, write)) throw new FsError('EBADF', `inode ${ino} is not open${write ? ' for writing' : ''} on this link: locks are taken on open files`);
   }
 
   /** The lease holder a request comes from: a client's id (operators hold nothing). */
@@ -631,8 +682,8 @@ export class Manager {
   }
 
   /** ESTALE for I/O under a lease epoch that was taken away. */
-  checkEpoch(ino: number, epoch: number | undefined): void {
-    if (epoch !== undefined && !this.leases.epochValid(ino, epoch)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
+  checkEpoch(ino: number, epoch: number | undefined, client: string | null): void {
+    if (epoch !== undefined && !this.leases.epochValid(ino, epoch, client)) throw new FsError('ESTALE', `write to inode ${ino} under a lease that was taken away`);
   }
 
   /** Drops one open of ino on a client link (EBADF when it has none). */
@@ -679,22 +730,34 @@ export class Manager {
     return a;
   }
 
-  /** Counts again the open handles a reconnected client still has (after a manager restart or a dropped link); returns the inodes that are gone. */
-  reopen(peer: Peer, list: Array<[number, number]>): number[] {
+  /**
+   * Counts again the open handles a reconnected client still has (after a manager restart or a dropped link), with their
+   * access mode: each group is checked again with the credentials it was opened with (the file's owner keeps any
+   * access, as it may chmod the file anyway and a creating open ignores the mode). Returns the inodes that are gone,
+   * and those whose access was refused: their handles are not restored.
+   */
+  reopen(peer: Peer, list: readonly Reopened[]): { missing: number[]; denied: number[] } {
     const opens = this.opens.get(peer);
     if (!opens) throw new FsError('EPERM', 'only clients hold open files');
     const missing: number[] = [];
-    for (const [ino, n] of list) {
+    const denied: number[] = [];
+    for (const { ino, count, accmode, cred } of list) {
+      let attr: Attr;
       try {
-        this.ns.getattrIno(ino);
+        attr = this.ns.getattrIno(ino);
       } catch {
         missing.push(ino);
         continue;
       }
-      for (let i = 0; i < n; i++) this.ns.open(ino);
-      opens.set(ino, (opens.get(ino) ?? 0) + n);
+      if (!ownerOrRoot(cred, attr) && !permits(cred, attr, openMask(accmode))) {
+        denied.push(ino);
+        continue;
+      }
+      for (let i = 0; i < count; i++) this.ns.open(ino);
+      opens.set(ino, (opens.get(ino) ?? 0) + count);
+      if ((accmode & O.ACCMODE) !== O.RDONLY) this.writable.get(peer)?.add(ino);
     }
-    return missing;
+    return { missing, denied };
   }
 
   /** Sets a file's size; when it shrinks (or cutBeyond), cuts the data past it on the nodes before answering, so later growth reads zeros. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 import { FsError } from '../errors';
 import { ChunkStore } from './chunk-store';
-import { Api, call, dispatcher, Handlers, Hello, Link, listen, Listener, nodeAccessKey, openSealed, Peer, WithData } from '../../transport';
+import { Api, call, dispatcher, Handlers, Hello, Link, listen, Listener, nodeAccessKey, openNodeAccess, Peer, WithData } from '../../transport';
 import { MAX_CHUNK_SIZE } from '../limits';
 import { CapVerifier, capKey } from '../security/capability';
 import { parseChunkKey } from '../types';
@@ -22,8 +22,8 @@ export interface MemoryNodeOptions {
   advertiseHost?: string;
   /** The node secret: proves this node to the manager, and the manager to this node. */
   secret: string;
-  /** The client secret, when given: clients are served from the start instead of once the manager hands over their key. */
-  clientSecret?: string;
+  /** The client secrets, when given: clients are served from the start instead of once the manager hands over their keys. */
+  clientSecrets?: string[];
   tlsCert?: string;
   tlsKey?: string;
   ca?: Buffer;
@@ -70,8 +70,8 @@ export class MemoryNode {
   private readonly fences = new Map<number, number>();
   /** Lowest write epoch accepted for any inode: leases from before a manager restart or takeover that were not reclaimed in its grace. */
   private fenceBelow = 0;
-  /** What each role proves on this node's listener: clients the node-access key (null until known), the manager the node secret. */
-  private readonly secrets: { client: string | null; manager: string };
+  /** What each role proves on this node's listener: clients a node-access key (one per client secret; null until known), the manager the node secret. */
+  private readonly secrets: { client: string[] | null; manager: string };
   /** Resolved once clients can be checked (the manager handed over their key, or the client secret was given). */
   private clientsReady: () => void = () => undefined;
 
@@ -80,7 +80,7 @@ export class MemoryNode {
 
   constructor(private readonly opts: MemoryNodeOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
-    this.secrets = { client: opts.clientSecret !== undefined ? nodeAccessKey(opts.clientSecret) : null, manager: opts.secret };
+    this.secrets = { client: opts.clientSecrets?.length ? opts.clientSecrets.map(nodeAccessKey) : null, manager: opts.secret };
     this.caps = new CapVerifier(capKey(opts.secret));
   }
 
@@ -223,9 +223,9 @@ export class MemoryNode {
       NodeAccess: ({ sealed }, { peer }) => {
         if (!peer.session) throw new FsError('EINVAL', 'no session to open the node-access key with');
         try {
-          this.secrets.client = openSealed(peer.session, sealed);
+          this.secrets.client = openNodeAccess(peer.session, sealed);
         } catch {
-          throw new FsError('EINVAL', 'the node-access key does not open under this link');
+          throw new FsError('EINVAL', 'the node-access keys do not open under this link');
         }
         this.clientsReady();
         return {};

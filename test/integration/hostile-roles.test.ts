@@ -12,7 +12,8 @@ import { chmodSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PoolClient } from '../../src/client/pool-client';
-import { FsError } from '../../src/errors';
+import { Errno, FsError } from '../../src/errors';
+import { F_RDLCK, F_WRLCK, LOCK_EX, LOCK_NB } from '../../src/posix';
 import { nodeAccessKey } from '../../transport/auth';
 import { decodeFrame, encodeFrame, FrameKind, Msg } from '../../transport';
 import { defined } from '../helpers/defined';
@@ -182,6 +183,51 @@ describe('ids belong to the process that holds them', () => {
       expect((await other.readFile('/d/mine')).toString()).toBe('written and acknowledged');
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('locks are on open files', () => {
+  it('a client cannot lock, test or reclaim a lock on a file it has not open, nor a POSIX write lock on one open read-only', async () => {
+    await client.writeFile('/d/root-private', Buffer.from('root only'), 0o600);
+    await client.writeFile('/d/public', Buffer.from('anyone reads'), 0o644);
+    const priv = (await client.getattr('/d/root-private')).ino;
+    const pub = (await client.getattr('/d/public')).ino;
+    const held = await client.open('/d/root-private', 2);
+    await client.flock(held, LOCK_EX); // the real client's lock: the thief must not learn of it, nor touch it
+    try {
+      const c = await rawConnect(url);
+      expect((await rawHandshake(c, CLIENT, { role: 'client', id: 'lock-thief' })).status).toBe(0);
+      const as1000 = { cred: { uid: 1000, gid: 1000, groups: [] } };
+      const lock = (ino: number, flock: boolean, type: number) => ({ ino, owner: '7', flock, type, start: 0, end: 9, pid: 7, wait: false, ...as1000 });
+      let id = 1;
+      const status = async (type: number, meta: Record<string, unknown>) => (await rawRequest(c, type, id++, meta)).status;
+      // no handle: EBADF, whatever the file's mode, for a lock, a test and a reclaim
+      expect(await status(Msg.LockSet, lock(priv, true, F_WRLCK))).toBe(Errno.EBADF);
+      expect(await status(Msg.LockSet, lock(priv, false, F_RDLCK))).toBe(Errno.EBADF);
+      expect(await status(Msg.LockGet, lock(priv, false, F_WRLCK))).toBe(Errno.EBADF);
+      const reclaim = await rawRequest(c, Msg.LockReclaim, id++, { locks: [{ ino: priv, owner: '7', flock: true, type: F_WRLCK, start: 0, end: 9, pid: 7 }], ...as1000 });
+      expect(reclaim.meta.lost).toEqual([0]);
+      // no permission: the open is refused, so is the lock after it
+      expect(await status(Msg.Open, { path: '/d/root-private', flags: 0, ...as1000 })).toBe(Errno.EACCES);
+      expect(await status(Msg.LockSet, lock(priv, true, F_RDLCK))).toBe(Errno.EBADF);
+      // open read-only: a POSIX write lock is EBADF as fcntl(2) answers; a read lock and a flock are fine
+      expect(await status(Msg.Open, { path: '/d/public', flags: 0, ...as1000 })).toBe(0);
+      expect(await status(Msg.LockSet, lock(pub, false, F_WRLCK))).toBe(Errno.EBADF);
+      expect(await status(Msg.LockSet, lock(pub, false, F_RDLCK))).toBe(0);
+      expect(await status(Msg.LockSet, lock(pub, true, F_WRLCK))).toBe(0);
+      c.ws.close();
+      // the real client's lock stands
+      const other = await PoolClient.connect(url, { secret: CLIENT, name: 'other-locker', connectTimeoutMs: 10_000 });
+      try {
+        const fh = await other.open('/d/root-private', 0);
+        expect(await outcome(other.flock(fh, LOCK_EX | LOCK_NB))).toBe('EAGAIN');
+        await other.release(fh);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await client.release(held);
     }
   });
 });

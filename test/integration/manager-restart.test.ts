@@ -166,6 +166,62 @@ maybe('the manager restarts from its journal', () => {
   });
 });
 
+describe('with root squashed, handles open for writing across a restart still write', () => {
+  let root: string;
+  let dataDir: string;
+  let cluster: Cluster;
+  let manager: Proc;
+  let client: PoolClient | null = null;
+
+  beforeAll(async () => {
+    root = tempDir('mempool-restart-squash-');
+    dataDir = join(root, 'meta');
+    cluster = await startCluster({ nodes: 1, secret: SECRET, extraManagerArgs: ['--data-dir', dataDir, '--squash-root'] });
+    manager = cluster.manager;
+    // root, squashed to nobody, as a mount's own link is: each handle is opened as its user, write-back goes as the link
+    client = await PoolClient.connect(cluster.url, { secret: SECRET, uid: 0, gid: 0, groups: [] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close().catch(() => undefined);
+    await killAll();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('write and fsync after kill -9 of the manager succeed on a 0600 file and on a file created 0444, and the data is there', async () => {
+    const { O } = await import('../../src');
+    const user = { uid: 1000, gid: 1000 };
+    const c = client!;
+    const priv = await c.open('/private', O.RDWR | O.CREAT, 0o600, user);
+    const ro = await c.open('/created-read-only', O.WRONLY | O.CREAT, 0o444, user); // a creating open ignores the mode
+    await c.write(priv, 0, Buffer.from('before '));
+    await c.write(ro, 0, Buffer.from('created 0444, '));
+    await c.fsync(priv);
+    await c.fsync(ro);
+
+    await manager.stop('SIGKILL');
+    manager = mempool(['manager', '--listen', `127.0.0.1:${new URL(cluster.url).port}`, '--data-dir', dataDir, '--squash-root'], ENV);
+    await manager.waitFor(/listening on/);
+    // at once: the write-back may race the client's Reopen and lease reclaim, and lands under the epoch it had (ESTALE before)
+    await c.write(priv, 7, Buffer.from('and after the restart'));
+    await c.fsync(priv); // stalls until the link is back, then writes under the reopened handle
+    await c.write(ro, 14, Buffer.from('written by its creator'));
+    await c.fsync(ro);
+    await c.release(priv);
+    await c.release(ro);
+    const read = async (p: string): Promise<string> => {
+      const fh = await c.open(p, O.RDONLY, 0, user);
+      try {
+        return (await c.read(fh, 0, 100)).toString();
+      } finally {
+        await c.release(fh);
+      }
+    };
+    expect(await read('/private')).toBe('before and after the restart');
+    expect(await read('/created-read-only')).toBe('created 0444, written by its creator');
+  }, 120_000);
+});
+
 maybe('mempool up restarts a manager that died, from its journal', () => {
   let root: string;
   afterAll(async () => {

@@ -3,15 +3,17 @@
  * on tmpfs (EACCES, EPERM, sticky directories, chown); with --squash-root a uid-0 client is nobody; and through the
  * mount a non-root user (with a supplementary group) gets the same errno as on a tmpfs for the same operations.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PoolClient, O } from '../../src/client/pool-client';
 import { FsError } from '../../src/errors';
 import { defined } from '../helpers/defined';
 import { Cluster, killAll, mempool, Proc, startCluster, tempDir } from '../helpers/procs';
-import { canMount, sh } from '../helpers/mounts';
+import { canMount, mountAt, mountsUnder, sh, unmount } from '../helpers/mounts';
 import { MountedPool, finishMountedPool, startMountedPool } from '../helpers/pool-fixture';
+import { statusWhen } from '../helpers/status';
 
 const SECRET = 'perms-test-secret-0123456789abcdef';
 
@@ -138,6 +140,124 @@ describe('with --squash-root', () => {
       await root.close();
     }
   });
+});
+
+describe('a squashed client secret beside a full one (--squashed-client-secret-file)', () => {
+  const FULL = `full-${randomBytes(16).toString('base64url')}`;
+  const SQUASHED = `squashed-${randomBytes(16).toString('base64url')}`;
+  let dir = '';
+  let manager: Proc | null = null;
+  let node: Proc | null = null;
+  let url = '';
+
+  /** A 0600 secret file holding text. */
+  function secretFile(name: string, text: string): string {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text + '\n', { mode: 0o600 });
+    return f;
+  }
+
+  let managerArgs: string[] = [];
+  const mounts: Array<[Proc, string]> = [];
+
+  beforeAll(async () => {
+    dir = tempDir('mempool-squash-secret-');
+    // the common secret (MEMPOOL_SECRET) stays the node and operator secret; clients prove FULL or SQUASHED
+    managerArgs = ['--data-dir', path.join(dir, 'meta'), '--client-secret-file', secretFile('full', FULL), '--squashed-client-secret-file', secretFile('squashed', SQUASHED)];
+    manager = mempool(['manager', '--listen', '127.0.0.1:0', ...managerArgs], { MEMPOOL_SECRET: SECRET });
+    url = defined((await manager.waitFor(/listening on (wss?:\/\/\S+)/))[1], 'the manager URL');
+    node = mempool(['node', '--manager', url, '--memory', '64MiB'], { MEMPOOL_SECRET: SECRET });
+    await node.waitFor(/serving .* on ws/);
+  });
+
+  afterAll(async () => {
+    for (const [p, mnt] of mounts) await unmount(p, mnt).catch(() => undefined);
+    await node?.stop();
+    await manager?.stop();
+    const left = mountsUnder(dir).size;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    expect(left).toBe(0);
+  });
+
+  it('root through the squashed secret is nobody, root through the other is root; each reaches the memory nodes; a wrong secret is refused', async () => {
+    const root = await PoolClient.connect(url, { secret: FULL, uid: 0, gid: 0, groups: [] });
+    const squashed = await PoolClient.connect(url, { secret: SQUASHED, uid: 0, gid: 0, groups: [] });
+    try {
+      await root.writeFile('/secret', Buffer.from('root only'), 0o600);
+      expect(await errno(squashed.open('/secret', O.RDONLY))).toBe('EACCES');
+      expect(await errno(squashed.readFile('/secret'))).toBe('EACCES');
+      expect(await errno(squashed.chmod('/secret', 0o644))).toBe('EPERM');
+      expect((await root.readFile('/secret')).toString()).toBe('root only');
+      // data through the memory nodes with either secret (each has its node-access key)
+      await squashed.writeFile('/by-squashed', Buffer.from('written by nobody'));
+      const made = await root.getattr('/by-squashed');
+      expect([made.uid, made.gid]).toEqual([65534, 65534]);
+      expect((await root.readFile('/by-squashed')).toString()).toBe('written by nobody');
+      expect((await squashed.readFile('/by-squashed')).toString()).toBe('written by nobody');
+      // a quota is root's business: the squashed root may not set one
+      expect(await errno(squashed.quotaSet('/', { files: 100 }))).toBe('EPERM');
+    } finally {
+      await squashed.close();
+      await root.close();
+    }
+    // the common secret is no client secret here, and neither is a made-up one
+    for (const secret of [SECRET, `wrong-${randomBytes(16).toString('base64url')}`]) {
+      expect(await errno(PoolClient.connect(url, { secret, connectTimeoutMs: 5000 }))).toBe('EACCES');
+    }
+  });
+
+  (canMount() ? it : it.skip)(
+    'a mount with each secret works; through the squashed one root is nobody, and a file a user holds open for writing across a manager restart is written back',
+    async () => {
+      fs.chmodSync(dir, 0o755); // uid 1000 reaches the mount points (the secret files stay 0600)
+      const full = path.join(dir, 'full-mnt');
+      const squashed = path.join(dir, 'squashed-mnt');
+      for (const [mnt, file] of [
+        [full, 'full'],
+        [squashed, 'squashed'],
+      ] as const) {
+        fs.mkdirSync(mnt);
+        mounts.push([await mountAt(url, mnt, {}, ['--secret-file', path.join(dir, file)]), mnt]);
+      }
+      expect(sh(`cat ${full}/secret`)).toBe('root only');
+      expect(() => sh(`cat ${squashed}/secret`)).toThrow(/Permission denied/);
+      sh(`echo by-squashed-root > ${squashed}/by-squashed-mount`);
+      expect(sh(`stat -c '%u:%g' ${full}/by-squashed-mount`).trim()).toBe('65534:65534');
+      expect(sh(`cat ${full}/by-squashed-mount`)).toBe('by-squashed-root\n');
+
+      // uid 1000 keeps a 0600 file open for writing through the squashed mount (whose own link is nobody's) across a kill -9 of the manager
+      sh(`mkdir -m 1777 ${full}/shared`);
+      const writer = spawn('setpriv', [
+        '--reuid=1000',
+        '--regid=1000',
+        '--clear-groups',
+        'bash',
+        '-c',
+        'umask 077; exec 3>"$1"; echo before >&3; echo ready; read -r; echo after >&3; exec 3>&-; cat "$1"',
+        '_',
+        `${squashed}/shared/held`,
+      ]);
+      let out = '';
+      writer.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      writer.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
+      while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 50));
+      const port = new URL(url).port;
+      const env = { MEMPOOL_SECRET: SECRET };
+      const held = (await statusWhen(url, () => true, 5000, env)).leases.held;
+      expect(held).toBeGreaterThanOrEqual(1); // the writer's WRITE lease, with "before" cached under it
+      await manager?.stop('SIGKILL');
+      manager = mempool(['manager', '--listen', `127.0.0.1:${port}`, ...managerArgs], { MEMPOOL_SECRET: SECRET });
+      await manager.waitFor(/listening on/);
+      // both mounts are back with their leases reclaimed (the write-back then runs after Reopen restored its access)
+      await statusWhen(url, (st) => st.leases.held >= held, 15_000, env);
+      writer.stdin.end('go\n');
+      const code = await exited;
+      expect({ code, out }).toEqual({ code: 0, out: 'ready\nbefore\nafter\n' });
+      expect(sh(`stat -c '%u %a' ${full}/shared/held`).trim()).toBe('1000 600');
+    },
+    90_000,
+  );
 });
 
 const describeMount = canMount() ? describe : describe.skip;

@@ -42,7 +42,7 @@ const SAMPLES: Record<ApiName, Meta> = {
   Truncate: { path: '/fz/f', size: 10, cut: false },
   Open: { path: '/fz/f', flags: 0o102, mode: 0o644, uid: 0, gid: 0 },
   Release: { ino: 2 },
-  Reopen: { opens: [[2, 1]] },
+  Reopen: { opens: [{ ino: 2, count: 1, accmode: 2 }] },
   Setxattr: { path: '/fz/f', name: 'user.a', flags: 0 },
   Getxattr: { path: '/fz/f', name: 'user.a' },
   Listxattr: { path: '/fz/f', offset: 0, limit: 10 },

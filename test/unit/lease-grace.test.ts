@@ -41,6 +41,19 @@ describe('lease grace after a restart', () => {
     expect(t.holdsWrite(5, 'b')).toBe(true);
   });
 
+  test("a reclaimed lease's former epoch stays valid for its holder only, while it holds the lease (write-backs made before it learned the new one)", () => {
+    const t = new LeaseTable({ termMs: 300, marginMs: 100, recall: async () => undefined, fence: async () => undefined, epochFloor: () => 7 });
+    t.startGrace();
+    expect(t.reclaim('a', [[5, LeaseMode.Write, 4]])).toEqual([[5, 7]]);
+    expect(t.epochValid(5, 7, 'a')).toBe(true);
+    expect(t.epochValid(5, 4, 'a')).toBe(true);
+    expect(t.epochValid(5, 3, 'a')).toBe(false); // an older lease of the same client: fenced
+    expect(t.epochValid(5, 4, 'b')).toBe(false);
+    expect(t.epochValid(5, 4)).toBe(false);
+    t.release(5, 'a');
+    expect(t.epochValid(5, 4, 'a')).toBe(false);
+  });
+
   test('a reclaim that conflicts with a lease held now is refused; a renewal during the grace does not drop unreclaimed leases', async () => {
     const { t } = table();
     t.startGrace();

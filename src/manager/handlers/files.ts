@@ -42,7 +42,7 @@ export function fileHandlers(m: Manager): Handlers {
       } else m.mayUseData(ctx, ino as number, true);
       const target = ino ?? ns.lookupIno(path as string);
       ns.getattrIno(target);
-      m.checkEpoch(target, epoch);
+      m.checkEpoch(target, epoch, client);
       // A WRITE holder is alone with the file (and its truncate may be the I/O a queued recall waits for).
       const writer = m.leases.holdsWrite(target, client);
       if (!writer) await m.leases.settle(target, client, false);
@@ -51,12 +51,17 @@ export function fileHandlers(m: Manager): Handlers {
       if (!writer) await recallDirs(m, client, attrChanges(m, target));
       return { attr };
     },
-    Reopen: ({ opens }, { peer }) => ({ missing: m.reopen(peer, opens) }),
+    // each group as the credentials it was opened with (those of the call when it names none)
+    Reopen: ({ opens }, ctx) =>
+      m.reopen(
+        ctx.peer,
+        opens.map((o) => ({ ...o, cred: m.credOf({ ...ctx, cred: o.cred ?? ctx.cred }) })),
+      ),
     Extend: async ({ ino, end, mtimeMs, epoch, clamp }, ctx) => {
       const { remote } = ctx;
       m.mayUseData(ctx, ino, true);
-      m.checkEpoch(ino, epoch);
       const client = m.clientOf(remote);
+      m.checkEpoch(ino, epoch, client);
       // clamp: grow only as far as the directory quotas allow; the writer cuts what lies past it and reports EDQUOT
       const to = clamp ? Math.min(end, ns.getattrIno(ino).size + ns.quotas.roomFor(ino)) : end;
       const attr = ns.extend(ino, to, mtimeMs);
@@ -68,7 +73,7 @@ export function fileHandlers(m: Manager): Handlers {
       const client = m.clientOf(ctx.remote);
       // A holder's append may be the I/O a recall is waiting for: serve it at once rather than queue behind that recall.
       if (!m.leases.holds(ino, client)) await m.leases.settle(ino, client, true);
-      m.checkEpoch(ino, epoch);
+      m.checkEpoch(ino, epoch, client);
       const offset = ns.getattrIno(ino).size;
       if (offset + len > MAX_FILE_SIZE) throw new FsError('EFBIG', `append of ${len} bytes at ${offset}`);
       ns.extend(ino, offset + len);

@@ -7,7 +7,7 @@ export function layoutHandlers(m: Manager): Handlers {
   return {
     Locate: async ({ ino, first, count, write, epoch }, ctx) => {
       m.mayUseData(ctx, ino, write);
-      m.checkEpoch(ino, epoch);
+      m.checkEpoch(ino, epoch, m.clientOf(ctx.remote));
       await m.nodesReturned(); // not EIO, nor a new placement, for a memory node about to register again after a restart or takeover
       if (write) await m.replaceDown(ino, first, count); // a write never skips a replica that is down: it is replaced first
       await m.replicas.settled(ino, first, count); // never the replicas of a chunk half-way through a change
@@ -17,7 +17,7 @@ export function layoutHandlers(m: Manager): Handlers {
     },
     ReplicaDown: async ({ ino, index, node, ver, epoch }, ctx) => {
       m.mayUseData(ctx, ino, false);
-      m.checkEpoch(ino, epoch);
+      m.checkEpoch(ino, epoch, m.clientOf(ctx.remote));
       return m.replicaDown(ino, index, node, ver);
     },
     Drain: ({ node }) => ({ chunks: m.drain(node) }),

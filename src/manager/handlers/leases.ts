@@ -40,13 +40,11 @@ export function leaseHandlers(m: Manager): Handlers {
       if (stats) m.reportClientStats(client, stats);
       return { lost: m.leases.renew(client, inos) };
     },
-    LeaseReclaim: ({ leases }, { remote }) => {
+    LeaseReclaim: ({ leases, epochs }, { remote }) => {
       const client = holder(remote.id);
-      const files = leases.filter(([ino]) => isRegular(m, ino)); // a file removed meanwhile is simply not granted back
-      const granted = m.leases.reclaim(
-        client,
-        files.map(([ino, mode]) => [ino, mode === 2 ? LeaseMode.Write : LeaseMode.Read]),
-      );
+      // a file removed meanwhile is simply not granted back; epochs[i]: the epoch lease i had (its in-flight write-backs carry it)
+      const files = leases.map(([ino, mode], i): [number, LeaseMode, number?] => [ino, mode === 2 ? LeaseMode.Write : LeaseMode.Read, epochs[i]]).filter(([ino]) => isRegular(m, ino));
+      const granted = m.leases.reclaim(client, files);
       if (granted.length < leases.length) {
         const back = new Set(granted.map(([ino]) => ino));
         const refused = leases.filter(([ino]) => !back.has(ino)).map(([ino]) => ino);

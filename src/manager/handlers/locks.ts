@@ -1,7 +1,10 @@
-/** Lock calls from clients: F_GETLK, F_SETLK(W) and flock, cancellation of a wait, release on close, reclaim after a restart. */
+/**
+ * Lock calls from clients: F_GETLK, F_SETLK(W) and flock, cancellation of a wait, release on close, reclaim after a restart.
+ * Locks are on open files, as the kernel keeps them: a client locks or tests only a file it has open (EBADF otherwise).
+ */
 import { FsError } from '../../errors';
 import { Handlers } from '../../../transport';
-import { F_UNLCK } from '../../posix';
+import { F_UNLCK, F_WRLCK } from '../../posix';
 import type { Reclaim } from '../lock-table';
 import type { Manager } from '../manager';
 
@@ -11,26 +14,19 @@ export function lockHandlers(m: Manager): Handlers {
     if (!id) throw new FsError('EPERM', 'only a client with an id holds locks');
     return id;
   };
-  /** ENOENT for an inode that is gone (locks are taken on open files, unlinked ones included). */
-  const exists = (ino: number): boolean => {
-    try {
-      m.ns.getattrIno(ino);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  /** A POSIX write lock needs the file open for writing; a read lock, a test or a flock any open. */
+  const writeLock = (flock: boolean, type: number): boolean => !flock && type === F_WRLCK;
   return {
-    LockGet: async ({ ino, owner, flock, type, start, end, pid }, { remote }) => {
+    LockGet: async ({ ino, owner, flock, type, start, end, pid }, { remote, peer }) => {
       const client = holder(remote.id);
       if (type === F_UNLCK) throw new FsError('EINVAL', 'F_GETLK of F_UNLCK');
-      if (!exists(ino)) throw new FsError('ENOENT', `inode ${ino}`);
+      m.mayLock(peer, ino, false); // F_GETLK needs an open file, of any access mode
       const b = await m.locks.test(ino, { client, owner, flock, type, start, end, pid });
       return b ? { type: b.type, start: b.start, end: b.end, pid: b.pid, client: b.client, owner: b.owner } : { type: F_UNLCK, start, end, pid: 0 };
     },
     LockSet: async ({ ino, owner, flock, type, start, end, pid, wait, waitId }, { remote, peer }) => {
       const client = holder(remote.id);
-      if (!exists(ino)) throw new FsError('ENOENT', `inode ${ino}`);
+      if (type !== F_UNLCK) m.mayLock(peer, ino, writeLock(flock, type)); // an unlock only drops the caller's own locks
       await m.locks.set(ino, { client, owner, flock, type, start, end, pid }, { wait, waitId, tag: peer });
       return {};
     },
@@ -42,11 +38,12 @@ export function lockHandlers(m: Manager): Handlers {
       else m.locks.releaseOwner(ino, client, owner, flock);
       return {};
     },
-    LockReclaim: ({ locks }, { remote }) => {
+    // a lock is reclaimed on a file the new link has open again (Reopen comes first); any other is lost
+    LockReclaim: ({ locks }, { remote, peer }) => {
       const client = holder(remote.id);
       const lost: number[] = [];
       const live: Array<[number, Reclaim]> = [];
-      locks.forEach((l, i) => (exists(l.ino) ? live.push([i, { ...l, client }]) : lost.push(i)));
+      locks.forEach((l, i) => (m.hasOpen(peer, l.ino, writeLock(l.flock, l.type)) ? live.push([i, { ...l, client }]) : lost.push(i)));
       for (const j of m.locks.reclaim(
         client,
         live.map(([, l]) => l),
