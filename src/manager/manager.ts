@@ -24,6 +24,7 @@ import { MetaStore } from './state/meta-store';
 import { placeChunk, PlacementCandidate } from './placement';
 import { Repairer } from './repair';
 import { ReplicaSets } from './replicas';
+import { Identities } from './identities';
 import { Inventory } from './inventory';
 import { MAY_READ, MAY_WRITE, need, openMask, ownerOrRoot, permits, ROOT, squash } from './access';
 
@@ -129,8 +130,8 @@ export class Manager {
   private readonly writable = new Map<Peer, Set<number>>();
   /** The current link of each client id (leases outlive links; recalls go to the newest). */
   private readonly clients = new Map<string, Peer>();
-  /** The identity key each node and client id is bound to ("role id" -> key). */
-  private readonly idKeys = new Map<string, string>();
+  /** Admission of peers: node URLs of the manager's scheme, ids bound to the process that proved them. */
+  private readonly identities: Identities;
   /** Cache figures each client last reported with its lease heartbeat. */
   private readonly clientStats = new Map<string, ClientStats>();
   readonly leases: LeaseTable;
@@ -172,6 +173,7 @@ export class Manager {
     }
     if (opts.replicas !== undefined && (!Number.isInteger(opts.replicas) || opts.replicas < 1)) throw new Error('replicas must be an integer >= 1');
     this.log = opts.log ?? ((m) => console.error(m));
+    this.identities = new Identities(opts.tlsCert ? 'wss' : 'ws');
     checkClientSecrets(this.secrets.clients);
     this.capKey = capKey(this.secrets.node);
     // The root is world-writable and sticky, like a fresh tmpfs (mode=1777): scratch space for every user.
@@ -273,7 +275,7 @@ export class Manager {
       tlsKey: this.opts.tlsKey,
       maxPayload: 40 * 1024 * 1024,
       hello: { role: 'manager', chunkSize: this.chunkSize },
-      accept: (h) => this.acceptReason(h),
+      accept: (h) => this.identities.refusal(h),
       log: this.log,
     });
     this.listener.on('peer', (peer: Peer) => this.onPeer(peer));
@@ -476,33 +478,6 @@ export class Manager {
     return this.opts.secrets ?? { clients: [{ secret: s, squashRoot: false }], node: s, operator: s };
   }
 
-  private acceptReason(h: Hello): string | null {
-    if (h.role === 'node') {
-      if (!h.id || !h.url || h.capacity === undefined) return 'a memory node must send its id, url and capacity';
-      if (!/^wss?:\/\//.test(h.url)) return `memory node url ${h.url} is not a ws:// or wss:// URL`;
-      // Clients reach nodes the way they reach the manager: a wss:// pool must not send their data over plain ws://.
-      const scheme = this.opts.tlsCert ? 'wss' : 'ws';
-      if (!h.url.startsWith(`${scheme}://`)) return `memory node url ${h.url} does not match the manager's ${scheme}:// scheme (give the node --tls-cert/--tls-key as the manager has)`;
-      return this.claimId(h);
-    }
-    if (h.role === 'client') return this.claimId(h);
-    return h.role === 'operator' ? null : `role ${h.role} is not served by the manager`;
-  }
-
-  /**
-   * Binds a node's or client's id to the identity key of the process that first used it (proven by signature in the handshake):
-   * the same process reconnects freely, even while its old link still looks up; another process with that id is refused.
-   */
-  private claimId(h: Hello): string | null {
-    if (!h.id) return `a ${h.role} must send its id`;
-    if (!h.key) return `a ${h.role} must prove its id with an identity key (an older mempool? upgrade it)`;
-    const k = `${h.role} ${h.id}`;
-    const bound = this.idKeys.get(k);
-    if (bound !== undefined && bound !== h.key) return `${h.role} id ${h.id} is in use by another process: a duplicate id is refused`;
-    this.idKeys.set(k, h.key);
-    return null;
-  }
-
   private onPeer(peer: Peer): void {
     const h = peer.remote;
     if (h.role === 'node') {
@@ -618,7 +593,7 @@ export class Manager {
     if (id && this.clients.get(id) === peer) this.locks.linkDown(id);
     if (id && this.clients.get(id) === peer && this.leases.heldBy(id) === 0) {
       this.clients.delete(id);
-      this.idKeys.delete(`client ${id}`); // nothing is held under it: the id is free again
+      this.identities.releaseClient(id); // nothing is held under it: the id is free again
       this.clientStats.delete(id);
     }
     for (const [ino, n] of opens ?? []) {
