@@ -55,7 +55,11 @@ export class FsError extends Error {
   constructor(code: ErrnoName | number, message?: string) {
     const errno = typeof code === 'number' ? code : Errno[code];
     const name = names.get(errno) ?? `E${errno}`;
+    // An errno is an answer, not a bug: no stack trace (capturing one costs more than serving a lookup that misses).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(!message ? name : message.startsWith(`${name}:`) ? message : `${name}: ${message}`);
+    Error.stackTraceLimit = limit;
     this.errno = errno;
     this.code = name;
     this.name = 'FsError';

@@ -34,6 +34,8 @@ export class PageCache {
   readonly dirtyLimit: number;
   private readonly clean: LRUCache<string, Buffer>;
   private readonly dirtyFiles = new Map<number, Map<number, DirtyPage>>();
+  /** The clean pages of each file (kept with the LRU), so dropping or asking about one file scans only its pages. */
+  private readonly cleanFiles = new Map<number, Set<number>>();
   /** Clean pages handed out as views (a reader may still hold them): a write copies them first. */
   private readonly lent = new WeakSet<Buffer>();
   private dirtyCount = 0;
@@ -46,6 +48,10 @@ export class PageCache {
     this.clean = new LRUCache<string, Buffer>({
       maxSize: Math.max(pageSize, maxBytes - this.dirtyLimit),
       sizeCalculation: () => pageSize,
+      // An overwrite ('set') keeps the key; every other way out (evicted, deleted) takes it off its file's index.
+      dispose: (_value, k, reason) => {
+        if (reason !== 'set') this.unindex(k);
+      },
     });
   }
 
@@ -59,7 +65,26 @@ export class PageCache {
 
   /** Stores a clean page (a full page; bytes past end of file are zeros). */
   putClean(ino: number, page: number, data: Buffer): void {
+    this.setClean(ino, page, data);
+  }
+
+  /** Puts a clean page in the LRU and in its file's index. */
+  private setClean(ino: number, page: number, data: Buffer): void {
     this.clean.set(key(ino, page), data);
+    if (!this.clean.has(key(ino, page))) return; // larger than the whole budget: not kept
+    let pages = this.cleanFiles.get(ino);
+    if (!pages) this.cleanFiles.set(ino, (pages = new Set()));
+    pages.add(page);
+  }
+
+  /** Takes a clean page that left the LRU off its file's index. */
+  private unindex(k: string): void {
+    const at = k.indexOf(':');
+    const ino = Number(k.slice(0, at));
+    const pages = this.cleanFiles.get(ino);
+    if (!pages) return;
+    pages.delete(Number(k.slice(at + 1)));
+    if (pages.size === 0) this.cleanFiles.delete(ino);
   }
 
   /** The dirty page, if any. */
@@ -117,7 +142,7 @@ export class PageCache {
     pages.delete(page);
     this.dirtyCount--;
     if (pages.size === 0) this.dirtyFiles.delete(ino);
-    if (d.loaded) this.clean.set(key(ino, page), d.data);
+    if (d.loaded) this.setClean(ino, page, d.data);
   }
 
   /** Drops pages of a file at or after a page index (truncate), clean and dirty. */
@@ -132,10 +157,7 @@ export class PageCache {
       }
       if (pages.size === 0) this.dirtyFiles.delete(ino);
     }
-    const prefix = `${ino}:`;
-    for (const k of [...this.clean.keys()]) {
-      if (k.startsWith(prefix) && Number(k.slice(prefix.length)) >= fromPage) this.clean.delete(k);
-    }
+    for (const p of [...(this.cleanFiles.get(ino) ?? [])]) if (p >= fromPage) this.clean.delete(key(ino, p));
   }
 
   /** Drops pages [first, last) of a file, clean and dirty (a write that replaces them whole went straight to the nodes). */
@@ -159,16 +181,13 @@ export class PageCache {
 
   /** Drops the clean pages of a file. */
   dropClean(ino: number): void {
-    const prefix = `${ino}:`;
-    for (const k of [...this.clean.keys()]) if (k.startsWith(prefix)) this.clean.delete(k);
+    for (const p of [...(this.cleanFiles.get(ino) ?? [])]) this.clean.delete(key(ino, p));
   }
 
   /** True when some page of the file is cached. */
   holds(ino: number): boolean {
     if (this.dirtyFiles.has(ino)) return true;
-    const prefix = `${ino}:`;
-    for (const k of this.clean.keys()) if (k.startsWith(prefix)) return true;
-    return false;
+    return this.cleanFiles.has(ino);
   }
 
   /** Bytes in dirty pages. */
