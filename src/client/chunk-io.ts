@@ -11,7 +11,7 @@
 import { Errno, FsError } from '../errors';
 import { chunkKey, ChunkLocation, NodeInfo } from '../types';
 import { Api, call, callData, DialOptions, Link } from '../../transport';
-import { MAX_LOCATE } from '../limits';
+import { MAX_LOCATE, RECLAIM_ALLOWANCE_MS } from '../limits';
 import { Breaker, withDeadline } from './breaker';
 import { parseCap } from '../security/capability';
 
@@ -168,6 +168,9 @@ export class ChunkIO {
   ) {}
 
   /** Keeps the whole-file capability a lease grant carried. */
+  /** The current epoch of this client's WRITE lease on a file, if it holds one (set by the lease layer above). */
+  leaseEpoch: (ino: number) => number | undefined = () => undefined;
+
   grantCap(ino: number, token: string, capMs: number, sent: number): void {
     this.fileCaps.set(ino, keep(token, capMs, sent));
   }
@@ -443,15 +446,24 @@ export class ChunkIO {
   private async writePiece(ino: number, p: Piece, data: Buffer, epoch: number, ranges?: Array<[number, number]>): Promise<void> {
     let last: unknown = null;
     let denied = false;
+    const reclaimWaitEnd = performance.now() + RECLAIM_ALLOWANCE_MS;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       let loc = this.locations.get(ino)?.get(p.index);
       if (!loc || loc.replicas.length === 0 || !this.capOf(ino, loc, true, epoch)) loc = await this.relocate(ino, p, true, epoch);
       if (!loc || loc.replicas.length === 0) throw new FsError('ENOSPC', `inode ${ino}: the manager placed no chunk ${p.index}`);
       const cap = this.capOf(ino, loc, true, epoch);
       if (!cap) {
-        // no write capability: this client does not hold the WRITE lease at the manager (yet: a reclaim after a restart may be on its way)
+        // no write capability for this epoch: a reclaim after a restart gave this client's WRITE lease a new epoch
+        // (the write goes on under it: the same lease, held throughout), or it has not reached the manager yet
+        const now = this.leaseEpoch(ino);
+        if (now !== undefined && now > epoch) {
+          epoch = now;
+          attempt--;
+          continue;
+        }
         last = new FsError('EACCES', `inode ${ino}: the manager gave no write capability for chunk ${p.index}`);
-        await sleep(200 * (attempt + 1));
+        if (performance.now() < reclaimWaitEnd) attempt--; // waiting for a reclaim uses up no attempt
+        await sleep(Math.min(200 * (attempt + 2), 1000));
         continue;
       }
       const meta = { key: this.key(ino, p.index), off: p.off, epoch, ranges, ver: loc.ver, cap: cap.token };

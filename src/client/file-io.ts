@@ -59,6 +59,10 @@ export class FileIO {
       () => this.cache.stats(),
       (ino, cap, capMs, sent) => io.grantCap(ino, cap, capMs, sent),
     );
+    io.leaseEpoch = (ino) => {
+      const h = this.leases.get(ino);
+      return h && h.mode === WRITE && !h.revoked ? h.epoch : undefined;
+    };
   }
 
   /** Reads [pos, pos+len) clamped to the file's size; with `view` the answer may be a view of clean cached pages (never to be changed). */
