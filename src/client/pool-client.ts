@@ -652,8 +652,11 @@ export class PoolClient {
     // A write-back that failed at the last close (ENOSPC, fenced) has been reported to the caller: its pages go.
     if (flushError && n <= 0) await this.files.discard(h.ino);
     // Not awaited: nothing the caller does depends on the answer, and later calls on this link are ordered after it.
+    // Lost with a link that went down, it is not missed: the next link's Reopen counts only the handles still open.
     this.closing.delete(h);
-    call(this.manager, Api.Release, { ino: h.ino }).catch((err: Error) => this.log(`release of inode ${h.ino}: ${err.message}`));
+    call(this.manager, Api.Release, { ino: h.ino }).catch((err: Error) => {
+      if (!(err instanceof FsError && err.errno === Errno.ENOTCONN)) this.log(`release of inode ${h.ino}: ${err.message}`);
+    });
     if (flushError) throw flushError;
   }
 
