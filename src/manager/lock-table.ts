@@ -94,7 +94,15 @@ export class LockTable {
   startGrace(extraMs = 0): void {
     const ms = this.opts.sessionMs + extraMs;
     this.graceUntil = this.now() + ms;
-    this.graceOver = new Promise((r) => setTimeout(r, ms).unref());
+    // a timer may fire a little before the clock reaches graceUntil (libuv's cached loop time): wait out the rest
+    this.graceOver = new Promise((r) => {
+      const check = () => {
+        const left = this.graceUntil - this.now();
+        if (left <= 0) r();
+        else setTimeout(check, Math.ceil(left)).unref();
+      };
+      setTimeout(check, ms).unref();
+    });
   }
 
   /** True while locks from before a restart may still be reclaimed. */
