@@ -167,10 +167,10 @@ export class ChunkIO {
     private readonly dialOpts: DialOptions,
   ) {}
 
-  /** Keeps the whole-file capability a lease grant carried. */
   /** The current epoch of this client's WRITE lease on a file, if it holds one (set by the lease layer above). */
   leaseEpoch: (ino: number) => number | undefined = () => undefined;
 
+  /** Keeps the whole-file capability a lease grant carried. */
   grantCap(ino: number, token: string, capMs: number, sent: number): void {
     this.fileCaps.set(ino, keep(token, capMs, sent));
   }
